@@ -1,0 +1,22 @@
+import { Command, CommanderError } from 'commander';
+import { registerStackCommands } from './commands/stack';
+import { EXIT } from './output';
+
+const program = new Command()
+  .name('restorepoint')
+  .description('Verified exports, restores and approved rollbacks of PostgreSQL app data, on Temporal.')
+  .version(require('../../package.json').version)
+  .showHelpAfterError()
+  .exitOverride();
+
+registerStackCommands(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    // --help and --version are not failures; everything else commander rejects is bad usage.
+    process.exitCode = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? EXIT.ok : EXIT.usage;
+    return;
+  }
+  process.stderr.write(`restorepoint: ${(error as Error).message}\n`);
+  process.exitCode = EXIT.failed;
+});

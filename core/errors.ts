@@ -1,0 +1,63 @@
+/**
+ * The one catalogue of restorepoint's errors. Each has a stable `code` (shown to users and
+ * used as the Temporal failure type) and is either retryable or not; that decision lives
+ * here and nowhere else (see `NON_RETRYABLE_ERROR_TYPES`).
+ *
+ * Pure module: imported by workflows, so no Node.js imports.
+ */
+
+export const ERROR_CODES = {
+  CONFIG_INVALID: { retryable: false, summary: 'the configuration is malformed' },
+  INPUT_INVALID: { retryable: false, summary: 'a command or workflow input is malformed' },
+  SOURCE_UNKNOWN: { retryable: false, summary: 'no source connection has that name' },
+  TABLE_NOT_FOUND: { retryable: false, summary: 'a requested table does not exist' },
+  EXPORT_NOT_FOUND: { retryable: false, summary: 'no export has that id' },
+  CHECKSUM_MISMATCH: { retryable: false, summary: 'stored data does not match its checksum' },
+  MANIFEST_TAMPERED: { retryable: false, summary: 'a manifest does not match the hash in the catalog' },
+  OBJECT_MISSING: { retryable: false, summary: 'a stored object is missing' },
+  TARGET_NOT_EMPTY: { retryable: false, summary: 'the restore target already holds data' },
+  NOT_AUTHORIZED: { retryable: false, summary: 'the caller may not do this' },
+  LEDGER_BROKEN: { retryable: false, summary: 'the audit ledger hash chain is broken' },
+  STACK_FAILED: { retryable: false, summary: 'a local stack service could not be started' },
+  STORAGE_UNAVAILABLE: { retryable: true, summary: 'the object store did not answer' },
+  DATABASE_UNAVAILABLE: { retryable: true, summary: 'the database did not answer' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Temporal failure types that must not be retried: every non-retryable code above. */
+export const NON_RETRYABLE_ERROR_TYPES: readonly string[] = (Object.keys(ERROR_CODES) as ErrorCode[]).filter(
+  (code) => !ERROR_CODES[code].retryable,
+);
+
+/** Base of every error restorepoint throws on purpose. `details` must never hold secrets. */
+export class RestorepointError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = code;
+    this.code = code;
+    this.details = details;
+  }
+
+  get retryable(): boolean {
+    return ERROR_CODES[this.code].retryable;
+  }
+}
+
+export function isRestorepointError(value: unknown): value is RestorepointError {
+  return value instanceof RestorepointError;
+}
+
+/**
+ * PostgreSQL SQLSTATE classes worth retrying: connection exceptions (08), insufficient
+ * resources (53), operator intervention (57, e.g. admin shutdown), serialization failure
+ * and deadlock (40001, 40P01). Everything else (syntax, constraint, undefined table) is
+ * a fault a retry cannot fix.
+ */
+export function isRetryableSqlState(sqlState: string | undefined): boolean {
+  if (!sqlState) return false;
+  return ['08', '53', '57'].includes(sqlState.slice(0, 2)) || sqlState === '40001' || sqlState === '40P01';
+}

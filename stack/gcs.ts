@@ -1,0 +1,23 @@
+import fs from 'node:fs';
+import { stackPaths } from './paths';
+import { freePort, startDetached, waitUntil } from './processes';
+import { fakeGcsServer } from './tools';
+
+export async function gcsReady(url: string): Promise<boolean> {
+  const response = await fetch(`${url}/storage/v1/b`);
+  return response.ok;
+}
+
+/** fake-gcs-server over plain HTTP, keeping objects on disk under the state folder. */
+export async function startGcs(): Promise<{ pid: number; port: number; url: string }> {
+  const port = await freePort();
+  const root = stackPaths.gcsRoot();
+  fs.mkdirSync(root, { recursive: true });
+  const url = `http://127.0.0.1:${port}`;
+  const pid = startDetached('gcs', fakeGcsServer(), [
+    '-scheme', 'http', '-host', '127.0.0.1', '-port', String(port), '-backend', 'filesystem',
+    '-filesystem-root', root, '-external-url', url, '-public-host', `127.0.0.1:${port}`, '-log-level', 'warn',
+  ]);
+  await waitUntil('gcs', () => gcsReady(url), 30_000, pid);
+  return { pid, port, url };
+}
