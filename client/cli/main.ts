@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerStackCommands } from './commands/stack';
+import { registerCatalogCommands } from './commands/catalog';
+import { registerLedgerCommands } from './commands/ledger';
 import { EXIT } from './output';
 
 const program = new Command()
@@ -10,6 +12,8 @@ const program = new Command()
   .exitOverride();
 
 registerStackCommands(program);
+registerCatalogCommands(program);
+registerLedgerCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

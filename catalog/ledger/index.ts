@@ -1,0 +1,7 @@
+/** The audit ledger: append-only, hash-chained records of who did what, kept in the catalog. */
+export { appendLedger, type LedgerInput } from './append-ledger';
+export type { JsonObject, JsonValue } from './canonical-json';
+export type { LedgerEntry } from './ledger-entry';
+export { GENESIS_HASH, ledgerHash } from './ledger-hash';
+export { listLedger, type LedgerQuery } from './list-ledger';
+export { verifyLedger, type LedgerBreak, type LedgerVerification, type VerifyOptions } from './verify-ledger';
