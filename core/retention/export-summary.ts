@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { storageClassSchema } from './storage-class';
+
+/**
+ * What the retention planner needs to know about one export, and nothing more. Built from a
+ * catalog row by an activity, so it is plain data a workflow may hold.
+ *
+ * The planner must see every export of the sources it plans for (deleted rows too): chains
+ * are followed through `parentExportId` and `baseExportId`, and an ancestor that is absent
+ * from the input counts as missing.
+ */
+export const exportSummarySchema = z
+  .object({
+    id: z.string().min(1),
+    source: z.string().min(1),
+    mode: z.enum(['full', 'incremental']),
+    /** The export this delta was taken against; null for a full export. */
+    parentExportId: z.string().nullable(),
+    /** The full export at the root of this delta's chain; null for a full export. */
+    baseExportId: z.string().nullable(),
+    createdAt: z.iso.datetime({ offset: true }),
+    status: z.enum(['succeeded', 'failed', 'running', 'requested', 'deleted']),
+    verificationStatus: z.enum(['unverified', 'verified', 'corrupt']),
+    legalHold: z.boolean(),
+    /** Being verified or restored right now: its objects are being read. */
+    busy: z.boolean(),
+    /** Only the tags a policy can scope by; others are dropped when parsing. */
+    tags: z.object({ environment: z.string().optional(), dataDomain: z.string().optional() }).readonly(),
+    /** The class its objects are stored in; null where storage has no classes (a local folder). */
+    storageClass: storageClassSchema.nullable(),
+  })
+  .readonly();
+export type ExportSummary = z.infer<typeof exportSummarySchema>;
