@@ -3,6 +3,7 @@
  * no Node.js imports and no clock (`now` is passed in), so workflows may import it.
  */
 export { exportSummarySchema, type ExportSummary } from './export-summary';
+export { formatPlan } from './format-plan';
 export { planRetention } from './plan-retention';
 export type { PlannedExport, RetentionAction, RetentionPlan, RetentionWarning } from './retention-plan';
 export {
