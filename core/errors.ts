@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   TARGET_NOT_EMPTY: { retryable: false, summary: 'the restore target already holds data' },
   NOT_AUTHORIZED: { retryable: false, summary: 'the caller may not do this' },
   LEDGER_BROKEN: { retryable: false, summary: 'the audit ledger hash chain is broken' },
+  NO_PRIMARY_KEY: { retryable: false, summary: 'a table without a primary key cannot be tracked' },
   STACK_FAILED: { retryable: false, summary: 'a local stack service could not be started' },
   STORAGE_UNAVAILABLE: { retryable: true, summary: 'the object store did not answer' },
   DATABASE_UNAVAILABLE: { retryable: true, summary: 'the database did not answer' },

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { int8 } from '../catalog/int8';
+import type { Queryable } from '../postgres/queryable';
+import { CAPTURE_TRIGGER, TRUNCATE_TRIGGER } from './install-sql';
+import { trailInstalled } from './install-trail';
+import type { TrailHead } from './seal-trail';
+
+export interface TrackedTable {
+  readonly schema: string;
+  readonly name: string;
+  /** The key columns capture records, as given to its trigger. */
+  readonly keyColumns: readonly string[];
+  /** The primary key changed since tracking: run `track` again so keys are recorded right. */
+  readonly keyChanged: boolean;
+  /** Leaf partitions (or the table itself) whose TRUNCATE is not captured: run `track` again. */
+  readonly truncateUncaptured: readonly string[];
+}
+
+export type TrailStatus =
+  | { readonly installed: false }
+  | {
+      readonly installed: true;
+      readonly tables: readonly TrackedTable[];
+      /** The sealed chain's last entry; null before the first sealing. */
+      readonly head: TrailHead | null;
+      /** Committed entries not in the chain yet: the next sealing takes them. */
+      readonly unsealed: number;
+    };
+
+const tableRowSchema = z.object({
+  schema: z.string(),
+  name: z.string(),
+  args: z.instanceof(Buffer),
+  key_columns: z.array(z.string()),
+  truncate_uncaptured: z.array(z.string()),
+});
+const headRowSchema = z.object({ position: int8.nullable(), hash: z.string().nullable(), unsealed: int8 });
+
+/** What is tracked, found from the capture triggers themselves, and how far sealing has come. */
+export async function trailStatus(client: Queryable): Promise<TrailStatus> {
+  if (!(await trailInstalled(client))) return { installed: false };
+  const tables = await client.query(
+    `select n.nspname as schema, c.relname as name, t.tgargs as args,
+            array(select a.attname::text from pg_constraint k
+                    cross join lateral unnest(k.conkey) with ordinality as u(attnum, ord)
+                    join pg_attribute a on a.attrelid = k.conrelid and a.attnum = u.attnum
+                   where k.conrelid = c.oid and k.contype = 'p' order by u.ord) as key_columns,
+            array(select pg_catalog.format('%s.%s', ln.nspname, l.relname)
+                    from pg_partition_tree(c.oid) p join pg_class l on l.oid = p.relid join pg_namespace ln on ln.oid = l.relnamespace
+                   where p.isleaf and not exists (select 1 from pg_trigger x where x.tgrelid = l.oid and x.tgname = $2)
+                   order by 1) as truncate_uncaptured
+       from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
+      where t.tgname = $1 and t.tgparentid = 0
+      order by 1, 2`,
+    [CAPTURE_TRIGGER, TRUNCATE_TRIGGER],
+  );
+  // The unsealed count only looks at transactions from the last sealing's horizon on, as sealing does.
+  const head = await client.query(
+    `select s.position, s.hash,
+            (select count(*) from restorepoint_trail.change c
+              where c.xid >= coalesce((select horizon from restorepoint_trail.seal_run order by run desc limit 1), '0'::xid8)
+                and not exists (select 1 from restorepoint_trail.seal x where x.xid = c.xid and x.seq = c.seq)) as unsealed
+       from (select 1) one left join lateral (select position, hash from restorepoint_trail.seal order by position desc limit 1) s on true`,
+  );
+  const h = headRowSchema.parse(head.rows[0]);
+  return {
+    installed: true,
+    tables: tables.rows.map((row) => {
+      const r = tableRowSchema.parse(row);
+      // tgargs holds the trigger's arguments, each ended by a NUL byte: schema, table, key columns.
+      const keyColumns = r.args.toString('utf8').split('\0').slice(2, -1);
+      return {
+        schema: r.schema,
+        name: r.name,
+        keyColumns,
+        keyChanged: keyColumns.join('\0') !== r.key_columns.join('\0'),
+        truncateUncaptured: r.truncate_uncaptured,
+      };
+    }),
+    head: h.position !== null && h.hash !== null ? { position: h.position, hash: h.hash } : null,
+    unsealed: h.unsealed,
+  };
+}
