@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { trackTables } from '../../trail';
+import { trackTables, type RenderedInverse } from '../../trail';
 import { pagilaDatabase } from '../support/pagila';
 import type { ScratchDatabase } from '../support/stack';
 
@@ -42,6 +42,28 @@ export async function inTransactionAs(client: pg.Client, actor: string | null, s
   try {
     if (actor !== null) await client.query(`select set_config('restorepoint.actor', $1, true)`, [actor]);
     for (const sql of statements) await client.query(sql);
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback');
+    throw error;
+  }
+}
+
+/**
+ * Applies rendered inverse statements in one transaction, as the later rollback feature would:
+ * every statement must touch exactly the rows it expects, or everything is rolled back.
+ */
+export async function applyInverse(client: pg.Client, rendered: RenderedInverse, actor: string): Promise<void> {
+  await client.query('begin');
+  try {
+    await client.query(`select set_config('restorepoint.actor', $1, true)`, [actor]);
+    for (const sql of rendered.setup) await client.query(sql);
+    for (const statement of rendered.statements) {
+      const result = await client.query(statement.sql, [...statement.params]);
+      if (result.rowCount !== statement.expectedRows) {
+        throw new Error(`undoing entry ${statement.undoes.position} touched ${result.rowCount} rows, expected ${statement.expectedRows}`);
+      }
+    }
     await client.query('commit');
   } catch (error) {
     await client.query('rollback');

@@ -1,0 +1,20 @@
+/**
+ * The change trail: every change to tracked tables of a source database, recorded in that
+ * database by triggers (schema `restorepoint_trail`), sealed into a hash chain in commit order,
+ * verifiable, and invertible. Design and measurements: docs/change-trail.md.
+ */
+export { canonicalEntrySql, chainHash, TRAIL_GENESIS_HASH } from './entry-hash';
+export { CAPTURE_TRIGGER, TRAIL_SCHEMA, TRUNCATE_TRIGGER } from './install-sql';
+export { installTrail, trailInstalled } from './install-trail';
+export { listSealedEntries, type SealedRange } from './read-entries';
+export type { TrackableTable } from './resolve-targets';
+export { sealTrail, type SealResult, type TrailHead } from './seal-trail';
+export { trackTables, untrackTables } from './track';
+export type { TrailEntry, TrailOperation } from './trail-entry';
+export { trailStatus, type TrackedTable, type TrailStatus } from './trail-status';
+export { verifyTrail, type TrailBreak, type TrailVerification, type VerifyTrailOptions } from './verify-trail';
+export type { ConflictReason, EntryRef, HistoryEntry, InverseConflict, InverseOperation, InversePlan } from './inverse/inverse-plan';
+export { invertChanges, type InvertOptions } from './inverse/invert-changes';
+export { planInverse } from './inverse/plan-inverse';
+export { renderInverseSql, type InverseStatement, type RenderedInverse, type RenderOptions } from './inverse/render-inverse-sql';
+export { trailSelectionSchema, type TrailSelection } from './inverse/selection';
