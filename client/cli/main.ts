@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerStackCommands } from './commands/stack';
 import { registerCatalogCommands } from './commands/catalog';
 import { registerLedgerCommands } from './commands/ledger';
+import { registerTrailCommands } from './commands/trail';
 import { EXIT } from './output';
 
 const program = new Command()
@@ -14,6 +15,7 @@ const program = new Command()
 registerStackCommands(program);
 registerCatalogCommands(program);
 registerLedgerCommands(program);
+registerTrailCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

@@ -1,0 +1,104 @@
+import type { Command } from 'commander';
+import { sealTrail, trackTables, trailStatus, untrackTables, verifyTrail, type TrackableTable } from '../../../trail';
+import { action, emit, EXIT, table } from '../output';
+import { lastVerifiedHead, recorded, withSourceClient } from '../trail-session';
+import { registerTrailInverseCommand } from './trail-inverse';
+
+const describeTables = (tables: readonly TrackableTable[]) => tables.map((t) => `${t.schema}.${t.name} (${t.keyColumns.join(', ')})`).join('\n  ');
+
+export function registerTrailCommands(program: Command): void {
+  program
+    .command('track <targets...>')
+    .description('record every change to these tables (schema.table, a schema, or schema.*) in the source database')
+    .requiredOption('--source <name>', 'a configured source connection, or local:<database>')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (targets: string[], o: { source: string; json?: boolean }) => {
+        const tables = await recorded('trail.tracked', o.source, async () => {
+          const result = await withSourceClient(o.source, (client) => trackTables(client, targets));
+          return { result, details: { tables: result.map((t) => `${t.schema}.${t.name}`) } };
+        });
+        emit(o, { ok: true, source: o.source, tables }, () => `tracking ${tables.length} table(s) on ${o.source}:\n  ${describeTables(tables)}`);
+      }),
+    );
+
+  program
+    .command('untrack <targets...>')
+    .description('stop recording changes to these tables; the history recorded so far stays')
+    .requiredOption('--source <name>', 'a configured source connection, or local:<database>')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (targets: string[], o: { source: string; json?: boolean }) => {
+        const tables = await recorded('trail.untracked', o.source, async () => {
+          const result = await withSourceClient(o.source, (client) => untrackTables(client, targets));
+          return { result, details: { tables: result.map((t) => `${t.schema}.${t.name}`) } };
+        });
+        emit(o, { ok: true, source: o.source, tables }, () => `no longer tracking on ${o.source}:\n  ${describeTables(tables)}`);
+      }),
+    );
+
+  const trail = program.command('trail').description("the change trail kept in a source database: status, sealing, verification, inverses");
+
+  trail
+    .command('status')
+    .description('tracked tables and how far the chain is sealed')
+    .requiredOption('--source <name>', 'a configured source connection, or local:<database>')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (o: { source: string; json?: boolean }) => {
+        const status = await withSourceClient(o.source, (client) => trailStatus(client));
+        emit(o, { source: o.source, ...status }, () => {
+          if (!status.installed) return `no trail in ${o.source}: nothing is tracked`;
+          const notes = (t: (typeof status.tables)[number]) =>
+            [t.keyChanged ? 'primary key changed: track again' : '', t.truncateUncaptured.length > 0 ? `TRUNCATE not captured on ${t.truncateUncaptured.join(', ')}: track again` : '']
+              .filter(Boolean)
+              .join('; ');
+          return [
+            status.tables.length === 0 ? 'no tables tracked' : table(['table', 'key', 'notes'], status.tables.map((t) => [`${t.schema}.${t.name}`, t.keyColumns.join(', '), notes(t)])),
+            status.head ? `sealed: ${status.head.position} entries, head ${status.head.hash}` : 'sealed: nothing yet',
+            `unsealed: ${status.unsealed}`,
+          ].join('\n');
+        });
+      }),
+    );
+
+  trail
+    .command('seal')
+    .description('give committed entries their chain position and hash (verify and exports do this too)')
+    .requiredOption('--source <name>', 'a configured source connection, or local:<database>')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (o: { source: string; json?: boolean }) => {
+        const result = await withSourceClient(o.source, (client) => sealTrail(client));
+        emit(o, { ok: true, ...result }, () => `sealed ${result.sealed} entries; head ${result.head ? `${result.head.position} ${result.head.hash}` : '(none)'}`);
+      }),
+    );
+
+  trail
+    .command('verify')
+    .description('seal, then recompute the hash chain; exits 1 and names the first broken entry if it is broken')
+    .requiredOption('--source <name>', 'a configured source connection, or local:<database>')
+    .option('--no-anchor', 'do not check against the head recorded by the last verification (e.g. the database was recreated)')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (o: { source: string; anchor: boolean; json?: boolean }) => {
+        const anchor = o.anchor ? await lastVerifiedHead(o.source) : undefined;
+        const { sealed, result } = await recorded('trail.verified', o.source, async () => {
+          const outcome = await withSourceClient(o.source, async (client) => ({ sealed: (await sealTrail(client)).sealed, result: await verifyTrail(client, { anchor }) }));
+          const details = outcome.result.ok ? { head: outcome.result.head, entries: outcome.result.entries } : { firstBroken: outcome.result.firstBroken, entries: outcome.result.entries };
+          return { result: outcome, outcome: outcome.result.ok ? 'ok' : 'broken', details };
+        });
+        emit(o, { source: o.source, sealed, ...result }, () => {
+          if (!result.ok) {
+            const b = result.firstBroken;
+            const entry = b.seq === null ? '' : ` (seq ${b.seq}, xid ${b.xid})`;
+            return `trail BROKEN at position ${b.position}${entry}: ${b.reason} (expected ${b.expected}, found ${b.actual}); ${result.entries} entries before it are intact`;
+          }
+          return result.head ? `trail intact: ${result.entries} entries (${sealed} sealed now), head ${result.head.position} ${result.head.hash}` : 'trail intact: no entries yet';
+        });
+        return result.ok ? EXIT.ok : EXIT.failed;
+      }),
+    );
+
+  registerTrailInverseCommand(trail);
+}
