@@ -12,6 +12,11 @@ export interface TrackedTable {
   readonly keyColumns: readonly string[];
   /** The primary key changed since tracking: run `track` again so keys are recorded right. */
   readonly keyChanged: boolean;
+  /**
+   * Capture fires whatever `session_replication_role` says, on the table and every partition.
+   * False when someone disabled or downgraded a capture trigger: changes may be missing.
+   */
+  readonly captureAlways: boolean;
   /** Leaf partitions (or the table itself) whose TRUNCATE is not captured: run `track` again. */
   readonly truncateUncaptured: readonly string[];
 }
@@ -32,6 +37,7 @@ const tableRowSchema = z.object({
   name: z.string(),
   args: z.instanceof(Buffer),
   key_columns: z.array(z.string()),
+  capture_always: z.boolean(),
   truncate_uncaptured: z.array(z.string()),
 });
 const headRowSchema = z.object({ position: int8.nullable(), hash: z.string().nullable(), unsealed: int8 });
@@ -45,6 +51,9 @@ export async function trailStatus(client: Queryable): Promise<TrailStatus> {
                     cross join lateral unnest(k.conkey) with ordinality as u(attnum, ord)
                     join pg_attribute a on a.attrelid = k.conrelid and a.attnum = u.attnum
                    where k.conrelid = c.oid and k.contype = 'p' order by u.ord) as key_columns,
+            t.tgenabled = 'A' and not exists (select 1 from pg_trigger x where x.tgparentid = t.oid and x.tgenabled <> 'A')
+              and not exists (select 1 from pg_partition_tree(c.oid) p join pg_trigger x on x.tgrelid = p.relid
+                               where x.tgname = $2 and x.tgenabled <> 'A') as capture_always,
             array(select pg_catalog.format('%s.%s', ln.nspname, l.relname)
                     from pg_partition_tree(c.oid) p join pg_class l on l.oid = p.relid join pg_namespace ln on ln.oid = l.relnamespace
                    where p.isleaf and not exists (select 1 from pg_trigger x where x.tgrelid = l.oid and x.tgname = $2)
@@ -74,6 +83,7 @@ export async function trailStatus(client: Queryable): Promise<TrailStatus> {
         name: r.name,
         keyColumns,
         keyChanged: keyColumns.join('\0') !== r.key_columns.join('\0'),
+        captureAlways: r.capture_always,
         truncateUncaptured: r.truncate_uncaptured,
       };
     }),

@@ -38,14 +38,27 @@ test('status lists tracked tables with their key columns', async () => {
   const status = await trailStatus(pagila.client);
   assert.ok(status.installed);
   assert.deepEqual(
-    status.tables.map((t) => [t.schema, t.name, t.keyColumns, t.keyChanged, t.truncateUncaptured]),
+    status.tables.map((t) => [t.schema, t.name, t.keyColumns, t.keyChanged, t.captureAlways, t.truncateUncaptured]),
     [
-      ['public', 'film', ['film_id'], false, []],
-      ['public', 'payment', ['payment_date', 'payment_id'], false, []],
+      ['public', 'film', ['film_id'], false, true, []],
+      ['public', 'payment', ['payment_date', 'payment_id'], false, true, []],
     ],
   );
   assert.equal(status.head?.position, 1);
   assert.equal(status.unsealed, 0);
+});
+
+test('status flags a disabled capture trigger, on a partition too, and a leaf whose TRUNCATE is not captured', async () => {
+  await pagila.client.query('begin');
+  await pagila.client.query('alter table payment_p2022_03 disable trigger restorepoint_trail_capture');
+  await pagila.client.query('drop trigger restorepoint_trail_truncate on payment_p2022_04');
+  const status = await trailStatus(pagila.client);
+  await pagila.client.query('rollback');
+  assert.ok(status.installed);
+  const payment = status.tables.find((t) => t.name === 'payment');
+  assert.equal(payment?.captureAlways, false);
+  assert.deepEqual(payment?.truncateUncaptured, ['public.payment_p2022_04']);
+  assert.equal(status.tables.find((t) => t.name === 'film')?.captureAlways, true);
 });
 
 test('session_replication_role = replica does not bypass capture', async () => {

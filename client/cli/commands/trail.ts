@@ -1,10 +1,21 @@
 import type { Command } from 'commander';
-import { sealTrail, trackTables, trailStatus, untrackTables, verifyTrail, type TrackableTable } from '../../../trail';
+import { sealTrail, trackTables, trailStatus, untrackTables, verifyTrail, type TrackableTable, type TrackedTable } from '../../../trail';
 import { action, emit, EXIT, table } from '../output';
 import { lastVerifiedHead, recorded, withSourceClient } from '../trail-session';
 import { registerTrailInverseCommand } from './trail-inverse';
 
 const describeTables = (tables: readonly TrackableTable[]) => tables.map((t) => `${t.schema}.${t.name} (${t.keyColumns.join(', ')})`).join('\n  ');
+
+/** What needs attention on a tracked table; empty when capture is complete. */
+function notesOn(t: TrackedTable): string {
+  return [
+    t.captureAlways ? '' : 'capture disabled or not ENABLE ALWAYS, changes may be missing: track again',
+    t.keyChanged ? 'primary key changed: track again' : '',
+    t.truncateUncaptured.length > 0 ? `TRUNCATE not captured on ${t.truncateUncaptured.join(', ')}: track again` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
 
 export function registerTrailCommands(program: Command): void {
   program
@@ -49,12 +60,8 @@ export function registerTrailCommands(program: Command): void {
         const status = await withSourceClient(o.source, (client) => trailStatus(client));
         emit(o, { source: o.source, ...status }, () => {
           if (!status.installed) return `no trail in ${o.source}: nothing is tracked`;
-          const notes = (t: (typeof status.tables)[number]) =>
-            [t.keyChanged ? 'primary key changed: track again' : '', t.truncateUncaptured.length > 0 ? `TRUNCATE not captured on ${t.truncateUncaptured.join(', ')}: track again` : '']
-              .filter(Boolean)
-              .join('; ');
           return [
-            status.tables.length === 0 ? 'no tables tracked' : table(['table', 'key', 'notes'], status.tables.map((t) => [`${t.schema}.${t.name}`, t.keyColumns.join(', '), notes(t)])),
+            status.tables.length === 0 ? 'no tables tracked' : table(['table', 'key', 'notes'], status.tables.map((t) => [`${t.schema}.${t.name}`, t.keyColumns.join(', '), notesOn(t)])),
             status.head ? `sealed: ${status.head.position} entries, head ${status.head.hash}` : 'sealed: nothing yet',
             `unsealed: ${status.unsealed}`,
           ].join('\n');
