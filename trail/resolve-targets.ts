@@ -1,6 +1,7 @@
 import { RestorepointError } from '../core/errors';
 import { quoteIdent, type Queryable } from '../postgres/queryable';
 import { TRAIL_SCHEMA } from './install-sql';
+import { primaryKeyColumnsSql } from './primary-key-sql';
 
 /** A table as tracking sees it: partitioned tables are tracked at their root. */
 export interface TrackableTable {
@@ -9,7 +10,7 @@ export interface TrackableTable {
   readonly kind: 'table' | 'partitioned';
   /** Primary key columns in key order; empty when the table has none. */
   readonly keyColumns: readonly string[];
-  /** `schema.name` of each leaf partition (empty for a plain table): TRUNCATE triggers go there. */
+  /** Each leaf partition (none for a plain table): TRUNCATE triggers go there. */
   readonly leaves: readonly { readonly schema: string; readonly name: string }[];
 }
 
@@ -24,30 +25,31 @@ const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast', 
  */
 export async function resolveTargets(client: Queryable, targets: readonly string[]): Promise<TrackableTable[]> {
   if (targets.length === 0) throw new RestorepointError('INPUT_INVALID', 'name at least one table or schema');
-  const oids = new Set<number>();
+  const oids = new Set<string>();
   for (const target of targets) {
     for (const oid of await targetOids(client, target)) oids.add(oid);
   }
   return describe(client, [...oids]);
 }
 
-async function targetOids(client: Queryable, target: string): Promise<number[]> {
+/** The OIDs (as text: they may exceed a signed int) of the tables one argument names. */
+async function targetOids(client: Queryable, target: string): Promise<string[]> {
   const [schema, table] = target.includes('.') ? (target.split('.', 2) as [string, string]) : [undefined, target];
   const schemaName = schema ?? (table !== '*' && (await schemaExists(client, table)) ? table : undefined);
   if (schemaName !== undefined && SYSTEM_SCHEMAS.has(schemaName)) {
     throw new RestorepointError('INPUT_INVALID', `"${target}": tables in ${schemaName} cannot be tracked`, { target });
   }
   if (schemaName !== undefined && (schema === undefined || table === '*')) {
-    const { rows } = await client.query<{ oid: number }>(
-      `select c.oid::int as oid from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    const { rows } = await client.query<{ oid: string }>(
+      `select c.oid::text as oid from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = $1 and c.relkind in ('r', 'p') and not c.relispartition order by c.relname`,
       [schemaName],
     );
     if (rows.length === 0) throw new RestorepointError('TABLE_NOT_FOUND', `schema "${schemaName}" has no tables`, { target });
     return rows.map((r) => r.oid);
   }
-  const { rows } = await client.query<{ oid: number | null; relkind: string | null; partition_of: string | null; schema: string | null }>(
-    `select c.oid::int as oid, c.relkind::text as relkind, n.nspname as schema,
+  const { rows } = await client.query<{ oid: string; relkind: string; partition_of: string | null; schema: string }>(
+    `select c.oid::text as oid, c.relkind::text as relkind, n.nspname as schema,
             (select pg_catalog.format('%I.%I', pn.nspname, p.relname) from pg_partition_root(c.oid) r(oid)
                join pg_class p on p.oid = r.oid join pg_namespace pn on pn.oid = p.relnamespace
               where c.relispartition) as partition_of
@@ -57,10 +59,10 @@ async function targetOids(client: Queryable, target: string): Promise<number[]> 
     [schema === undefined ? quoteIdent(table) : `${quoteIdent(schema)}.${quoteIdent(table)}`],
   );
   const row = rows[0];
-  if (!row || row.oid === null || !['r', 'p'].includes(row.relkind ?? '')) {
+  if (!row || !['r', 'p'].includes(row.relkind)) {
     throw new RestorepointError('TABLE_NOT_FOUND', `table "${target}" does not exist`, { target });
   }
-  if (SYSTEM_SCHEMAS.has(row.schema ?? '')) throw new RestorepointError('INPUT_INVALID', `"${target}" cannot be tracked`, { target });
+  if (SYSTEM_SCHEMAS.has(row.schema)) throw new RestorepointError('INPUT_INVALID', `"${target}" cannot be tracked`, { target });
   if (row.partition_of) {
     throw new RestorepointError('INPUT_INVALID', `"${target}" is a partition of ${row.partition_of}: track ${row.partition_of}`, { target });
   }
@@ -72,13 +74,10 @@ async function schemaExists(client: Queryable, name: string): Promise<boolean> {
   return rows.length > 0;
 }
 
-async function describe(client: Queryable, oids: readonly number[]): Promise<TrackableTable[]> {
+async function describe(client: Queryable, oids: readonly string[]): Promise<TrackableTable[]> {
   const { rows } = await client.query<{ schema: string; name: string; relkind: string; key_columns: string[]; leaves: { schema: string; name: string }[] }>(
     `select n.nspname as schema, c.relname as name, c.relkind::text as relkind,
-            array(select a.attname::text from pg_constraint k
-                    cross join lateral unnest(k.conkey) with ordinality as u(attnum, ord)
-                    join pg_attribute a on a.attrelid = k.conrelid and a.attnum = u.attnum
-                   where k.conrelid = c.oid and k.contype = 'p' order by u.ord) as key_columns,
+            ${primaryKeyColumnsSql('c.oid')} as key_columns,
             coalesce((select json_agg(json_build_object('schema', ln.nspname, 'name', l.relname) order by ln.nspname, l.relname)
                         from pg_partition_tree(c.oid) t join pg_class l on l.oid = t.relid join pg_namespace ln on ln.oid = l.relnamespace
                        where c.relkind = 'p' and t.isleaf), '[]') as leaves

@@ -3,6 +3,7 @@ import { int8 } from '../catalog/int8';
 import type { Queryable } from '../postgres/queryable';
 import { CAPTURE_TRIGGER, TRUNCATE_TRIGGER } from './install-sql';
 import { trailInstalled } from './install-trail';
+import { primaryKeyColumnsSql } from './primary-key-sql';
 import type { TrailHead } from './seal-trail';
 
 export interface TrackedTable {
@@ -47,10 +48,7 @@ export async function trailStatus(client: Queryable): Promise<TrailStatus> {
   if (!(await trailInstalled(client))) return { installed: false };
   const tables = await client.query(
     `select n.nspname as schema, c.relname as name, t.tgargs as args,
-            array(select a.attname::text from pg_constraint k
-                    cross join lateral unnest(k.conkey) with ordinality as u(attnum, ord)
-                    join pg_attribute a on a.attrelid = k.conrelid and a.attnum = u.attnum
-                   where k.conrelid = c.oid and k.contype = 'p' order by u.ord) as key_columns,
+            ${primaryKeyColumnsSql('c.oid')} as key_columns,
             t.tgenabled = 'A' and not exists (select 1 from pg_trigger x where x.tgparentid = t.oid and x.tgenabled <> 'A')
               and not exists (select 1 from pg_partition_tree(c.oid) p join pg_trigger x on x.tgrelid = p.relid
                                where x.tgname = $2 and x.tgenabled <> 'A') as capture_always,
