@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   NOT_AUTHORIZED: { retryable: false, summary: 'the caller may not do this' },
   LEDGER_BROKEN: { retryable: false, summary: 'the audit ledger hash chain is broken' },
   NO_PRIMARY_KEY: { retryable: false, summary: 'a table without a primary key cannot be tracked' },
+  RESTORE_FAILED: { retryable: false, summary: 'the target database refused the restore; it was rolled back' },
   STACK_FAILED: { retryable: false, summary: 'a local stack service could not be started' },
   STORAGE_UNAVAILABLE: { retryable: true, summary: 'the object store did not answer' },
   DATABASE_UNAVAILABLE: { retryable: true, summary: 'the database did not answer' },
@@ -61,4 +62,11 @@ export function isRestorepointError(value: unknown): value is RestorepointError 
 export function isRetryableSqlState(sqlState: string | undefined): boolean {
   if (!sqlState) return false;
   return ['08', '53', '57'].includes(sqlState.slice(0, 2)) || sqlState === '40001' || sqlState === '40P01';
+}
+
+/** A database error a retry cannot fix, as a typed error; anything else is passed through. */
+export function asTypedDatabaseError(error: unknown, code: ErrorCode, context: string): unknown {
+  const sqlState = (error as { code?: unknown } | null)?.code;
+  if (typeof sqlState !== 'string' || !/^[0-9A-Z]{5}$/.test(sqlState) || isRetryableSqlState(sqlState)) return error;
+  return new RestorepointError(code, `${context}: ${(error as Error).message} (SQLSTATE ${sqlState})`, { sqlState });
 }

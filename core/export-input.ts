@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/** `gs://bucket/prefix` or `file:///absolute/dir`; credentials never appear here. */
+export const destinationSchema = z
+  .string()
+  .regex(/^(gs:\/\/[a-z0-9][a-z0-9._-]{1,220}(\/.*)?|file:\/\/\/.+)$/, 'gs://bucket/prefix or file:///absolute/dir');
+
+export const tagsSchema = z
+  .object({
+    environment: z.string().max(100).optional(),
+    dataDomain: z.string().max(100).optional(),
+    purpose: z.string().max(200).optional(),
+    requestedBy: z.string().max(200).optional(),
+  })
+  .strict();
+export type ExportTags = z.infer<typeof tagsSchema>;
+
+export const exportFormatSchema = z.enum(['csv', 'jsonl']);
+export type ExportFormat = z.infer<typeof exportFormatSchema>;
+export const compressionSchema = z.enum(['zstd', 'gzip', 'none']);
+export type Compression = z.infer<typeof compressionSchema>;
+
+/** Export ids become object prefixes and workflow ids: keep them to a safe alphabet. */
+export const exportIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, ., _ and - (at most 128)');
+
+/** What an export is asked to do. Only names travel here: the source is resolved from config by the worker. */
+export const exportInputSchema = z.object({
+  exportId: exportIdSchema,
+  source: z.string().min(1),
+  /** Schemas whose tables are exported when `tables` is empty. */
+  schemas: z.array(z.string().min(1)).default(['public']),
+  /** Patterns `schema.table` or `table`, `*` as a wildcard; empty means every table of `schemas`. */
+  tables: z.array(z.string().min(1)).default([]),
+  exclude: z.array(z.string().min(1)).default([]),
+  destination: destinationSchema,
+  format: exportFormatSchema.default('csv'),
+  compression: compressionSchema.default('zstd'),
+  /** Uncompressed bytes after which a table's stream starts a new part. */
+  partSizeBytes: z.number().int().min(1024).optional(),
+  concurrency: z.number().int().min(1).max(64).optional(),
+  tags: tagsSchema.default({}),
+  requestedBy: z.string().min(1).default('unknown'),
+});
+export type ExportInput = z.infer<typeof exportInputSchema>;
+export type ExportRequest = z.input<typeof exportInputSchema>;
+
+/** The workflow id derives from the export id, so starting the same export twice runs it once. */
+export function exportWorkflowId(exportId: string): string {
+  return `export-${exportId}`;
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { compressionSchema, exportFormatSchema, tagsSchema } from './export-input';
+
+export const MANIFEST_VERSION = 1;
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const partSchema = z.object({
+  key: z.string(),
+  partNo: z.number().int().min(0),
+  rows: z.number().int().min(0),
+  bytes: z.number().int().min(0),
+  /** Of the stored object, as written: compressed (and, later, encrypted) bytes. */
+  sha256: sha256Hex,
+  /** Base64 big-endian CRC32C of the stored object, the form GCS reports. */
+  crc32c: z.string(),
+});
+export type ManifestPart = z.infer<typeof partSchema>;
+
+export const columnSchema = z.object({
+  name: z.string(),
+  /** format_type(): the type with its modifiers, e.g. `numeric(12,2)`, `character varying(45)`. */
+  type: z.string(),
+  nullable: z.boolean(),
+  default: z.string().nullable(),
+  /** Generated columns are described, never exported as data. */
+  generated: z.string().nullable(),
+  identity: z.enum(['always', 'by default']).nullable(),
+});
+export type ManifestColumn = z.infer<typeof columnSchema>;
+
+export const foreignKeySchema = z.object({
+  name: z.string(),
+  columns: z.array(z.string()),
+  referencedSchema: z.string(),
+  referencedTable: z.string(),
+  referencedColumns: z.array(z.string()),
+  deferrable: z.boolean(),
+});
+export type ManifestForeignKey = z.infer<typeof foreignKeySchema>;
+
+export const tableSchema = z.object({
+  schema: z.string(),
+  name: z.string(),
+  /** `partitioned`: rows of every partition, exported once through the root. */
+  kind: z.enum(['table', 'partitioned']),
+  /** Columns as exported, in the order of the data files. */
+  columns: z.array(columnSchema),
+  primaryKey: z.array(z.string()),
+  foreignKeys: z.array(foreignKeySchema),
+  rows: z.number().int().min(0),
+  bytes: z.number().int().min(0),
+  parts: z.array(partSchema),
+});
+export type ManifestTable = z.infer<typeof tableSchema>;
+
+export const sequenceSchema = z.object({
+  schema: z.string(),
+  name: z.string(),
+  lastValue: z.string(),
+  isCalled: z.boolean(),
+});
+export type ManifestSequence = z.infer<typeof sequenceSchema>;
+
+export const storedFileSchema = z.object({ key: z.string(), bytes: z.number().int(), sha256: sha256Hex });
+
+/** The manifest: written last, after every part is stored; its own sha256 is kept in the catalog. */
+export const manifestSchema = z.object({
+  version: z.literal(MANIFEST_VERSION),
+  exportId: z.string(),
+  mode: z.enum(['full']),
+  createdAt: z.string(),
+  tool: z.object({ name: z.literal('restorepoint'), version: z.string() }),
+  source: z.object({
+    name: z.string(),
+    database: z.string(),
+    serverVersion: z.string(),
+    systemIdentifier: z.string(),
+  }),
+  snapshot: z.object({ txidSnapshot: z.string(), lsn: z.string().nullable(), takenAt: z.string() }),
+  format: exportFormatSchema,
+  compression: compressionSchema,
+  /** Reserved for client-side encryption; null means the parts are stored as compressed. */
+  encryption: z.null(),
+  tags: tagsSchema,
+  /** Schema-only DDL of the exported schemas, split as pg_dump's sections, to restore into an empty database. */
+  ddl: z.object({ preData: storedFileSchema, postData: storedFileSchema }),
+  tables: z.array(tableSchema),
+  sequences: z.array(sequenceSchema),
+  timings: z.object({ startedAt: z.string(), finishedAt: z.string(), durationMs: z.number() }),
+});
+export type Manifest = z.infer<typeof manifestSchema>;
