@@ -1,0 +1,40 @@
+import type { ExportFormat } from '../core/export-input';
+import { qualifiedName, quoteIdent } from './queryable';
+
+interface CopyTable {
+  readonly schema: string;
+  readonly name: string;
+  readonly kind: 'table' | 'partitioned';
+}
+
+/**
+ * JSON lines come out of COPY CSV with control characters as quote and delimiter: JSON
+ * escapes every control character, so neither ever appears and each row is one raw line.
+ */
+const JSONL_OPTIONS = `(format csv, quote e'\\x01', delimiter e'\\x02')`;
+
+/**
+ * The COPY that streams a table's rows. Plain tables use `COPY table (cols)`, which reads
+ * only that table's own rows (not inheritance children); partitioned roots go through a
+ * SELECT so every partition's rows come out once. Generated columns are not in `columns`.
+ */
+export function copyOutStatement(table: CopyTable, columns: readonly string[], format: ExportFormat): string {
+  const cols = columns.map(quoteIdent).join(', ');
+  const source = qualifiedName(table.schema, table.name);
+  if (format === 'jsonl') {
+    const only = table.kind === 'table' ? 'only ' : '';
+    return `copy (select row_to_json(r)::text from (select ${cols} from ${only}${source}) r) to stdout ${JSONL_OPTIONS}`;
+  }
+  if (table.kind === 'partitioned') return `copy (select ${cols} from ${source}) to stdout (format csv)`;
+  return `copy ${source} (${cols}) to stdout (format csv)`;
+}
+
+/** The COPY that loads CSV parts into a table (partitioned roots route rows to partitions). */
+export function copyInStatement(schema: string, name: string, columns: readonly string[]): string {
+  return `copy ${qualifiedName(schema, name)} (${columns.map(quoteIdent).join(', ')}) from stdin (format csv)`;
+}
+
+/** JSON lines load through a one-column staging table, then json_populate_record. */
+export function copyInJsonlStatement(stagingTable: string): string {
+  return `copy ${stagingTable} (line) from stdin ${JSONL_OPTIONS}`;
+}

@@ -1,0 +1,115 @@
+import type { ManifestColumn, ManifestForeignKey, ManifestSequence } from '../core/manifest';
+import { qualifiedName, type Queryable } from './queryable';
+
+export interface TableRef {
+  readonly schema: string;
+  readonly name: string;
+  readonly kind: 'table' | 'partitioned';
+}
+
+/**
+ * Every exportable table of the schemas: ordinary tables and partitioned roots. Leaf
+ * partitions are left out because their rows are exported once, through their root;
+ * inheritance children stay, and each table is read with ONLY so a parent's own rows are
+ * not mixed with its children's.
+ */
+export async function listTables(db: Queryable, schemas: readonly string[]): Promise<TableRef[]> {
+  const { rows } = await db.query<{ schema: string; name: string; relkind: string }>(
+    `select n.nspname as schema, c.relname as name, c.relkind::text as relkind
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = any($1) and c.relkind in ('r', 'p') and not c.relispartition
+      order by 1, 2`,
+    [schemas],
+  );
+  return rows.map((r) => ({ schema: r.schema, name: r.name, kind: r.relkind === 'p' ? 'partitioned' : 'table' }));
+}
+
+export async function describeColumns(db: Queryable, table: TableRef): Promise<ManifestColumn[]> {
+  const { rows } = await db.query<{ name: string; type: string; not_null: boolean; default_expr: string | null; generated: string; identity: string }>(
+    `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as not_null,
+            pg_get_expr(d.adbin, d.adrelid) as default_expr, a.attgenerated::text as generated, a.attidentity::text as identity
+       from pg_attribute a
+       left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+      where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped
+      order by a.attnum`,
+    [qualifiedName(table.schema, table.name)],
+  );
+  return rows.map((r) => ({
+    name: r.name,
+    type: r.type,
+    nullable: !r.not_null,
+    default: r.generated ? null : r.default_expr,
+    generated: r.generated ? r.default_expr : null,
+    identity: r.identity === 'a' ? 'always' : r.identity === 'd' ? 'by default' : null,
+  }));
+}
+
+export async function describePrimaryKey(db: Queryable, table: TableRef): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>(
+    `select a.attname as name
+       from pg_constraint c
+       cross join lateral unnest(c.conkey) with ordinality as k(attnum, position)
+       join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum
+      where c.conrelid = $1::regclass and c.contype = 'p'
+      order by k.position`,
+    [qualifiedName(table.schema, table.name)],
+  );
+  return rows.map((r) => r.name);
+}
+
+export async function describeForeignKeys(db: Queryable, table: TableRef): Promise<ManifestForeignKey[]> {
+  const { rows } = await db.query<{ name: string; columns: string[]; ref_schema: string; ref_table: string; ref_columns: string[]; deferrable: boolean }>(
+    `select c.conname as name,
+            array(select a.attname from unnest(c.conkey) with ordinality k(n, i) join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.n order by k.i)::text[] as columns,
+            rn.nspname as ref_schema, rc.relname as ref_table,
+            array(select a.attname from unnest(c.confkey) with ordinality k(n, i) join pg_attribute a on a.attrelid = c.confrelid and a.attnum = k.n order by k.i)::text[] as ref_columns,
+            c.condeferrable as deferrable
+       from pg_constraint c
+       join pg_class rc on rc.oid = c.confrelid
+       join pg_namespace rn on rn.oid = rc.relnamespace
+      where c.conrelid = $1::regclass and c.contype = 'f' and c.conparentid = 0
+      order by c.conname`,
+    [qualifiedName(table.schema, table.name)],
+  );
+  return rows.map((r) => ({
+    name: r.name,
+    columns: r.columns,
+    referencedSchema: r.ref_schema,
+    referencedTable: r.ref_table,
+    referencedColumns: r.ref_columns,
+    deferrable: r.deferrable,
+  }));
+}
+
+/**
+ * Sequences of the schemas with their current values. Sequences are not transactional,
+ * so these are read at export time, as pg_dump does.
+ */
+export async function listSequences(db: Queryable, schemas: readonly string[]): Promise<ManifestSequence[]> {
+  const { rows } = await db.query<{ schema: string; name: string; last_value: string | null; is_called: boolean | null }>(
+    `select schemaname as schema, sequencename as name, last_value::text as last_value, last_value is not null as is_called
+       from pg_sequences where schemaname = any($1) order by 1, 2`,
+    [schemas],
+  );
+  // pg_sequences shows last_value null until first use; restoring that means setval(start, false).
+  const out: ManifestSequence[] = [];
+  for (const r of rows) {
+    if (r.last_value !== null) {
+      out.push({ schema: r.schema, name: r.name, lastValue: r.last_value, isCalled: true });
+    } else {
+      const start = await db.query<{ start_value: string }>('select start_value::text from pg_sequences where schemaname = $1 and sequencename = $2', [r.schema, r.name]);
+      out.push({ schema: r.schema, name: r.name, lastValue: start.rows[0]?.start_value ?? '1', isCalled: false });
+    }
+  }
+  return out;
+}
+
+export async function sourceIdentity(db: Queryable): Promise<{ database: string; serverVersion: string; systemIdentifier: string }> {
+  const { rows } = await db.query<{ database: string; server_version: string; system_identifier: string }>(
+    `select current_database() as database, current_setting('server_version') as server_version,
+            (select system_identifier::text from pg_control_system()) as system_identifier`,
+  );
+  const row = rows[0]!;
+  return { database: row.database, serverVersion: row.server_version, systemIdentifier: row.system_identifier };
+}
+

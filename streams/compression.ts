@@ -1,0 +1,47 @@
+import { spawn } from 'node:child_process';
+import { Duplex, PassThrough } from 'node:stream';
+import zlib from 'node:zlib';
+import type { Compression } from '../core/export-input';
+
+/**
+ * zstd runs as the system `zstd` binary: Node 20's zlib has no zstd, and a child process
+ * compresses on another core while this one hashes and uploads. Its stdin/stdout are
+ * joined into one Duplex so it sits in a pipeline() like zlib's streams.
+ */
+function zstdProcess(args: readonly string[]): Duplex {
+  const child = spawn('zstd', [...args, '-q', '-c'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const duplex = Duplex.from({ writable: child.stdin, readable: child.stdout });
+  child.on('error', (error) => duplex.destroy(error));
+  child.on('close', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGTERM') duplex.destroy(new Error(`zstd ${args.join(' ')} exited ${code ?? signal}: ${stderr.trim()}`));
+  });
+  // A pipeline that fails elsewhere destroys this stream; take the process down with it.
+  duplex.on('close', () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+  });
+  return duplex;
+}
+
+export function createCompressor(compression: Compression, zstdLevel = 3): Duplex {
+  switch (compression) {
+    case 'zstd':
+      return zstdProcess([`-${zstdLevel}`]);
+    case 'gzip':
+      return zlib.createGzip({ level: 6 });
+    case 'none':
+      return new PassThrough();
+  }
+}
+
+export function createDecompressor(compression: Compression): Duplex {
+  switch (compression) {
+    case 'zstd':
+      return zstdProcess(['-d']);
+    case 'gzip':
+      return zlib.createGunzip();
+    case 'none':
+      return new PassThrough();
+  }
+}
