@@ -1,0 +1,206 @@
+import { Context } from '@temporalio/activity';
+import pg from 'pg';
+import { exportInputSchema, type ExportRequest } from '../../core/export-input';
+import { MANIFEST_VERSION, type Manifest, type ManifestPart, type ManifestTable } from '../../core/manifest';
+import { objectNames } from '../../core/object-names';
+import { selectTables } from '../../core/table-patterns';
+import { describeColumns, describeForeignKeys, describePrimaryKey, listSequences, listTables, sourceIdentity, type TableRef } from '../../postgres/introspect';
+import { qualifiedName } from '../../postgres/queryable';
+import { joinSharedSnapshot, lockTables } from '../../postgres/snapshot';
+import { tableUnchangedSince } from '../../postgres/table-unchanged';
+import { resolveSource, type ActivityDeps } from '../deps';
+import { recordParts } from './part-catalog';
+import { ProgressReporter } from './progress-reporter';
+import { acquireSnapshot, keepSnapshotForRetry, releaseSnapshot } from './snapshot-registry';
+import { storeDdl } from './store-ddl';
+import { exportTable } from './table-export';
+import { toolVersion } from '../../core/tool-version';
+import { sha256Hex } from '../../streams/sha256';
+
+/** What a retried attempt needs to resume: the snapshot it read and each table's stored parts. */
+export interface ExportCheckpoint {
+  readonly snapshotId: string;
+  readonly txidSnapshot: string;
+  readonly tables: Readonly<Record<string, { readonly parts: readonly ManifestPart[]; readonly complete: boolean }>>;
+}
+
+/** Only names, counts and checksums: this goes back into workflow history. */
+export interface ExportDataResult {
+  readonly manifestKey: string;
+  readonly manifestSha256: string;
+  readonly tables: number;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly parts: number;
+  readonly txidSnapshot: string;
+}
+
+interface PlannedTable {
+  readonly ref: TableRef;
+  readonly key: string;
+  readonly description: Omit<ManifestTable, 'rows' | 'bytes' | 'parts'>;
+  readonly estimatedRows: number;
+}
+
+export function createExportDataActivity(deps: ActivityDeps) {
+  /**
+   * Streams every selected table of one source, all in one snapshot, into parts in the
+   * destination, then writes the manifest. Heartbeats carry a checkpoint: a retry resumes
+   * after the last finished part (same snapshot) or keeps tables proven unchanged (new one).
+   */
+  return async function exportData(request: ExportRequest): Promise<ExportDataResult> {
+    const input = exportInputSchema.parse(request);
+    const startedAt = deps.clock();
+    const source = resolveSource(deps.config, input.source);
+    const store = deps.openStore(input.destination);
+    const prior = Context.current().info.heartbeatDetails as ExportCheckpoint | undefined;
+    const held = await acquireSnapshot(input.exportId, source.url);
+    const { snapshot, leader } = held;
+    const sameSnapshot = prior?.snapshotId === snapshot.id;
+    const done: Record<string, { parts: readonly ManifestPart[]; complete: boolean }> = {};
+    const checkpoint = (): ExportCheckpoint => ({ snapshotId: snapshot.id, txidSnapshot: snapshot.txidSnapshot, tables: { ...done } });
+    const progress = new ProgressReporter(checkpoint);
+    const readers: pg.Client[] = [];
+    try {
+      const planned = await planTables(leader, input.schemas, input.tables, input.exclude);
+      await lockTables(leader, planned.map((t) => t.ref));
+      for (const table of planned) progress.track(table.key, table.estimatedRows);
+      const [identity, sequences, ddl] = await Promise.all([
+        sourceIdentity(leader),
+        listSequences(leader, input.schemas),
+        storeDdl(store, source.url, input.exportId, input.schemas, snapshot.id),
+      ]);
+      progress.setStage('copying');
+
+      const readerCount = Math.max(1, Math.min(input.concurrency ?? deps.config.export.concurrency, source.maxConnections - 1, planned.length));
+      for (let i = 0; i < readerCount; i += 1) {
+        const reader = new pg.Client({ connectionString: source.url, application_name: 'restorepoint-export' });
+        await reader.connect();
+        await joinSharedSnapshot(reader, snapshot.id);
+        readers.push(reader);
+      }
+
+      const results = new Map<string, ManifestPart[]>();
+      const queue = [...planned];
+      await Promise.all(
+        readers.map(async (reader) => {
+          for (let table = queue.shift(); table; table = queue.shift()) {
+            const parts = await exportOneTable(reader, table);
+            results.set(table.key, parts);
+          }
+        }),
+      );
+
+      async function exportOneTable(reader: pg.Client, table: PlannedTable): Promise<ManifestPart[]> {
+        const earlier = prior?.tables[table.key];
+        const earlierRows = earlier?.parts.reduce((sum, p) => sum + p.rows, 0) ?? 0;
+        let reuse: readonly ManifestPart[] = [];
+        if (earlier && sameSnapshot) reuse = earlier.parts;
+        else if (earlier?.complete && prior && (await tableUnchangedSince(reader, table.ref, prior.txidSnapshot, earlierRows))) reuse = earlier.parts;
+        const complete = Boolean(earlier?.complete && reuse.length > 0);
+        const parts = complete
+          ? [...reuse]
+          : await exportTable(
+              reader,
+              store,
+              {
+                table: table.ref,
+                // Generated columns are described in the manifest but never exported as data.
+                columns: table.description.columns.filter((c) => c.generated === null).map((c) => c.name),
+                format: input.format,
+                compression: input.compression,
+                zstdLevel: deps.config.export.zstdLevel,
+                partSizeBytes: input.partSizeBytes ?? deps.config.export.partSizeBytes,
+                partKey: (partNo) => objectNames.part(input.exportId, table.ref.schema, table.ref.name, partNo, input.format, input.compression),
+                finishedParts: reuse,
+              },
+              {
+                onProgress: (rows, bytes) => progress.add(table.key, rows, bytes),
+                onPart: async (part) => {
+                  done[table.key] = { parts: [...(done[table.key]?.parts ?? reuse), part], complete: false };
+                  await recordParts(deps.catalog, input.exportId, table.key, [part]);
+                },
+              },
+            );
+        await recordParts(deps.catalog, input.exportId, table.key, parts, { replaceTable: true });
+        await removeStaleParts(table, parts);
+        done[table.key] = { parts, complete: true };
+        progress.finishTable(table.key, parts.reduce((s, p) => s + p.rows, 0), parts.reduce((s, p) => s + p.bytes, 0));
+        return parts;
+      }
+
+      /** Objects an earlier attempt wrote past this attempt's last part (a new snapshot can have fewer). */
+      async function removeStaleParts(table: PlannedTable, parts: readonly ManifestPart[]): Promise<void> {
+        const keep = new Set(parts.map((p) => p.key));
+        const prefix = objectNames.part(input.exportId, table.ref.schema, table.ref.name, 0, input.format, input.compression).replace(/part-00000.*$/, '');
+        for await (const object of store.list(prefix)) if (!keep.has(object.key)) await store.delete(object.key);
+      }
+
+      progress.setStage('writing-manifest');
+      const tables: ManifestTable[] = planned.map((table) => {
+        const parts = results.get(table.key) ?? [];
+        return { ...table.description, rows: parts.reduce((s, p) => s + p.rows, 0), bytes: parts.reduce((s, p) => s + p.bytes, 0), parts };
+      });
+      const finishedAt = deps.clock();
+      const manifest: Manifest = {
+        version: MANIFEST_VERSION,
+        exportId: input.exportId,
+        mode: 'full',
+        createdAt: finishedAt.toISOString(),
+        tool: { name: 'restorepoint', version: toolVersion },
+        source: { name: input.source, ...identity },
+        snapshot: { txidSnapshot: snapshot.txidSnapshot, lsn: snapshot.lsn, takenAt: snapshot.takenAt },
+        format: input.format,
+        compression: input.compression,
+        encryption: null,
+        tags: input.tags,
+        ddl,
+        tables,
+        sequences,
+        timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - startedAt.getTime() },
+      };
+      const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 1));
+      const manifestKey = objectNames.manifest(input.exportId);
+      await store.putBytes(manifestKey, manifestBytes, { contentType: 'application/json' });
+      progress.setStage('finished');
+      await releaseSnapshot(input.exportId);
+      return {
+        manifestKey,
+        manifestSha256: sha256Hex(manifestBytes),
+        tables: tables.length,
+        rows: tables.reduce((s, t) => s + t.rows, 0),
+        bytes: tables.reduce((s, t) => s + t.bytes, 0),
+        parts: tables.reduce((s, t) => s + t.parts.length, 0),
+        txidSnapshot: snapshot.txidSnapshot,
+      };
+    } catch (error) {
+      keepSnapshotForRetry(input.exportId);
+      throw error;
+    } finally {
+      await Promise.all(readers.map((r) => r.end().catch(() => undefined)));
+    }
+  };
+}
+
+async function planTables(leader: pg.Client, schemas: readonly string[], include: readonly string[], exclude: readonly string[]): Promise<PlannedTable[]> {
+  const selected = selectTables(await listTables(leader, schemas), include, exclude);
+  const planned: PlannedTable[] = [];
+  for (const ref of selected) {
+    const estimate = await leader.query<{ n: string }>('select greatest(reltuples, 0)::bigint::text as n from pg_class where oid = $1::regclass', [qualifiedName(ref.schema, ref.name)]);
+    planned.push({
+      ref,
+      key: `${ref.schema}.${ref.name}`,
+      estimatedRows: Number(estimate.rows[0]?.n ?? 0),
+      description: {
+        schema: ref.schema,
+        name: ref.name,
+        kind: ref.kind,
+        columns: await describeColumns(leader, ref),
+        primaryKey: await describePrimaryKey(leader, ref),
+        foreignKeys: await describeForeignKeys(leader, ref),
+      },
+    });
+  }
+  // Largest first, so the last table to finish is a small one and readers stay busy.
+  return planned.sort((a, b) => b.estimatedRows - a.estimatedRows);
+}

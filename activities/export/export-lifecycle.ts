@@ -1,0 +1,67 @@
+import { RestorepointError } from '../../core/errors';
+import type { ExportInput } from '../../core/export-input';
+import { getExport, markExport, upsertExport } from '../../catalog/exports-repo';
+import { appendLedger } from '../../catalog/ledger';
+import type { ActivityDeps } from '../deps';
+import type { ExportDataResult } from './export-data';
+
+/** Catalog and ledger bookkeeping around an export; every step is idempotent. */
+export function createExportLifecycleActivities(deps: ActivityDeps) {
+  return {
+    async beginExport(input: ExportInput): Promise<void> {
+      const { created } = await upsertExport(deps.catalog, {
+        id: input.exportId,
+        mode: 'full',
+        source: input.source,
+        destination: input.destination,
+        format: input.format,
+        compression: input.compression,
+        tags: input.tags,
+        requestedBy: input.requestedBy,
+      });
+      if (created) {
+        await appendLedger(deps.catalog, {
+          actor: input.requestedBy,
+          action: 'export.requested',
+          subject: input.exportId,
+          outcome: 'ok',
+          details: { source: input.source, destination: input.destination, format: input.format, compression: input.compression, tables: input.tables, schemas: input.schemas, tags: input.tags },
+        });
+      }
+      const marked = await markExport(deps.catalog, input.exportId, 'running');
+      if (!marked.ok) {
+        throw new RestorepointError('INPUT_INVALID', `export ${input.exportId} cannot start: ${marked.reason}${'current' in marked ? ` (it is ${marked.current})` : ''}`, { exportId: input.exportId });
+      }
+      if (created) await appendLedger(deps.catalog, { actor: input.requestedBy, action: 'export.started', subject: input.exportId, outcome: 'ok', details: {} });
+    },
+
+    async finishExport(result: ExportDataResult & { readonly exportId: string; readonly actor: string }): Promise<void> {
+      const before = await getExport(deps.catalog, result.exportId);
+      await markExport(deps.catalog, result.exportId, 'succeeded', {
+        manifestKey: result.manifestKey,
+        manifestSha256: result.manifestSha256,
+        tablesCount: result.tables,
+        rows: result.rows,
+        bytes: result.bytes,
+        snapshot: { txidSnapshot: result.txidSnapshot },
+      });
+      if (before?.status !== 'succeeded') {
+        await appendLedger(deps.catalog, {
+          actor: result.actor,
+          action: 'export.finished',
+          subject: result.exportId,
+          outcome: 'ok',
+          details: { manifestKey: result.manifestKey, manifestSha256: result.manifestSha256, tables: result.tables, rows: result.rows, bytes: result.bytes, parts: result.parts },
+        });
+      }
+    },
+
+    async failExport(failure: { readonly exportId: string; readonly actor: string; readonly message: string }): Promise<void> {
+      const before = await getExport(deps.catalog, failure.exportId);
+      await markExport(deps.catalog, failure.exportId, 'failed', { error: failure.message });
+      if (before && before.status !== 'failed') {
+        await appendLedger(deps.catalog, { actor: failure.actor, action: 'export.failed', subject: failure.exportId, outcome: 'failed', details: { error: failure.message } });
+      }
+    },
+  };
+}

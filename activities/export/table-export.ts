@@ -1,0 +1,82 @@
+import type pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import type { Compression, ExportFormat } from '../../core/export-input';
+import type { ManifestPart } from '../../core/manifest';
+import { copyOutStatement } from '../../postgres/copy-statements';
+import type { TableRef } from '../../postgres/introspect';
+import type { ObjectStore } from '../../storage/object-store';
+import { JSONL_QUOTE, RowScanner } from '../../streams/row-scanner';
+import { PartWriter } from './part-writer';
+
+export interface TableExportJob {
+  readonly table: TableRef;
+  readonly columns: readonly string[];
+  readonly format: ExportFormat;
+  readonly compression: Compression;
+  readonly zstdLevel: number;
+  readonly partSizeBytes: number;
+  readonly partKey: (partNo: number) => string;
+  /** Parts already stored by an earlier attempt under the same snapshot: their rows are skipped. */
+  readonly finishedParts: readonly ManifestPart[];
+}
+
+export interface TableExportHooks {
+  onProgress(rows: number, bytes: number): void;
+  onPart(part: ManifestPart): Promise<void>;
+}
+
+/**
+ * Streams one table with COPY into parts of about `partSizeBytes` uncompressed, cut at
+ * row boundaries. `client` must already be inside the shared snapshot. Returns every part
+ * of the table, the earlier attempt's included.
+ */
+export async function exportTable(client: pg.ClientBase, store: ObjectStore, job: TableExportJob, hooks: TableExportHooks): Promise<ManifestPart[]> {
+  const parts = [...job.finishedParts];
+  let rowsToSkip = parts.reduce((sum, p) => sum + p.rows, 0);
+  const scanner = new RowScanner(job.format === 'jsonl' ? JSONL_QUOTE : 0x22);
+  const copy = client.query(copyTo(copyOutStatement(job.table, job.columns, job.format)));
+  let current = new PartWriter(store, job.partKey(parts.length), job.compression, job.zstdLevel);
+  let scannedRows = 0;
+
+  const closePart = async () => {
+    const sums = await current.finish();
+    const part: ManifestPart = { key: current.key, partNo: parts.length, rows: current.rows, bytes: sums.bytes, sha256: sums.sha256, crc32c: sums.crc32c };
+    parts.push(part);
+    await hooks.onPart(part);
+  };
+
+  try {
+    for await (const data of copy as AsyncIterable<Buffer>) {
+      let chunk = data;
+      if (rowsToSkip > 0) {
+        const skipped = scanner.scan(chunk, rowsToSkip);
+        rowsToSkip -= skipped.rows;
+        scannedRows += skipped.rows;
+        if (rowsToSkip > 0 || skipped.lastRowEnd === -1) continue;
+        chunk = chunk.subarray(skipped.lastRowEnd);
+      }
+      const { rows, lastRowEnd } = scanner.scan(chunk);
+      scannedRows += rows;
+      if (current.rawBytes + chunk.length >= job.partSizeBytes && lastRowEnd !== -1) {
+        await current.write(chunk.subarray(0, lastRowEnd), rows);
+        await closePart();
+        current = new PartWriter(store, job.partKey(parts.length), job.compression, job.zstdLevel);
+        await current.write(chunk.subarray(lastRowEnd), 0);
+      } else {
+        await current.write(chunk, rows);
+      }
+      hooks.onProgress(rows, chunk.length);
+    }
+    // An empty table, or the rows after the last cut, still make a (possibly empty) part,
+    // so every table has at least one part and the part list has no gaps.
+    if (current.rawBytes > 0 || parts.length === 0) await closePart();
+    else current.abort(new Error('unused part'));
+  } catch (error) {
+    current.abort(error as Error);
+    throw error;
+  }
+  // The server counts the rows it sent; our CSV scanner must agree, or the part cuts are wrong.
+  const serverRows = (copy as unknown as { rowCount: number }).rowCount;
+  if (serverRows !== scannedRows) throw new Error(`${job.table.schema}.${job.table.name}: COPY sent ${serverRows} rows but ${scannedRows} were counted`);
+  return parts;
+}

@@ -1,0 +1,17 @@
+import type { ActivityDeps } from './deps';
+import { createExportDataActivity } from './export/export-data';
+import { createExportLifecycleActivities } from './export/export-lifecycle';
+import { createLedgerActivities } from './ledger/record-ledger';
+import { createRestoreActivity } from './restore/restore-export';
+
+/** Every activity, built from narrow dependencies so tests can pass real or fake ones. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createExportLifecycleActivities(deps),
+    ...createLedgerActivities(deps),
+    exportData: createExportDataActivity(deps),
+    restoreExport: createRestoreActivity(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,40 @@
+import { getExport } from '../../catalog/exports-repo';
+import type { ExportRecord } from '../../catalog/export-records';
+import { RestorepointError } from '../../core/errors';
+import { manifestSchema, type Manifest } from '../../core/manifest';
+import type { ObjectStore } from '../../storage/object-store';
+import { sha256Hex } from '../../streams/sha256';
+import type { ActivityDeps } from '../deps';
+
+export interface VerifiedManifest {
+  readonly record: ExportRecord;
+  readonly manifest: Manifest;
+  readonly store: ObjectStore;
+}
+
+/**
+ * Reads an export's manifest and proves it is the one the export wrote: its sha256 must
+ * equal the hash kept in the catalog, a separate database an attacker of the bucket
+ * cannot edit. Everything that reads an export starts here.
+ */
+export async function loadVerifiedManifest(deps: ActivityDeps, exportId: string): Promise<VerifiedManifest> {
+  const record = await getExport(deps.catalog, exportId);
+  if (!record) throw new RestorepointError('EXPORT_NOT_FOUND', `no export "${exportId}" in the catalog`, { exportId });
+  if (record.status !== 'succeeded' || !record.manifestKey || !record.manifestSha256) {
+    throw new RestorepointError('EXPORT_NOT_FOUND', `export "${exportId}" is ${record.status}, not a finished export`, { exportId, status: record.status });
+  }
+  const store = deps.openStore(record.destination);
+  const stat = await store.stat(record.manifestKey);
+  if (!stat) throw new RestorepointError('OBJECT_MISSING', `manifest ${record.manifestKey} of export "${exportId}" is missing`, { exportId, key: record.manifestKey });
+  const bytes = await store.getBytes(record.manifestKey);
+  const actual = sha256Hex(bytes);
+  if (actual !== record.manifestSha256) {
+    throw new RestorepointError('MANIFEST_TAMPERED', `manifest ${record.manifestKey} of export "${exportId}" does not match the catalog (sha256 ${actual}, expected ${record.manifestSha256})`, {
+      exportId,
+      key: record.manifestKey,
+      expected: record.manifestSha256,
+      actual,
+    });
+  }
+  return { record, manifest: manifestSchema.parse(JSON.parse(bytes.toString('utf8'))), store };
+}

@@ -1,0 +1,102 @@
+import { Context } from '@temporalio/activity';
+import pg from 'pg';
+import { asTypedDatabaseError, RestorepointError } from '../../core/errors';
+import type { ManifestTable } from '../../core/manifest';
+import { restoreInputSchema, type RestoredTable, type RestoreRequest, type RestoreSummary } from '../../core/restore-input';
+import { parentsFirst } from '../../core/table-order';
+import { selectTables } from '../../core/table-patterns';
+import { copyInJsonlStatement, copyInStatement } from '../../postgres/copy-statements';
+import { qualifiedName, quoteIdent } from '../../postgres/queryable';
+import type { ObjectStore } from '../../storage/object-store';
+import { resolveSource, type ActivityDeps } from '../deps';
+import { loadVerifiedManifest } from './load-manifest';
+import { loadPart } from './load-part';
+import { applyStoredDdl, chooseMode, createScratchTables } from './prepare-target';
+import { describeCheck, verifyObject } from './verify-object';
+
+export function createRestoreActivity(deps: ActivityDeps) {
+  /**
+   * Loads an export into a target in ONE transaction: the manifest is proven against the
+   * catalog first, every part is checked (before loading with `verifyFirst`, and always
+   * while streaming), and the transaction commits only when every table, sequence and
+   * constraint is in place. Any mismatch rolls back: the target is left as it was.
+   */
+  return async function restoreExport(request: RestoreRequest): Promise<RestoreSummary> {
+    const input = restoreInputSchema.parse(request);
+    const { manifest, store } = await loadVerifiedManifest(deps, input.exportId);
+    const tables = selectTables(manifest.tables, input.tables, []);
+    const heartbeat = (detail: unknown) => Context.current().heartbeat(detail);
+
+    if (input.verifyFirst) {
+      for (const part of tables.flatMap((t) => t.parts)) {
+        const check = await verifyObject(store, part);
+        if (check.status !== 'ok') throw new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; nothing was restored`, { ...check });
+        heartbeat({ verified: part.key });
+      }
+    }
+
+    const target = resolveSource(deps.config, input.target);
+    const client = new pg.Client({ connectionString: target.url, application_name: 'restorepoint-restore' });
+    await client.connect();
+    try {
+      await client.query('begin');
+      const mode = await chooseMode(client, tables, input.targetSchema);
+      if (mode === 'empty-database') await applyStoredDdl(client, store, manifest.ddl.preData);
+      if (mode === 'schema') await createScratchTables(client, input.targetSchema!, tables);
+      // Rows restored into existing tables must not fire the app's triggers (audit columns,
+      // notifications) nor be checked row by row against keys the restore itself completes.
+      if (mode === 'existing-tables') await client.query('set local session_replication_role = replica');
+
+      const { ordered, cyclic } = parentsFirst(tables);
+      const restored: RestoredTable[] = [];
+      for (const table of [...ordered, ...cyclic]) {
+        const schema = mode === 'schema' ? input.targetSchema! : table.schema;
+        let rows = 0;
+        for (const part of table.parts) {
+          rows += await loadTablePart(client, store, schema, table, part, manifest.format, manifest.compression);
+          heartbeat({ table: `${table.schema}.${table.name}`, rows });
+        }
+        restored.push({ table: `${table.schema}.${table.name}`, rows, parts: table.parts.length });
+      }
+
+      if (mode === 'empty-database') await applyStoredDdl(client, store, manifest.ddl.postData);
+      let sequences = 0;
+      if (mode !== 'schema') {
+        for (const seq of manifest.sequences) {
+          const exists = await client.query<{ oid: string | null }>('select to_regclass($1)::text as oid', [qualifiedName(seq.schema, seq.name)]);
+          if (!exists.rows[0]?.oid) continue;
+          await client.query('select setval($1::regclass, $2::bigint, $3)', [qualifiedName(seq.schema, seq.name), seq.lastValue, seq.isCalled]);
+          sequences += 1;
+        }
+      }
+      await client.query('commit');
+      return { restoreId: input.restoreId, exportId: input.exportId, mode, tables: restored, rows: restored.reduce((s, t) => s + t.rows, 0), sequences };
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw asTypedDatabaseError(error, 'RESTORE_FAILED', `restore of ${input.exportId} into ${input.target} failed and was rolled back`);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
+}
+
+async function loadTablePart(
+  client: pg.ClientBase,
+  store: ObjectStore,
+  schema: string,
+  table: ManifestTable,
+  part: ManifestTable['parts'][number],
+  format: 'csv' | 'jsonl',
+  compression: 'zstd' | 'gzip' | 'none',
+): Promise<number> {
+  const columns = table.columns.filter((c) => c.generated === null).map((c) => c.name);
+  if (format === 'csv') return loadPart(client, store, part, compression, copyInStatement(schema, table.name, columns));
+  // JSON lines land in a one-column temporary table, then become rows of the real one.
+  await client.query('create temporary table if not exists restorepoint_jsonl (line text) on commit drop');
+  await client.query('truncate restorepoint_jsonl');
+  const rows = await loadPart(client, store, part, compression, copyInJsonlStatement('restorepoint_jsonl'));
+  const cols = columns.map(quoteIdent).join(', ');
+  const target = qualifiedName(schema, table.name);
+  await client.query(`insert into ${target} (${cols}) select ${columns.map((c) => `r.${quoteIdent(c)}`).join(', ')} from restorepoint_jsonl j, json_populate_record(null::${target}, j.line::json) r`);
+  return rows;
+}
