@@ -1,0 +1,49 @@
+import { ApplicationFailure, CancellationScope, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { EMPTY_PROGRESS, type ExportProgress } from '../core/export-progress';
+import { exportInputSchema, type ExportRequest } from '../core/export-input';
+import { dataActivity, shortActivity } from './activity-profiles';
+import { exportProgressQuery, exportProgressSignal } from './messages';
+
+const catalog = proxyActivities<Activities>(shortActivity);
+const data = proxyActivities<Activities>(dataActivity);
+
+export interface ExportSummary {
+  readonly exportId: string;
+  readonly manifestKey: string;
+  readonly manifestSha256: string;
+  readonly tables: number;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly parts: number;
+}
+
+/**
+ * One full export: register it, stream every table (in one snapshot) to the destination,
+ * then record the manifest's hash in the catalog. Only names, counts and checksums pass
+ * through here; rows go straight from PostgreSQL to storage inside the activity.
+ */
+export async function exportWorkflow(request: ExportRequest): Promise<ExportSummary> {
+  const parsed = exportInputSchema.safeParse(request);
+  if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid export input: ${parsed.error.message}`, 'INPUT_INVALID');
+  const input = parsed.data;
+  let progress: ExportProgress = EMPTY_PROGRESS;
+  setHandler(exportProgressSignal, (update) => {
+    progress = update;
+  });
+  setHandler(exportProgressQuery, () => progress);
+
+  await catalog.beginExport(input);
+  try {
+    const result = await data.exportData(input);
+    await catalog.finishExport({ exportId: input.exportId, actor: input.requestedBy, ...result });
+    progress = { ...progress, stage: 'finished' };
+    return { exportId: input.exportId, ...result };
+  } catch (error) {
+    progress = { ...progress, stage: 'failed' };
+    await CancellationScope.nonCancellable(() =>
+      catalog.failExport({ exportId: input.exportId, actor: input.requestedBy, message: error instanceof Error ? error.message : String(error) }),
+    );
+    throw error;
+  }
+}

@@ -1,0 +1,3 @@
+/** The worker's workflow bundle: every workflow restorepoint runs. */
+export { exportWorkflow } from './export-workflow';
+export { restoreWorkflow } from './restore-workflow';

@@ -1,0 +1,30 @@
+import { ApplicationFailure, CancellationScope, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { restoreInputSchema, type RestoreRequest, type RestoreSummary } from '../core/restore-input';
+import { dataActivity, shortActivity } from './activity-profiles';
+
+const ledger = proxyActivities<Activities>(shortActivity);
+const data = proxyActivities<Activities>(dataActivity);
+
+/**
+ * Restores one export into a target. The activity does all the work in one transaction;
+ * this records who asked and how it ended, in the audit ledger.
+ */
+export async function restoreWorkflow(request: RestoreRequest): Promise<RestoreSummary> {
+  const parsed = restoreInputSchema.safeParse(request);
+  if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid restore input: ${parsed.error.message}`, 'INPUT_INVALID');
+  const input = parsed.data;
+  const subject = input.exportId;
+  const about = { restoreId: input.restoreId, target: input.target, targetSchema: input.targetSchema ?? null, tables: input.tables };
+  await ledger.recordLedger({ actor: input.requestedBy, action: 'restore.started', subject, outcome: 'ok', details: about });
+  try {
+    const summary = await data.restoreExport(input);
+    await ledger.recordLedger({ actor: input.requestedBy, action: 'restore.finished', subject, outcome: 'ok', details: { ...about, mode: summary.mode, rows: summary.rows, tables: summary.tables.length } });
+    return summary;
+  } catch (error) {
+    await CancellationScope.nonCancellable(() =>
+      ledger.recordLedger({ actor: input.requestedBy, action: 'restore.failed', subject, outcome: 'failed', details: { ...about, error: error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error) } }),
+    );
+    throw error;
+  }
+}
