@@ -1,4 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { registerExportCommands } from './commands/export';
+import { registerExportsCommands } from './commands/exports';
+import { registerRestoreCommand } from './commands/restore';
 import { registerStackCommands } from './commands/stack';
 import { registerCatalogCommands } from './commands/catalog';
 import { registerLedgerCommands } from './commands/ledger';
@@ -13,6 +16,9 @@ const program = new Command()
   .exitOverride();
 
 registerStackCommands(program);
+registerExportCommands(program);
+registerExportsCommands(program);
+registerRestoreCommand(program);
 registerCatalogCommands(program);
 registerLedgerCommands(program);
 registerTrailCommands(program);

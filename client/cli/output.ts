@@ -28,19 +28,26 @@ export function action<A extends unknown[]>(run: (...args: A) => Promise<number 
       process.exitCode = (await run(...args)) ?? EXIT.ok;
     } catch (error) {
       const json = process.argv.includes('--json');
-      if (error instanceof UsageError || (isRestorepointError(error) && ['INPUT_INVALID', 'CONFIG_INVALID'].includes(error.code))) {
-        report(json, error as Error);
-        process.exitCode = EXIT.usage;
-      } else {
-        report(json, error as Error);
-        process.exitCode = EXIT.failed;
-      }
+      report(json, error as Error);
+      const badUsage = error instanceof UsageError || ['INPUT_INVALID', 'CONFIG_INVALID'].includes(innermost(error as Error).code);
+      process.exitCode = badUsage ? EXIT.usage : EXIT.failed;
     }
   };
 }
 
-function report(json: boolean, error: Error): void {
-  const code = isRestorepointError(error) ? error.code : error.name;
-  if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code, message: error.message } })}\n`);
-  else process.stderr.write(`restorepoint: ${code}: ${error.message}\n`);
+/**
+ * Temporal wraps a workflow's failure (WorkflowFailedError → ActivityFailure →
+ * ApplicationFailure); the innermost cause carries our code and the useful message.
+ */
+function innermost(error: Error): { code: string; message: string } {
+  let current: Error = error;
+  while (current.cause instanceof Error) current = current.cause;
+  const type = (current as Error & { type?: string }).type;
+  return { code: isRestorepointError(current) ? current.code : (type ?? current.name), message: current.message };
+}
+
+function report(json: boolean, failure: Error): void {
+  const { code, message } = innermost(failure);
+  if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code, message } })}\n`);
+  else process.stderr.write(`restorepoint: ${code}: ${message}\n`);
 }

@@ -1,0 +1,112 @@
+import os from 'node:os';
+import type { Command } from 'commander';
+import { RestorepointError } from '../../../core/errors';
+import { exportHandle, startExport, type ExportHandle } from '../../exports';
+import { withClient } from '../context';
+import { action, emit } from '../output';
+import { ProgressView } from '../progress-view';
+
+const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+
+function parseSize(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?$/i.exec(text.trim());
+  if (!match) throw new RestorepointError('INPUT_INVALID', `--part-size "${text}": expected a size such as 256MB`);
+  const unit = (match[2] ?? 'b').toLowerCase();
+  const factor = unit.startsWith('g') ? 1024 ** 3 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('k') ? 1024 : 1;
+  return Math.round(Number(match[1]) * factor);
+}
+
+function parseTags(pairs: readonly string[]): Record<string, string> {
+  const allowed: Record<string, string> = { environment: 'environment', env: 'environment', 'data-domain': 'dataDomain', domain: 'dataDomain', purpose: 'purpose' };
+  const tags: Record<string, string> = {};
+  for (const pair of pairs) {
+    const [key, ...rest] = pair.split('=');
+    const name = allowed[key ?? ''];
+    if (!name || rest.length === 0) throw new RestorepointError('INPUT_INVALID', `--tag "${pair}": expected environment=..., data-domain=... or purpose=...`);
+    tags[name] = rest.join('=');
+  }
+  return tags;
+}
+
+export function currentUser(): string {
+  return process.env.RESTOREPOINT_ACTOR ?? os.userInfo().username;
+}
+
+/** Follows an export until it ends: a redrawn table on a terminal, JSON lines with --json. */
+async function follow(handle: ExportHandle, json: boolean): Promise<void> {
+  const view = new ProgressView();
+  const tty = process.stderr.isTTY && !json;
+  let finished = false;
+  const result = handle.result().finally(() => (finished = true));
+  result.catch(() => undefined);
+  while (!finished) {
+    const progress = await handle.progress();
+    if (json) process.stdout.write(`${JSON.stringify({ event: 'progress', exportId: handle.exportId, ...progress })}\n`);
+    else if (tty) view.draw(progress);
+    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
+  }
+  if (tty) view.draw(await handle.progress());
+}
+
+export function registerExportCommands(program: Command): void {
+  program
+    .command('export')
+    .description('export tables of a configured source to gs://bucket/prefix or file:///dir')
+    .requiredOption('--to <destination>', 'gs://bucket/prefix or file:///absolute/dir')
+    .option('--source <name>', 'a configured source connection', 'demo')
+    .option('--schemas <list>', 'schemas to export (comma-separated)', list)
+    .option('--tables <list>', 'tables or schema.table patterns, * wildcards (comma-separated)', list)
+    .option('--exclude <list>', 'patterns to leave out', list)
+    .option('--format <format>', 'csv (exact round trip) or jsonl', 'csv')
+    .option('--compression <codec>', 'zstd, gzip or none', 'zstd')
+    .option('--part-size <size>', 'start a new part after this much uncompressed data, e.g. 256MB')
+    .option('--concurrency <n>', 'tables exported at once')
+    .option('--id <exportId>', 'export id (default: generated); the same id never runs twice')
+    .option('--tag <key=value>', 'environment=, data-domain=, purpose= (repeatable)', (v: string, p: string[] = []) => [...p, v])
+    .option('--requested-by <who>', 'recorded in the ledger', currentUser())
+    .option('--wait', 'follow progress until the export ends')
+    .option('--json', 'print JSON (progress as JSON lines with --wait)')
+    .action(
+      action(async (o: Record<string, unknown>) => {
+        const json = Boolean(o.json);
+        return withClient(async (client) => {
+          const handle = await startExport(client, {
+            exportId: o.id as string | undefined,
+            source: o.source as string,
+            schemas: (o.schemas as string[] | undefined) ?? ['public'],
+            tables: (o.tables as string[] | undefined) ?? [],
+            exclude: (o.exclude as string[] | undefined) ?? [],
+            destination: o.to as string,
+            format: o.format as 'csv',
+            compression: o.compression as 'zstd',
+            partSizeBytes: o.partSize ? parseSize(o.partSize as string) : undefined,
+            concurrency: o.concurrency ? Number(o.concurrency) : undefined,
+            tags: { ...parseTags((o.tag as string[] | undefined) ?? []), requestedBy: o.requestedBy as string },
+            requestedBy: o.requestedBy as string,
+          });
+          if (!o.wait) {
+            emit({ json }, { ok: true, exportId: handle.exportId, workflowId: handle.workflowId }, () => `started export ${handle.exportId} (workflow ${handle.workflowId})`);
+            return;
+          }
+          await follow(handle, json);
+          const summary = await handle.result();
+          emit({ json }, { event: 'finished', ok: true, ...summary }, () =>
+            `export ${summary.exportId} finished: ${summary.tables} tables, ${summary.rows} rows, ${summary.parts} parts, ${(summary.bytes / 1024 / 1024).toFixed(1)} MB stored\nmanifest ${summary.manifestKey} sha256 ${summary.manifestSha256}`,
+          );
+        });
+      }),
+    );
+
+  program
+    .command('export-progress <exportId>')
+    .description("an export's latest progress")
+    .option('--json', 'print JSON')
+    .action(
+      action(async (exportId: string, o: { json?: boolean }) =>
+        withClient(async (client) => {
+          const progress = await exportHandle(client, exportId).progress();
+          emit(o, progress, () => new ProgressView().render(progress));
+        }),
+      ),
+    );
+}

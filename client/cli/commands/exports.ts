@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { getExport, listExports, listFiles } from '../../../catalog/exports-repo';
+import { RestorepointError } from '../../../core/errors';
+import { withCatalogDb } from '../context';
+import { action, emit, table } from '../output';
+
+const mb = (bytes: number | null | undefined) => (bytes === null || bytes === undefined ? '' : (bytes / 1024 / 1024).toFixed(1));
+
+export function registerExportsCommands(program: Command): void {
+  const exports = program.command('exports').description('the catalog of exports');
+
+  exports
+    .command('list')
+    .description('exports, newest first')
+    .option('--source <name>', 'only this source')
+    .option('--status <status>', 'requested, running, succeeded, failed or deleted')
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (o: { source?: string; status?: string; limit: string; json?: boolean }) =>
+        withCatalogDb(async (db) => {
+          const rows = await listExports(db, { source: o.source, status: o.status as never, limit: Number(o.limit) });
+          emit(o, rows, () =>
+            table(
+              ['id', 'status', 'verified', 'source', 'tables', 'rows', 'MB', 'created', 'requested by'],
+              rows.map((r) => [r.id, r.status, r.verificationStatus, r.source, r.tablesCount, r.rows, mb(r.bytes), r.createdAt.toISOString(), r.requestedBy]),
+            ),
+          );
+        }),
+      ),
+    );
+
+  exports
+    .command('show <exportId>')
+    .description('one export with its stored objects')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (exportId: string, o: { json?: boolean }) =>
+        withCatalogDb(async (db) => {
+          const record = await getExport(db, exportId);
+          if (!record) throw new RestorepointError('EXPORT_NOT_FOUND', `no export "${exportId}" in the catalog`);
+          const files = await listFiles(db, exportId);
+          emit(o, { export: record, files }, () =>
+            [
+              table(['field', 'value'], Object.entries(record).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : typeof v === 'object' && v !== null ? JSON.stringify(v) : v])),
+              '',
+              table(['object', 'table', 'part', 'rows', 'bytes', 'sha256'], files.map((f) => [f.objectKey, f.tableName, f.partNo, f.rows, f.bytes, f.sha256.slice(0, 16)])),
+            ].join('\n'),
+          );
+        }),
+      ),
+    );
+}
