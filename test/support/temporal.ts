@@ -1,0 +1,64 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { configSchema, type Config } from '../../config/schema';
+import { migrateCatalog, openCatalog } from '../../catalog/catalog-db';
+import { temporalCli } from '../../stack/tools';
+import { createWorker, type RunningWorker } from '../../worker/create-worker';
+import { scratchDatabase, testStack, type ScratchDatabase } from './stack';
+
+/**
+ * A real Temporal dev server (the CLI's, from the project's tools folder), started by
+ * @temporalio/testing for one test file, plus a fresh catalog database.
+ */
+export async function startTestTemporal(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: temporalCli() }, ip: '127.0.0.1', extraArgs: ['--log-level', 'error'] },
+  });
+}
+
+export interface TestWorld {
+  readonly env: TestWorkflowEnvironment;
+  readonly config: Config;
+  readonly catalogDb: ScratchDatabase;
+  readonly taskQueue: string;
+  /** Starts a worker with the real activities; stop it with `worker.worker.shutdown()`. */
+  startWorker(): Promise<RunningWorker>;
+  close(): Promise<void>;
+}
+
+/** Temporal + a catalog of its own + config whose sources are the given databases. */
+export async function startTestWorld(sources: Record<string, string>, overrides: Partial<Config['export']> = {}): Promise<TestWorld> {
+  const env = await startTestTemporal();
+  const catalogDb = await scratchDatabase('catalog');
+  const taskQueue = `test-${Math.random().toString(36).slice(2, 10)}`;
+  const config = configSchema.parse({
+    temporal: { address: env.address, namespace: env.namespace ?? 'default', taskQueue },
+    catalog: { url: catalogDb.url },
+    sources: Object.fromEntries(Object.entries(sources).map(([name, url]) => [name, { url }])),
+    gcs: { emulatorHost: testStack().gcs.url },
+    worker: { shutdownGraceSeconds: 1 },
+    export: { partSizeBytes: 64 * 1024 * 1024, ...overrides },
+  });
+  const catalog = openCatalog(config.catalog.url);
+  await migrateCatalog(catalog);
+  await catalog.destroy();
+  const workers: RunningWorker[] = [];
+  return {
+    env,
+    config,
+    catalogDb,
+    taskQueue,
+    async startWorker() {
+      const running = await createWorker(config, env.nativeConnection);
+      workers.push(running);
+      return running;
+    },
+    async close() {
+      for (const w of workers) {
+        if (w.worker.getState() === 'RUNNING') w.worker.shutdown();
+        await w.finished.catch(() => undefined);
+      }
+      await env.teardown();
+      await catalogDb.drop();
+    },
+  };
+}
