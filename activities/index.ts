@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { createExportDataActivity } from './export/export-data';
 import { createExportLifecycleActivities } from './export/export-lifecycle';
+import { createHealthActivities } from './health/probe-storage';
 import { createLedgerActivities } from './ledger/record-ledger';
 import { createRestoreActivity } from './restore/restore-export';
 
@@ -9,6 +10,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createExportLifecycleActivities(deps),
     ...createLedgerActivities(deps),
+    ...createHealthActivities(deps),
     exportData: createExportDataActivity(deps),
     restoreExport: createRestoreActivity(deps),
   };

@@ -1,3 +1,4 @@
 /** The worker's workflow bundle: every workflow restorepoint runs. */
 export { exportWorkflow } from './export-workflow';
 export { restoreWorkflow } from './restore-workflow';
+export { healthCheckWorkflow } from './health-check-workflow';

@@ -6,6 +6,7 @@ import { registerStackCommands } from './commands/stack';
 import { registerCatalogCommands } from './commands/catalog';
 import { registerLedgerCommands } from './commands/ledger';
 import { registerTrailCommands } from './commands/trail';
+import { registerDoctorCommand } from './commands/doctor';
 import { EXIT } from './output';
 
 const program = new Command()
@@ -22,6 +23,7 @@ registerRestoreCommand(program);
 registerCatalogCommands(program);
 registerLedgerCommands(program);
 registerTrailCommands(program);
+registerDoctorCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+/** Input of `healthCheckWorkflow`: where to probe, and who asked (for the ledger). */
+export const healthCheckInputSchema = z.object({
+  destination: z.string().regex(/^(gs:\/\/[^/]+(\/.*)?|file:\/\/\/.+)$/, 'a gs://bucket/prefix or file:///dir destination'),
+  requestedBy: z.string().min(1).default('restorepoint'),
+});
+export type HealthCheckRequest = z.input<typeof healthCheckInputSchema>;
+
+/** What the storage probe proved: one object written, read back identical, deleted. */
+export interface StorageProbe {
+  readonly destination: string;
+  readonly key: string;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly roundTripMs: number;
+}
+
+export interface HealthCheckResult {
+  readonly storage: StorageProbe;
+  /** Sequence numbers of the ledger entries the check wrote (started, finished). */
+  readonly ledgerSeqs: readonly number[];
+}
