@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,11 +24,46 @@ function ensureServerUser(): void {
   }
 }
 
+function serverUserCanReach(dir: string): boolean {
+  try {
+    execFileSync('runuser', ['-u', RUN_AS, '--', 'test', '-x', dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * As root, the server user must be able to reach the data directory. A project checked out
+ * under a private folder (mktemp -d, /root) is out of its reach: the cluster then lives in
+ * /var/tmp, in a folder named after the project's state folder, and the state folder holds
+ * a symlink to it, so `stack down --purge` and a second `up` find it as usual.
+ */
+function prepareDataDir(dataDir: string): void {
+  const parent = path.dirname(dataDir);
+  fs.mkdirSync(parent, { recursive: true });
+  if (!runningAsRoot() || fs.existsSync(dataDir) || serverUserCanReach(parent)) {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } else {
+    const outside = path.join('/var/tmp', `restorepoint-${createHash('sha256').update(parent).digest('hex').slice(0, 12)}`, 'postgres');
+    fs.mkdirSync(outside, { recursive: true, mode: 0o700 });
+    fs.chmodSync(path.dirname(outside), 0o755);
+    fs.symlinkSync(outside, dataDir);
+  }
+  if (runningAsRoot()) execFileSync('chown', [RUN_AS, fs.realpathSync(dataDir)]);
+}
+
+/** Where the cluster really is (the state folder may hold a symlink to it). */
+export function clusterDirectory(): string {
+  const dataDir = stackPaths.postgresData();
+  return fs.existsSync(dataDir) ? fs.realpathSync(dataDir) : dataDir;
+}
+
 function initCluster(dataDir: string): void {
   if (fs.existsSync(path.join(dataDir, 'PG_VERSION'))) return;
   ensureServerUser();
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  if (runningAsRoot()) execFileSync('chown', [RUN_AS, dataDir]);
+  prepareDataDir(dataDir);
+  dataDir = fs.realpathSync(dataDir);
   const [cmd, args] = asServerUser(path.join(postgresBinDir(), 'initdb'), [
     '-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8',
   ]);
@@ -52,8 +88,8 @@ export async function pgReady(adminUrl: string): Promise<boolean> {
  * cluster holds only test and demo data, and every contender in the benchmark shares it.
  */
 export async function startPostgres(): Promise<{ pid: number; port: number; adminUrl: string }> {
-  const dataDir = stackPaths.postgresData();
-  initCluster(dataDir);
+  initCluster(stackPaths.postgresData());
+  const dataDir = clusterDirectory();
   const port = await freePort();
   const [cmd, args] = asServerUser(path.join(postgresBinDir(), 'postgres'), [
     '-D', dataDir, '-p', String(port), '-k', dataDir, '-c', 'listen_addresses=127.0.0.1',

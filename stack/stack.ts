@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { stackPaths, stateHome } from './paths';
-import { ensureDatabase, pgReady, startPostgres, stopPostgres } from './postgres';
+import { clusterDirectory, ensureDatabase, pgReady, startPostgres, stopPostgres } from './postgres';
 import { gcsReady, startGcs } from './gcs';
 import { isAlive, stopGroup, tcpOpen } from './processes';
 import { readStackState, removeStackState, writeStackState, type StackState } from './state';
@@ -81,6 +81,6 @@ export async function stackDown(options: { purge?: boolean } = {}): Promise<void
     removeStackState();
   }
   if (options.purge) {
-    for (const dir of [stackPaths.postgresData(), stackPaths.gcsRoot(), stackPaths.temporalDb()]) fs.rmSync(dir, { recursive: true, force: true });
+    for (const dir of [clusterDirectory(), stackPaths.postgresData(), stackPaths.gcsRoot(), stackPaths.temporalDb()]) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
