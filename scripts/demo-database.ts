@@ -11,8 +11,8 @@ import { readStackState } from '../stack/state';
 import { postgresClient } from '../stack/tools';
 import { withDatabase } from '../stack/urls';
 import { databaseFingerprint } from '../postgres/content-fingerprint';
+import { PAGILA_DIR as PAGILA } from '../fixtures';
 
-const PAGILA = path.resolve(__dirname, '../../shared/fixtures/pagila');
 
 async function admin(sql: string): Promise<number> {
   const client = new pg.Client({ connectionString: adminUrl() });

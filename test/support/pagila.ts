@@ -3,8 +3,9 @@ import path from 'node:path';
 import { postgresClient } from '../../stack/tools';
 import { scratchDatabase, type ScratchDatabase } from './stack';
 
-/** The shared fixture, read-only: it is loaded into a fresh database, never edited. */
-export const PAGILA_DIR = path.resolve(__dirname, '../../../shared/fixtures/pagila');
+import { PAGILA_DIR } from '../../fixtures';
+
+export { PAGILA_DIR };
 
 /** A fresh database holding Pagila's schema and data. */
 export async function pagilaDatabase(prefix = 'pagila'): Promise<ScratchDatabase> {
