@@ -10,7 +10,8 @@ if ! node bin/restorepoint.js stack status >/dev/null 2>&1; then
   started_here=1
   node bin/restorepoint.js stack up >&2
 fi
-cleanup() { if [ "$started_here" = 1 ]; then node bin/restorepoint.js stack down >/dev/null 2>&1 || true; fi; }
+# On CI (a throwaway clone) the stack's data goes too, so nothing is left outside the clone.
+cleanup() { if [ "$started_here" = 1 ]; then node bin/restorepoint.js stack down ${CI:+--purge} >/dev/null 2>&1 || true; fi; }
 trap cleanup EXIT
 
 echo "== type check"

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { stackPaths, stateHome } from './paths';
 import { clusterDirectory, ensureDatabase, pgReady, startPostgres, stopPostgres } from './postgres';
 import { gcsReady, startGcs } from './gcs';
@@ -81,6 +82,9 @@ export async function stackDown(options: { purge?: boolean } = {}): Promise<void
     removeStackState();
   }
   if (options.purge) {
-    for (const dir of [clusterDirectory(), stackPaths.postgresData(), stackPaths.gcsRoot(), stackPaths.temporalDb()]) fs.rmSync(dir, { recursive: true, force: true });
+    const cluster = clusterDirectory();
+    // A cluster kept outside the state folder (see prepareDataDir) goes with its folder.
+    const outside = cluster.startsWith('/var/tmp/restorepoint-') ? path.dirname(cluster) : cluster;
+    for (const dir of [outside, stackPaths.postgresData(), stackPaths.gcsRoot(), stackPaths.temporalDb()]) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
