@@ -1,0 +1,167 @@
+import fs from 'node:fs';
+import { startExport } from '../client/exports';
+import { startRestore } from '../client/restores';
+import { postgresClient } from '../stack/tools';
+import { folderDestination, removeDestination, type BenchContext } from './bench-context';
+import { BENCH_TABLE, emptyPgRestoreTarget, emptyTarget, ONE_ROW_TABLE, SMALL_TABLE, targetRows, TWIN_TABLE } from './dataset';
+import type { Measurement } from './measurement';
+import { timedCommand } from './timed-command';
+
+export type Group = 'export' | 'restore' | 'parallel' | 'latency' | 'memory' | 'pagila';
+
+/** One thing the benchmark times; `prepare` (not timed) runs before every timed run. */
+export interface Contender {
+  readonly id: string;
+  readonly label: string;
+  readonly group: Group;
+  prepare?(context: BenchContext): Promise<void>;
+  run(context: BenchContext, runNo: number): Promise<Measurement>;
+}
+
+const psql = () => postgresClient('psql');
+const pgDump = () => postgresClient('pg_dump');
+
+/** A restorepoint export through the real client, workflow and worker process. */
+async function restorepointExport(
+  context: BenchContext,
+  options: { source: string; tables: readonly string[]; destination: string; schemas?: readonly string[]; concurrency?: number },
+): Promise<Measurement & { exportId: string }> {
+  const { result, cost } = await context.worker.measure(async () => {
+    const started = performance.now();
+    const handle = await startExport(context.client, { ...options, tables: [...options.tables], schemas: options.schemas ? [...options.schemas] : undefined, requestedBy: 'bench' });
+    const summary = await handle.result();
+    return { summary, wallMs: performance.now() - started };
+  });
+  return { wallMs: result.wallMs, ...cost, outputBytes: result.summary.bytes, rows: result.summary.rows, exportId: result.summary.exportId };
+}
+
+/** Exports to a fresh destination, measures, then removes what it wrote (not timed). */
+async function exportAndDiscard(context: BenchContext, destination: string, options: { source: string; tables: readonly string[]; schemas?: readonly string[]; concurrency?: number }): Promise<Measurement> {
+  try {
+    const { exportId: _exportId, ...measurement } = await restorepointExport(context, { ...options, destination });
+    return measurement;
+  } finally {
+    await removeDestination(context, destination);
+  }
+}
+
+async function pgDumpTo(file: string, url: string, args: readonly string[]): Promise<Measurement> {
+  const measured = await timedCommand(pgDump(), ['-Fc', ...args, '-f', file, url]);
+  return { ...measured, outputBytes: fs.statSync(file).size };
+}
+
+export function contenders(): Contender[] {
+  return [
+    {
+      id: 'copy_to_devnull',
+      label: 'psql \\copy TO /dev/null (csv)',
+      group: 'export',
+      run: async (c) => ({ ...(await timedCommand(psql(), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', c.databases.source, '-c', `\\copy ${BENCH_TABLE} to '/dev/null' (format csv)`])), rows: c.rows }),
+    },
+    {
+      id: 'pg_dump_fc',
+      label: 'pg_dump -Fc (default compression)',
+      group: 'export',
+      run: async (c) => ({ ...(await pgDumpTo(c.dumpFile, c.databases.source, ['-t', `public.${BENCH_TABLE}`])), rows: c.rows }),
+    },
+    {
+      id: 'pg_dump_fc_z1',
+      label: 'pg_dump -Fc -Z1',
+      group: 'export',
+      run: async (c, runNo) => {
+        const file = `${c.dumpFile}.z1-${runNo}`;
+        try {
+          return { ...(await pgDumpTo(file, c.databases.source, ['-Z1', '-t', `public.${BENCH_TABLE}`])), rows: c.rows };
+        } finally {
+          fs.rmSync(file, { force: true });
+        }
+      },
+    },
+    {
+      id: 'rp_export_folder',
+      label: 'restorepoint export csv+zstd -> folder',
+      group: 'export',
+      run: (c, runNo) => exportAndDiscard(c, folderDestination(c, `folder-${runNo}`), { source: 'bench', tables: [BENCH_TABLE] }),
+    },
+    {
+      id: 'rp_export_gcs',
+      label: 'restorepoint export csv+zstd -> GCS emulator',
+      group: 'export',
+      run: (c, runNo) => exportAndDiscard(c, `gs://${c.gcsBucket}/run-${runNo}`, { source: 'bench', tables: [BENCH_TABLE] }),
+    },
+    {
+      id: 'copy_from_csv',
+      label: 'psql \\copy FROM csv -> empty table',
+      group: 'restore',
+      prepare: (c) => emptyTarget(c.databases),
+      run: async (c) => {
+        const measured = await timedCommand(psql(), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', c.databases.target, '-c', `\\copy ${BENCH_TABLE} from '${c.csvFile}' (format csv)`]);
+        return { ...measured, rows: await targetRows(c.databases.target) };
+      },
+    },
+    {
+      id: 'pg_restore',
+      label: 'pg_restore of pg_dump -Fc -> empty db',
+      group: 'restore',
+      prepare: (c) => emptyPgRestoreTarget(c.databases),
+      run: async (c) => {
+        const measured = await timedCommand(postgresClient('pg_restore'), ['--no-owner', '-d', c.databases.pgRestore, c.dumpFile]);
+        return { ...measured, rows: await targetRows(c.databases.pgRestore) };
+      },
+    },
+    {
+      id: 'rp_restore',
+      label: 'restorepoint restore -> empty table',
+      group: 'restore',
+      prepare: (c) => emptyTarget(c.databases),
+      run: async (c) => {
+        const { result, cost } = await c.worker.measure(async () => {
+          const started = performance.now();
+          const restore = await startRestore(c.client, { exportId: c.restoreSourceExportId, target: 'target', requestedBy: 'bench' });
+          const summary = await restore.result();
+          return { summary, wallMs: performance.now() - started };
+        });
+        const rows = await targetRows(c.databases.target);
+        if (rows !== c.rows) throw new Error(`restorepoint restore loaded ${rows} rows, expected ${c.rows}`);
+        return { wallMs: result.wallMs, ...cost, rows };
+      },
+    },
+    {
+      id: 'rp_export_two_tables',
+      label: 'restorepoint export, 2 equal tables in parallel',
+      group: 'parallel',
+      run: (c, runNo) => exportAndDiscard(c, folderDestination(c, `pair-${runNo}`), { source: 'bench', tables: [BENCH_TABLE, TWIN_TABLE], concurrency: 2 }),
+    },
+    {
+      id: 'rp_export_one_row',
+      label: 'restorepoint export of a one-row table (end to end)',
+      group: 'latency',
+      run: (c, runNo) => exportAndDiscard(c, folderDestination(c, `one-${runNo}`), { source: 'bench', tables: [ONE_ROW_TABLE] }),
+    },
+    {
+      id: 'rp_export_small',
+      label: 'restorepoint export of a table 1/5 the size',
+      group: 'memory',
+      run: (c, runNo) => exportAndDiscard(c, folderDestination(c, `small-${runNo}`), { source: 'bench', tables: [SMALL_TABLE] }),
+    },
+    {
+      id: 'pagila_pg_dump_fc',
+      label: 'Pagila: pg_dump -Fc',
+      group: 'pagila',
+      run: async (c, runNo) => {
+        const file = `${c.dumpFile}.pagila-${runNo}`;
+        try {
+          return await pgDumpTo(file, c.databases.pagila, ['-n', 'public']);
+        } finally {
+          fs.rmSync(file, { force: true });
+        }
+      },
+    },
+    {
+      id: 'pagila_rp_export',
+      label: 'Pagila: restorepoint export -> folder',
+      group: 'pagila',
+      run: (c, runNo) => exportAndDiscard(c, folderDestination(c, `pagila-${runNo}`), { source: 'pagila', tables: [] }),
+    },
+  ];
+}

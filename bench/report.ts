@@ -1,0 +1,97 @@
+import type { Contender } from './contenders';
+import type { Measurement } from './measurement';
+import { INCREMENTAL_CHANGE_COUNTS } from './incremental';
+
+export interface Ratio {
+  readonly id: string;
+  readonly label: string;
+  /** null when a contender it needs was not run (or, for incremental, does not exist yet). */
+  readonly value: number | null;
+  readonly target: string;
+  /** null for figures without a target, or when the value is missing. */
+  readonly met: boolean | null;
+}
+
+type Medians = Readonly<Record<string, Measurement | undefined>>;
+
+const MB = 1024 * 1024;
+
+function ratio(id: string, label: string, value: number | undefined, target: string, meets?: (v: number) => boolean): Ratio {
+  const known = value === undefined || !Number.isFinite(value) ? null : value;
+  return { id, label, value: known, target, met: known === null || !meets ? null : meets(known) };
+}
+
+/** The ratios the issue sets targets for, plus a few that explain them. */
+export function computeRatios(m: Medians, incrementalAvailable: boolean): Ratio[] {
+  const wall = (id: string) => m[id]?.wallMs;
+  const div = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a / b);
+  const rssMb = (id: string) => (m[id] ? m[id]!.peakRssKb / 1024 : undefined);
+  const addedRssMb = (id: string) => (m[id]?.startRssKb !== undefined ? (m[id]!.peakRssKb - m[id]!.startRssKb!) / 1024 : undefined);
+  const ratios: Ratio[] = [
+    ratio('export_vs_copy', 'export to folder, speed vs psql \\copy TO /dev/null', div(wall('copy_to_devnull'), wall('rp_export_folder')), '>= 0.9', (v) => v >= 0.9),
+    ratio('export_gcs_vs_copy', 'export to GCS emulator, speed vs psql \\copy', div(wall('copy_to_devnull'), wall('rp_export_gcs')), '>= 0.9', (v) => v >= 0.9),
+    ratio('export_vs_pg_dump', 'export to folder, speed vs pg_dump -Fc', div(wall('pg_dump_fc'), wall('rp_export_folder')), '>= 3', (v) => v >= 3),
+    ratio('size_vs_pg_dump', 'export size / pg_dump -Fc size', div(m.rp_export_folder?.outputBytes, m.pg_dump_fc?.outputBytes), '<= 1', (v) => v <= 1),
+    ratio('export_vs_pg_dump_z1', 'export to folder, speed vs pg_dump -Fc -Z1', div(wall('pg_dump_fc_z1'), wall('rp_export_folder')), '(info)'),
+    ratio('size_vs_pg_dump_z1', 'export size / pg_dump -Fc -Z1 size', div(m.rp_export_folder?.outputBytes, m.pg_dump_fc_z1?.outputBytes), '(info)'),
+    ratio('export_cpu_vs_copy', 'export client CPU / psql \\copy client CPU', div(m.rp_export_folder?.cpuMs, m.copy_to_devnull?.cpuMs), '(info)'),
+    ratio('restore_vs_copy_from', 'restore, speed vs psql \\copy FROM', div(wall('copy_from_csv'), wall('rp_restore')), '>= 1.0', (v) => v >= 1),
+    ratio('restore_vs_pg_restore', 'restore, speed vs pg_restore', div(wall('pg_restore'), wall('rp_restore')), '(info)'),
+    ratio('parallel_speedup', '2 equal tables in parallel, throughput vs 1 table', div(2 * (wall('rp_export_folder') ?? NaN), wall('rp_export_two_tables')), '>= 1.6', (v) => v >= 1.6),
+    ratio('worker_rss_added_mb', 'worker RSS added by one table stream, peak - idle (MB)', addedRssMb('rp_export_folder'), '< 128', (v) => v < 128),
+    ratio('worker_rss_mb', 'peak worker RSS, whole process, full table (MB)', rssMb('rp_export_folder'), '(info)'),
+    ratio('worker_rss_growth', 'peak worker RSS, full table / table 1/5 the size', div(rssMb('rp_export_folder'), rssMb('rp_export_small')), '<= 1.15 (flat)', (v) => v <= 1.15),
+    ratio('one_row_latency_ms', 'one-row export, client start -> result (ms)', wall('rp_export_one_row'), '< 1000', (v) => v < 1000),
+    ratio('pagila_vs_pg_dump', 'Pagila export, speed vs pg_dump -Fc', div(wall('pagila_pg_dump_fc'), wall('pagila_rp_export')), '(info)'),
+    ratio('pagila_size_vs_pg_dump', 'Pagila export size / pg_dump -Fc size', div(m.pagila_rp_export?.outputBytes, m.pagila_pg_dump_fc?.outputBytes), '(info)'),
+  ];
+  for (const count of INCREMENTAL_CHANGE_COUNTS) {
+    const value = incrementalAvailable ? div(wall(`rp_incremental_${count}`), wall('rp_export_folder')) : undefined;
+    ratios.push(ratio(`incremental_${count}_vs_full`, `incremental export after ${count.toLocaleString('en')} changes / full export time`, value, count === 1_000 ? '< 0.05' : '(info)', count === 1_000 ? (v) => v < 0.05 : undefined));
+  }
+  return ratios;
+}
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+function fmt(value: number | undefined, digits = 2): string {
+  return value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
+}
+
+/** The medians as a table: wall, throughput (of the table's CSV size), CPU, peak RSS, output. */
+export function formatTable(list: readonly Contender[], m: Medians, csvBytes: number, rounds: number): string {
+  const head = ['contender', 'wall s', 'Mrows/s', 'CSV MB/s', 'CPU s', 'peak RSS MB', '(added)', 'output MB'];
+  const widths = [52, 8, 8, 9, 7, 12, 8, 10];
+  const lines = [head.map((h, i) => pad(h, widths[i]!, i > 0)).join(' ')];
+  for (const c of list) {
+    const r = m[c.id];
+    if (!r) continue;
+    const sizeScale = c.group === 'parallel' ? 2 : c.group === 'memory' ? 0.2 : 1;
+    const throughputKnown = c.group === 'export' || c.group === 'restore' || c.group === 'parallel' || c.group === 'memory';
+    const cells = [
+      c.label,
+      fmt(r.wallMs / 1000),
+      r.rows !== undefined && throughputKnown ? fmt(r.rows / (r.wallMs / 1000) / 1e6) : '-',
+      throughputKnown ? fmt((csvBytes * sizeScale) / MB / (r.wallMs / 1000), 0) : '-',
+      fmt(r.cpuMs / 1000),
+      fmt(r.peakRssKb / 1024, 0),
+      r.startRssKb !== undefined ? fmt((r.peakRssKb - r.startRssKb) / 1024, 0) : '',
+      r.outputBytes !== undefined ? fmt(r.outputBytes / MB, 1) : '-',
+    ];
+    lines.push(cells.map((cell, i) => pad(cell, widths[i]!, i > 0)).join(' '));
+  }
+  lines.push(`(medians of ${rounds} rounds; CPU and RSS are the client process's: psql, pg_dump, pg_restore, or the worker with its zstd children; the server's own work is not counted; (added) is the worker's peak above its RSS when the run began)`);
+  return lines.join('\n');
+}
+
+export function formatRatios(ratios: readonly Ratio[]): string {
+  const lines = ['key ratios:'];
+  for (const r of ratios) {
+    const shown = r.value === null ? 'pending' : r.value >= 100 ? r.value.toFixed(0) : r.value.toFixed(2);
+    const verdict = r.met === null ? '' : r.met ? 'met' : 'MISSED';
+    lines.push(`  ${pad(r.label, 66)} ${pad(shown, 8, true)}  target ${pad(r.target, 14)} ${verdict}`);
+  }
+  return lines.join('\n');
+}
