@@ -132,7 +132,7 @@ export function createExportDataActivity(deps: ActivityDeps) {
       /** Objects an earlier attempt wrote past this attempt's last part (a new snapshot can have fewer). */
       async function removeStaleParts(table: PlannedTable, parts: readonly ManifestPart[]): Promise<void> {
         const keep = new Set(parts.map((p) => p.key));
-        const prefix = objectNames.part(input.exportId, table.ref.schema, table.ref.name, 0, input.format, input.compression).replace(/part-00000.*$/, '');
+        const prefix = objectNames.tableFolder(input.exportId, table.ref.schema, table.ref.name);
         for await (const object of store.list(prefix)) if (!keep.has(object.key)) await store.delete(object.key);
       }
 
