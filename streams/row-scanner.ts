@@ -16,31 +16,28 @@ export class RowScanner {
    * the rest of the chunk is then unscanned and must be passed to `scan` again.
    */
   scan(chunk: Buffer, limit = Infinity): { rows: number; lastRowEnd: number } {
+    // Hot path of every export (each byte of every table passes here): newlines are found
+    // natively, and the quotes between them counted by a plain loop. Looking quotes up
+    // with indexOf instead cost a native call per quote, which CSV-quoted JSON is full of
+    // (the benchmark measured 4x slower).
+    const { quote } = this;
+    const length = chunk.length;
+    let quoted = this.inQuotes;
     let rows = 0;
     let lastRowEnd = -1;
     let position = 0;
-    const { quote } = this;
-    // Cached so that a chunk with many rows and a far (or no) quote is not rescanned per row.
-    let nextQuote = chunk.indexOf(quote, 0);
-    while (position < chunk.length && rows < limit) {
-      if (nextQuote !== -1 && nextQuote < position) nextQuote = chunk.indexOf(quote, position);
-      if (this.inQuotes) {
-        if (nextQuote === -1) break;
-        this.inQuotes = false;
-        position = nextQuote + 1;
-        continue;
-      }
+    while (position < length && rows < limit) {
       const newline = chunk.indexOf(0x0a, position);
-      if (nextQuote !== -1 && (newline === -1 || nextQuote < newline)) {
-        this.inQuotes = true;
-        position = nextQuote + 1;
-        continue;
-      }
+      const end = newline === -1 ? length : newline;
+      for (let i = position; i < end; i += 1) if (chunk[i] === quote) quoted = !quoted;
       if (newline === -1) break;
-      rows += 1;
-      lastRowEnd = newline + 1;
+      if (!quoted) {
+        rows += 1;
+        lastRowEnd = newline + 1;
+      }
       position = newline + 1;
     }
+    this.inQuotes = quoted;
     return { rows, lastRowEnd };
   }
 }
