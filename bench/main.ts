@@ -1,6 +1,6 @@
 /**
  * `npm run bench` (scripts/bench.sh runs this after set-up and `stack up`):
- *   node --import tsx bench/main.ts [--rows 1000000] [--rounds 3] [--only export,restore,...] [--profile]
+ *   node --import tsx bench/main.ts [--rows 1000000] [--rounds 3] [--only export,restore,...] [--zstd-level N] [--profile]
  *
  * Times restorepoint's export and restore against PostgreSQL's own tools on the same
  * deterministic table, in rounds whose order rotates so that machine drift hits every
@@ -32,10 +32,12 @@ interface Options {
   readonly rounds: number;
   readonly groups: readonly Group[];
   readonly profile: boolean;
+  /** The worker's `export.zstdLevel`; absent means the configured default. */
+  readonly zstdLevel?: number;
 }
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: npm run bench -- [--rows N] [--rounds N] [--only ${GROUPS.join(',')}] [--profile]\n`);
+  process.stderr.write(`${message}\nusage: npm run bench -- [--rows N] [--rounds N] [--only ${GROUPS.join(',')}] [--zstd-level N] [--profile]\n`);
   process.exit(2);
 }
 
@@ -44,6 +46,7 @@ function parseOptions(argv: readonly string[]): Options {
   let rounds = 3;
   let groups: readonly Group[] = GROUPS;
   let profile = false;
+  let zstdLevel: number | undefined;
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i]!;
     const value = () => argv[++i] ?? usage(`${flag} needs a value`);
@@ -51,6 +54,7 @@ function parseOptions(argv: readonly string[]): Options {
     else if (flag === '--rounds') rounds = Number(value());
     else if (flag === '--only') groups = value().split(',') as Group[];
     else if (flag === '--profile') profile = true;
+    else if (flag === '--zstd-level') zstdLevel = Number(value());
     else if (flag === '--help' || flag === '-h') usage('restorepoint benchmark');
     else usage(`unknown option ${flag}`);
   }
@@ -58,7 +62,8 @@ function parseOptions(argv: readonly string[]): Options {
   if (!Number.isInteger(rounds) || rounds < 1) usage('--rounds must be a positive integer');
   const unknown = groups.filter((g) => !GROUPS.includes(g));
   if (unknown.length) usage(`unknown group(s) ${unknown.join(', ')}`);
-  return { rows, rounds, groups, profile };
+  if (zstdLevel !== undefined && !(Number.isInteger(zstdLevel) && zstdLevel >= 1 && zstdLevel <= 19)) usage('--zstd-level must be 1..19');
+  return { rows, rounds, groups, profile, zstdLevel };
 }
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -86,9 +91,10 @@ async function main(): Promise<void> {
     sources: { bench: { url: databases.source }, pagila: { url: databases.pagila }, target: { url: databases.target } },
     gcs: { emulatorHost: stack.gcs.url },
     worker: { shutdownGraceSeconds: 1 },
-    export: {},
+    export: options.zstdLevel ? { zstdLevel: options.zstdLevel } : {},
   });
-  const profileDir = options.profile ? path.join(resultsDir, `profile-${Date.now()}`) : undefined;
+  // In the project's git-ignored state folder: profiles are large and machine-specific.
+  const profileDir = options.profile ? path.resolve(__dirname, '..', '.restorepoint', 'bench-profiles', String(Date.now())) : undefined;
   const worker = await WorkerProcess.start(config, { configFile: path.join(workDir, 'worker-config.json'), logFile: path.join(workDir, 'worker.log'), cpuProfileDir: profileDir });
   const client = await connectClient(config);
   const context: BenchContext = {
@@ -147,7 +153,7 @@ async function main(): Promise<void> {
       )}\n`,
     );
     console.log(`\n${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memTotalMb} MB RAM, ${machine.postgres}, ${machine.zstd}, Node ${machine.node}`);
-    console.log(`${BENCH_TABLE}: ${options.rows.toLocaleString('en')} rows, ${(csvBytes / 1024 / 1024).toFixed(1)} MB as CSV\n`);
+    console.log(`${BENCH_TABLE}: ${options.rows.toLocaleString('en')} rows, ${(csvBytes / 1024 / 1024).toFixed(1)} MB as CSV; restorepoint at zstd level ${config.export.zstdLevel}\n`);
     console.log(formatTable(list as Contender[], medians, csvBytes, options.rounds));
     console.log(`\nraw figures: ${path.relative(process.cwd(), resultFile)}${profileDir ? `\nworker CPU profile: ${path.relative(process.cwd(), profileDir)} (written when the worker stops)` : ''}\n`);
     console.log(formatRatios(ratios));

@@ -1,18 +1,24 @@
 import { spawn } from 'node:child_process';
-import { Duplex, PassThrough } from 'node:stream';
+import { Duplex, PassThrough, pipeline } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Compression } from '../core/export-input';
+import { Coalesce } from './coalesce';
 
 /**
  * zstd runs as the system `zstd` binary: Node 20's zlib has no zstd, and a child process
  * compresses on another core while this one hashes and uploads. Its stdin/stdout are
- * joined into one Duplex so it sits in a pipeline() like zlib's streams.
+ * joined into one Duplex so it sits in a pipeline() like zlib's streams. Its input is
+ * written in large chunks (see Coalesce).
  */
 function zstdProcess(args: readonly string[]): Duplex {
   const child = spawn('zstd', [...args, '-q', '-c'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const duplex = Duplex.from({ writable: child.stdin, readable: child.stdout });
+  const input = new Coalesce();
+  const duplex = Duplex.from({ writable: input, readable: child.stdout });
+  pipeline(input, child.stdin, (error) => {
+    if (error) duplex.destroy(error);
+  });
   child.on('error', (error) => duplex.destroy(error));
   child.on('close', (code, signal) => {
     if (code !== 0 && signal !== 'SIGTERM') duplex.destroy(new Error(`zstd ${args.join(' ')} exited ${code ?? signal}: ${stderr.trim()}`));
