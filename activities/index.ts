@@ -4,16 +4,17 @@ import { createExportLifecycleActivities } from './export/export-lifecycle';
 import { createHealthActivities } from './health/probe-storage';
 import { createLedgerActivities } from './ledger/record-ledger';
 import { createRestoreActivity } from './restore/restore-export';
+import { withTypedFailures } from './typed-failures';
 
 /** Every activity, built from narrow dependencies so tests can pass real or fake ones. */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return withTypedFailures({
     ...createExportLifecycleActivities(deps),
     ...createLedgerActivities(deps),
     ...createHealthActivities(deps),
     exportData: createExportDataActivity(deps),
     restoreExport: createRestoreActivity(deps),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;
