@@ -4,6 +4,7 @@ import { createExportLifecycleActivities } from './export/export-lifecycle';
 import { createHealthActivities } from './health/probe-storage';
 import { createLedgerActivities } from './ledger/record-ledger';
 import { createRestoreActivity } from './restore/restore-export';
+import { createRollbackActivities } from './rollback';
 import { withTypedFailures } from './typed-failures';
 
 /** Every activity, built from narrow dependencies so tests can pass real or fake ones. */
@@ -12,6 +13,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createExportLifecycleActivities(deps),
     ...createLedgerActivities(deps),
     ...createHealthActivities(deps),
+    ...createRollbackActivities(deps),
     exportData: createExportDataActivity(deps),
     restoreExport: createRestoreActivity(deps),
   });

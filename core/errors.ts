@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   LEDGER_BROKEN: { retryable: false, summary: 'the audit ledger hash chain is broken' },
   NO_PRIMARY_KEY: { retryable: false, summary: 'a table without a primary key cannot be tracked' },
   RESTORE_FAILED: { retryable: false, summary: 'the target database refused the restore; it was rolled back' },
+  SCOPE_CHANGED: { retryable: false, summary: 'live data in a rollback\'s scope changed or was held by a writer; the rollback stopped' },
+  ROLLBACK_REFUSED: { retryable: false, summary: 'the rollback would break a constraint or cannot be applied; nothing was changed' },
   STACK_FAILED: { retryable: false, summary: 'a local stack service could not be started' },
   STORAGE_UNAVAILABLE: { retryable: true, summary: 'the object store did not answer' },
   DATABASE_UNAVAILABLE: { retryable: true, summary: 'the database did not answer' },

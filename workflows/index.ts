@@ -2,3 +2,4 @@
 export { exportWorkflow } from './export-workflow';
 export { restoreWorkflow } from './restore-workflow';
 export { healthCheckWorkflow } from './health-check-workflow';
+export { rollbackWorkflow } from './rollback-workflow';

@@ -1,0 +1,122 @@
+import type { ConstraintConflict, ForeignKeyImpact, PreviewSamples, RollbackPreview, TablePreview } from '../../core/rollback/rollback-preview';
+import { qualifiedName, quoteIdent, type Queryable } from '../../postgres/queryable';
+import type { ActivityDeps } from '../deps';
+import { countDiff, diffQueries, fingerprint } from './diff-sql';
+import { updateRollback } from './rollback-records';
+import { countViolations, finalRelation, listScopeForeignKeys, type ScopeForeignKey } from './scope-foreign-keys';
+import { label, tableSql, type ScopeTable } from './scope-table';
+import { keepAlive } from './keep-alive';
+import { withSourceClient } from './source-client';
+
+export interface PreviewRequest {
+  readonly rollbackId: string;
+  readonly source: string;
+  readonly stagingSchema: string;
+  readonly tables: readonly ScopeTable[];
+  /** The target's snapshot (`txid_current_snapshot()` form): rows written by transactions it does not see changed after the restore point. */
+  readonly targetSnapshot: string;
+}
+
+const SAMPLE_ROWS = 5;
+
+export function createPreviewActivity(deps: ActivityDeps) {
+  /**
+   * Compares live data in scope with the staged target, row by row through the primary
+   * key, and stores the full preview (with samples) in the catalog. Reads only.
+   */
+  return async function previewRollback(request: PreviewRequest): Promise<RollbackPreview> {
+    const { preview, samples } = await keepAlive(() => withSourceClient(deps, request.source, 'preview', async (db) => {
+      await db.query('begin isolation level repeatable read read only');
+      const tables: TablePreview[] = [];
+      const samples: PreviewSamples[] = [];
+      const liveFingerprints: Record<string, string> = {};
+      for (const t of request.tables) {
+        const diff = await countDiff(db, t, request.stagingSchema);
+        tables.push({ table: label(t), ...diff, changedSinceTarget: await changedSinceTarget(db, t, request.stagingSchema, request.targetSnapshot) });
+        samples.push(await sampleRows(db, t, request.stagingSchema));
+        liveFingerprints[label(t)] = await fingerprint(db, t, tableSql(t, request.stagingSchema).liveFrom);
+      }
+      const fks = await listScopeForeignKeys(db, request.tables);
+      const foreignKeys: ForeignKeyImpact[] = [];
+      const constraintConflicts: ConstraintConflict[] = [];
+      for (const fk of fks) {
+        const impact = await foreignKeyImpact(db, fk, request.tables, request.stagingSchema);
+        if (impact && (impact.removed > 0 || impact.orphaned > 0)) foreignKeys.push(impact);
+        const violations = await countViolations(db, fk, finalRelation(fk.child, request.tables, request.stagingSchema), finalRelation(fk.parent, request.tables, request.stagingSchema));
+        if (violations > 0) {
+          constraintConflicts.push({ constraint: fk.name, table: label(fk.child), rows: violations, problem: `rows of ${label(fk.child)} would reference ${label(fk.parent)} rows that no longer exist` });
+        }
+      }
+      await db.query('commit');
+      const sum = (pick: (t: TablePreview) => number) => tables.reduce((s, t) => s + pick(t), 0);
+      const preview: RollbackPreview = {
+        tables,
+        foreignKeys,
+        constraintConflicts,
+        liveFingerprints,
+        totals: {
+          inserts: sum((t) => t.inserts),
+          updates: sum((t) => t.updates),
+          deletes: sum((t) => t.deletes),
+          changedSinceTarget: sum((t) => t.changedSinceTarget.reduce((s, c) => s + c.rows, 0)),
+          conflicts: constraintConflicts.reduce((s, c) => s + c.rows, 0),
+        },
+      };
+      return { preview, samples };
+    }));
+    await updateRollback(deps.catalog, request.rollbackId, { preview, samples });
+    return preview;
+  };
+}
+
+/**
+ * Live rows the rollback would overwrite or delete whose last writer committed after the
+ * target's snapshot, grouped by that transaction. xmin is 32 bits; it is widened with the
+ * current epoch (one wrap-around back when larger than the current xid), and frozen rows
+ * (xmin 2) count as old.
+ */
+async function changedSinceTarget(db: Queryable, t: ScopeTable, stagingSchema: string, snapshot: string): Promise<TablePreview['changedSinceTarget']> {
+  const d = diffQueries(t, stagingSchema);
+  const { rows } = await db.query<{ xid: string; n: string }>(
+    `with cur as (select txid_snapshot_xmax(txid_current_snapshot()) as x),
+          touched as (select l.xmin::text::bigint as x32 ${d.updates} union all select l.xmin::text::bigint ${d.deletes}),
+          wide as (select ((cur.x >> 32) << 32) | x32 as x64, cur.x from touched, cur where x32 >= 3),
+          fixed as (select case when x64 > x then x64 - 4294967296 else x64 end as xid from wide)
+     select xid::text, count(*)::text as n from fixed where not txid_visible_in_snapshot(xid, $1::txid_snapshot) group by xid order by count(*) desc, xid`,
+    [snapshot],
+  );
+  return rows.map((r) => ({ xid: r.xid, rows: Number(r.n) }));
+}
+
+async function sampleRows(db: Queryable, t: ScopeTable, stagingSchema: string): Promise<PreviewSamples> {
+  const d = diffQueries(t, stagingSchema);
+  const order = (alias: string) => t.primaryKey.map((c) => `${alias}.${quoteIdent(c)}`).join(', ');
+  const inserts = await db.query<{ after: Record<string, unknown> }>(`select to_jsonb(s) as after ${d.inserts} order by ${order('s')} limit ${SAMPLE_ROWS}`);
+  const updates = await db.query<{ before: Record<string, unknown>; after: Record<string, unknown> }>(`select to_jsonb(l) as before, to_jsonb(s) as after ${d.updates} order by ${order('s')} limit ${SAMPLE_ROWS}`);
+  const deletes = await db.query<{ before: Record<string, unknown> }>(`select to_jsonb(l) as before ${d.deletes} order by ${order('l')} limit ${SAMPLE_ROWS}`);
+  return { table: label(t), inserts: inserts.rows, updates: updates.rows.map(onlyChanged), deletes: deletes.rows };
+}
+
+/** An update sample shows the key and the columns that change, not the whole row twice. */
+function onlyChanged(row: { before: Record<string, unknown>; after: Record<string, unknown> }) {
+  const changed = Object.keys(row.after).filter((k) => JSON.stringify(row.before[k]) !== JSON.stringify(row.after[k]));
+  const keep = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).filter(([k]) => changed.includes(k)));
+  return { before: keep(row.before), after: keep(row.after) };
+}
+
+/** Children that reference parent key values the rollback removes: gone with it (child in scope) or orphaned. */
+async function foreignKeyImpact(db: Queryable, fk: ScopeForeignKey, scope: readonly ScopeTable[], stagingSchema: string): Promise<ForeignKeyImpact | null> {
+  const parent = scope.find((t) => t.schema === fk.parent.schema && t.name === fk.parent.name);
+  if (!parent) return null;
+  const child = scope.find((t) => t.schema === fk.child.schema && t.name === fk.child.name);
+  const pcols = fk.parentColumns.map(quoteIdent).join(', ');
+  const ccols = fk.childColumns.map((c) => `c.${quoteIdent(c)}`).join(', ');
+  const removedKeys = `select ${pcols} from ${qualifiedName(parent.schema, parent.name)} except select ${pcols} from ${qualifiedName(stagingSchema, parent.name)}`;
+  const childRel = qualifiedName(fk.child.schema, fk.child.name);
+  const goes = child ? `not exists (select 1 from ${qualifiedName(stagingSchema, child.name)} s where ${tableSql(child, stagingSchema).keyJoin('s', 'c')})` : 'false';
+  const { rows } = await db.query<{ removed: string; orphaned: string }>(
+    `select count(*) filter (where ${goes})::text as removed, count(*) filter (where not (${goes}))::text as orphaned
+       from ${childRel} c where (${ccols}) in (${removedKeys})`,
+  );
+  return { constraint: fk.name, child: label(fk.child), parent: label(fk.parent), removed: Number(rows[0]!.removed), orphaned: Number(rows[0]!.orphaned) };
+}

@@ -1,0 +1,43 @@
+import { appendLedger } from '../../catalog/ledger';
+import { rollbackInputSchema, type RollbackRequest } from '../../core/rollback/rollback-input';
+import type { ApprovalPolicy } from '../../core/rollback/approval-policy';
+import type { ActivityDeps } from '../deps';
+import { insertRollback, updateRollback, type RollbackChanges } from './rollback-records';
+
+export interface RollbackStep {
+  readonly rollbackId: string;
+  readonly actor: string;
+  /** Dotted, e.g. `rollback.approved`, `rollback.apply.finished`. */
+  readonly action: string;
+  readonly outcome: 'ok' | 'failed' | 'refused' | 'cancelled';
+  readonly details?: Readonly<Record<string, unknown>>;
+  readonly changes?: RollbackChanges;
+}
+
+export function createRollbackStepActivities(deps: ActivityDeps) {
+  return {
+    /** The approval policy of this worker's config: approvers are decided where the data is, not by the caller. */
+    async rollbackPolicy(): Promise<ApprovalPolicy> {
+      return deps.config.approval;
+    },
+
+    /** Registers the rollback in the catalog (once) and writes `rollback.requested`. */
+    async registerRollback(request: RollbackRequest): Promise<void> {
+      const input = rollbackInputSchema.parse(request);
+      if (!(await insertRollback(deps.catalog, input))) return;
+      await appendLedger(deps.catalog, {
+        actor: input.requestedBy,
+        action: 'rollback.requested',
+        subject: input.rollbackId,
+        outcome: 'ok',
+        details: { source: input.source, exportId: input.target.exportId, tables: input.tables, mode: input.mode, reason: input.reason, undoOf: input.undoOf ?? null },
+      });
+    },
+
+    /** One ledger entry per rollback step, and the catalog row brought up to date with it. */
+    async recordRollbackStep(step: RollbackStep): Promise<void> {
+      await appendLedger(deps.catalog, { actor: step.actor, action: step.action, subject: step.rollbackId, outcome: step.outcome, details: step.details ?? {} });
+      if (step.changes) await updateRollback(deps.catalog, step.rollbackId, step.changes);
+    },
+  };
+}

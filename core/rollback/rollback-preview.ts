@@ -1,0 +1,51 @@
+/**
+ * What a rollback would do, computed against live data before anyone approves. The
+ * workflow keeps only this summary (counts, no row values); the samples of before and
+ * after values live in the catalog (`rollbacks.preview`), read by `rollback preview`.
+ */
+export interface TablePreview {
+  readonly table: string;
+  readonly inserts: number;
+  readonly updates: number;
+  readonly deletes: number;
+  /** Rows of live data in scope the rollback would overwrite or delete that changed after the restore point, by writing transaction. */
+  readonly changedSinceTarget: readonly { readonly xid: string; readonly rows: number }[];
+}
+
+/** Children that reference rows the rollback deletes. */
+export interface ForeignKeyImpact {
+  readonly constraint: string;
+  readonly child: string;
+  readonly parent: string;
+  /** Child rows that go too (the child is in scope and its target state lacks them). */
+  readonly removed: number;
+  /** Child rows that would be left pointing at nothing: a conflict, apply would refuse. */
+  readonly orphaned: number;
+}
+
+/** Rows the rollback would leave violating a constraint, e.g. restored children whose parent (outside the scope) is gone. */
+export interface ConstraintConflict {
+  readonly constraint: string;
+  readonly table: string;
+  readonly rows: number;
+  readonly problem: string;
+}
+
+export interface RollbackPreview {
+  readonly tables: readonly TablePreview[];
+  readonly foreignKeys: readonly ForeignKeyImpact[];
+  readonly constraintConflicts: readonly ConstraintConflict[];
+  /** Per table, the live data in scope when previewed: apply refuses to run if it changed since. */
+  readonly liveFingerprints: Readonly<Record<string, string>>;
+  readonly totals: { readonly inserts: number; readonly updates: number; readonly deletes: number; readonly changedSinceTarget: number; readonly conflicts: number };
+}
+
+export type SampleRow = Readonly<Record<string, unknown>>;
+
+/** A few rows per operation, with before (live) and after (target) values. */
+export interface PreviewSamples {
+  readonly table: string;
+  readonly inserts: readonly { readonly after: SampleRow }[];
+  readonly updates: readonly { readonly before: SampleRow; readonly after: SampleRow }[];
+  readonly deletes: readonly { readonly before: SampleRow }[];
+}

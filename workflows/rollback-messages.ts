@@ -1,0 +1,23 @@
+/**
+ * The rollback workflow's signals, query and update. Handlers and clients import these
+ * same constants. Signal payloads (also for `temporal workflow signal`):
+ *   approve / reject: {"by": "alice", "comment": "checked the preview"}
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { DecisionKind, DecisionRequest, RecordedDecision } from '../core/rollback/approval-policy';
+import type { ApplyProgress, RollbackStatus } from '../core/rollback/rollback-state';
+
+export const approveSignal = defineSignal<[DecisionRequest]>('approve');
+export const rejectSignal = defineSignal<[DecisionRequest]>('reject');
+
+/**
+ * The same decision as an update: the caller learns at once whether it counted. Malformed
+ * payloads and decisions outside the approval stage are rejected by the validator; a
+ * decision the policy refuses is recorded in the ledger and returned with its reason.
+ */
+export const decideUpdate = defineUpdate<RecordedDecision, [DecisionRequest & { readonly kind: DecisionKind }]>('decide');
+
+export const rollbackStatusQuery = defineQuery<RollbackStatus>('status');
+
+/** Sent by the apply activity per batch; advisory only. */
+export const rollbackProgressSignal = defineSignal<[ApplyProgress]>('rollbackProgress');

@@ -1,0 +1,178 @@
+import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, executeChild, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { PreparedScope } from '../activities/rollback';
+import { exportWorkflowId } from '../core/export-input';
+import { rollbackInputSchema, safetyExportId, stagingSchemaName, type RollbackInput, type RollbackRequest } from '../core/rollback/rollback-input';
+import type { RollbackPreview } from '../core/rollback/rollback-preview';
+import { FINAL_STAGES, NEXT_STAGES, type ApplyProgress, type RollbackStage, type RollbackStatus, type ValidationReport } from '../core/rollback/rollback-state';
+import { dataActivity, shortActivity } from './activity-profiles';
+import { exportWorkflow } from './export-workflow';
+import { installApprovalGate } from './rollback-approval';
+import { compensate } from './rollback-compensation';
+import { rollbackProgressSignal, rollbackStatusQuery } from './rollback-messages';
+import type { RollbackStep } from '../activities/rollback/rollback-steps';
+
+const steps = proxyActivities<Activities>(shortActivity);
+const data = proxyActivities<Activities>(dataActivity);
+
+/**
+ * Puts the data in scope back to a target state, as an explicit state machine:
+ * preparing → previewing → awaiting-approval → snapshotting → applying → validating → done,
+ * with `rejected`/`cancelled` before anything live changed, and `compensating` (back to the
+ * safety snapshot) if anything fails once it has. Side by side it stops after previewing and
+ * validating the staged copy. Every step writes the ledger; rows never enter history.
+ */
+export async function rollbackWorkflow(request: RollbackRequest): Promise<RollbackStatus> {
+  const parsed = rollbackInputSchema.safeParse(request);
+  if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid rollback input: ${parsed.error.message}`, 'INPUT_INVALID');
+  const input: RollbackInput = parsed.data;
+  const stagingSchema = input.mode === 'side-by-side' ? input.sideBySideSchema! : stagingSchemaName(input.rollbackId);
+  const state = {
+    stage: 'preparing' as RollbackStage,
+    preview: null as RollbackPreview | null,
+    progress: { table: null, rowsApplied: 0, rowsPlanned: 0 } as ApplyProgress,
+    validation: null as ValidationReport | null,
+    safetyExportId: null as string | null,
+    deadline: null as string | null,
+    outcome: null as string | null,
+    history: [{ stage: 'preparing' as RollbackStage, at: new Date().toISOString() }],
+  };
+  const record = (step: Omit<RollbackStep, 'rollbackId' | 'actor'> & { actor?: string }) =>
+    steps.recordRollbackStep({ rollbackId: input.rollbackId, actor: step.actor ?? input.requestedBy, ...step });
+  const move = async (next: RollbackStage, outcome?: string) => {
+    if (!NEXT_STAGES[state.stage].includes(next)) throw ApplicationFailure.nonRetryable(`rollback cannot move from ${state.stage} to ${next}`, 'INPUT_INVALID');
+    state.stage = next;
+    state.history.push({ stage: next, at: new Date().toISOString() });
+    if (outcome !== undefined) state.outcome = outcome;
+    await steps.recordRollbackStep({ rollbackId: input.rollbackId, actor: input.requestedBy, action: `rollback.stage.${next}`, outcome: next === 'failed' ? 'failed' : next === 'cancelled' || next === 'rejected' ? 'cancelled' : 'ok', details: { outcome: state.outcome }, changes: { stage: next, ...(outcome !== undefined ? { outcome } : {}) } });
+  };
+
+  await steps.registerRollback(input);
+  const policy = await steps.rollbackPolicy();
+  const gate = installApprovalGate(policy, input.requestedBy, () => state.stage, (d) =>
+    record({ actor: d.by, action: d.accepted ? `rollback.${d.kind === 'approve' ? 'approved' : 'rejected'}` : 'rollback.decision.refused', outcome: d.accepted ? 'ok' : 'refused', details: { kind: d.kind, comment: d.comment, reason: d.reason } }),
+  );
+  setHandler(rollbackProgressSignal, (p) => {
+    state.progress = p;
+  });
+  const statusNow = (): RollbackStatus => ({
+    rollbackId: input.rollbackId,
+    stage: state.stage,
+    mode: input.mode,
+    source: input.source,
+    targetExportId: input.target.exportId,
+    requestedBy: input.requestedBy,
+    reason: input.reason,
+    preview: state.preview,
+    approvalsRequired: policy.approversRequired,
+    decisions: gate.decisions,
+    approvalDeadline: state.deadline,
+    safetyExportId: state.safetyExportId,
+    progress: state.progress,
+    validation: state.validation,
+    outcome: state.outcome,
+    history: state.history,
+  });
+  setHandler(rollbackStatusQuery, statusNow);
+  const dropStaging = () => CancellationScope.nonCancellable(() => data.dropStaging({ source: input.source, schema: stagingSchema }));
+
+  let prepared: PreparedScope | null = null;
+  let liveAfter: Readonly<Record<string, string>> | null = null;
+  try {
+    prepared = await data.prepareRollback({ rollbackId: input.rollbackId, source: input.source, exportId: input.target.exportId, tables: input.tables, stagingSchema, requestedBy: input.requestedBy });
+    await record({ action: 'rollback.prepared', outcome: 'ok', details: { exportId: input.target.exportId, stagingSchema, tables: prepared.tables.map((t) => `${t.schema}.${t.name}`), stagedRows: prepared.stagedRows } });
+
+    await move('previewing');
+    state.preview = await data.previewRollback({ rollbackId: input.rollbackId, source: input.source, stagingSchema, tables: prepared.tables, targetSnapshot: prepared.targetSnapshot });
+    await record({ action: 'rollback.previewed', outcome: 'ok', details: { totals: state.preview.totals } });
+
+    if (input.mode === 'side-by-side') {
+      await move('validating');
+      state.validation = await data.validateRollback({ rollbackId: input.rollbackId, source: input.source, stagingSchema, tables: prepared.tables, compareLive: false });
+      await move('done', `the target state is in schema ${stagingSchema} of ${input.source}; live data was not touched`);
+      return finish();
+    }
+
+    await move('awaiting-approval');
+    if (policy.approvers.length < policy.approversRequired) {
+      await move('failed', `the approval policy cannot be met: ${policy.approversRequired} approvers needed, ${policy.approvers.length} hold the role (config approval.approvers)`);
+      await dropStaging();
+      return finish();
+    }
+    state.deadline = new Date(Date.now() + policy.timeoutSeconds * 1000).toISOString();
+    const decided = await condition(() => gate.outcome() !== 'pending', policy.timeoutSeconds * 1000);
+    if (!decided || gate.outcome() === 'rejected') {
+      await move(decided ? 'rejected' : 'cancelled', decided ? 'rejected by an approver; nothing was changed' : `no decision within ${policy.timeoutSeconds}s; nothing was changed`);
+      await dropStaging();
+      return finish();
+    }
+
+    await move('snapshotting');
+    const snapshotId = safetyExportId(input.rollbackId);
+    await executeChild(exportWorkflow, {
+      workflowId: exportWorkflowId(snapshotId),
+      args: [{
+        exportId: snapshotId,
+        source: input.source,
+        schemas: [...new Set(prepared.tables.map((t) => t.schema))],
+        tables: prepared.tables.map((t) => `${t.schema}.${t.name}`),
+        destination: prepared.destination,
+        tags: { purpose: `safety snapshot before rollback ${input.rollbackId}`, requestedBy: input.requestedBy },
+        requestedBy: input.requestedBy,
+      }],
+    });
+    state.safetyExportId = snapshotId;
+    await record({ action: 'rollback.snapshot.taken', outcome: 'ok', details: { safetyExportId: snapshotId }, changes: { safetyExportId: snapshotId } });
+
+    await move('applying');
+    try {
+      const applied = await data.applyRollback({ rollbackId: input.rollbackId, source: input.source, stagingSchema, tables: prepared.tables, sequences: prepared.sequences, expectedLive: state.preview.liveFingerprints, batchRows: input.batchRows, lockTimeoutSeconds: input.lockTimeoutSeconds });
+      liveAfter = applied.liveAfter;
+      await record({ action: 'rollback.applied', outcome: 'ok', details: { deleted: applied.deleted, upserted: applied.upserted, sequences: applied.sequences, alreadyApplied: applied.alreadyApplied } });
+    } catch (error) {
+      // Apply is one transaction: when it fails, live data is as it was.
+      await CancellationScope.nonCancellable(async () => {
+        await record({ action: 'rollback.apply.failed', outcome: 'failed', details: { error: describe(error), liveChanged: false } });
+        await move('failed', `apply stopped, live data unchanged: ${describe(error)}`);
+      });
+      await dropStaging();
+      throw error;
+    }
+
+    await move('validating');
+    state.validation = await data.validateRollback({ rollbackId: input.rollbackId, source: input.source, stagingSchema, tables: prepared.tables, compareLive: true });
+    await record({ action: 'rollback.validated', outcome: state.validation.ok ? 'ok' : 'failed', details: { ...state.validation } });
+    if (!state.validation.ok) throw ApplicationFailure.nonRetryable('validation found differences after apply', 'ROLLBACK_REFUSED');
+    await move('done', `applied and validated; undo with \`restorepoint rollback undo ${input.rollbackId}\``);
+    await dropStaging();
+    return finish();
+  } catch (error) {
+    if (FINAL_STAGES.includes(state.stage)) throw error;
+    if (liveAfter !== null && prepared !== null) {
+      const expected = liveAfter;
+      const scope = prepared;
+      await CancellationScope.nonCancellable(() => compensate({ input, scope, expectedLive: expected, move, record, reason: describe(error) }));
+      await dropStaging();
+      if (state.stage === 'compensated') return finish();
+      throw error;
+    }
+    await CancellationScope.nonCancellable(async () => {
+      await move(isCancellation(error) ? 'cancelled' : 'failed', `${isCancellation(error) ? 'cancelled' : 'failed'} before live data changed: ${describe(error)}`);
+      await data.dropStaging({ source: input.source, schema: stagingSchema });
+    });
+    throw error;
+  }
+
+  async function finish(): Promise<RollbackStatus> {
+    // Decisions still being written to the ledger finish before the workflow does.
+    await condition(allHandlersFinished);
+    return statusNow();
+  }
+}
+
+/** The innermost message of a failure (activity failures wrap the activity's error). */
+export function describe(error: unknown): string {
+  let current = error as Error | undefined;
+  while (current?.cause instanceof Error) current = current.cause;
+  return current?.message ?? String(error);
+}
