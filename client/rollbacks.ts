@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { getRollback, type RollbackRecord } from '../activities/rollback/rollback-records';
+import { RestorepointError } from '../core/errors';
+import type { DecisionKind, RecordedDecision } from '../core/rollback/approval-policy';
+import { rollbackInputSchema, rollbackWorkflowId, type RollbackRequest } from '../core/rollback/rollback-input';
+import type { RollbackStatus } from '../core/rollback/rollback-state';
+import { decideUpdate, rollbackStatusQuery } from '../workflows/rollback-messages';
+import type { RestorepointClient } from './connect';
+
+export interface RollbackHandle {
+  readonly rollbackId: string;
+  readonly workflowId: string;
+  /** The workflow's `status` query: stage, preview counts, decisions, progress, outcome. */
+  status(): Promise<RollbackStatus>;
+  /** Approves or rejects through the `decide` update: resolves with the decision as recorded (refused ones included). */
+  decide(kind: DecisionKind, by: string, comment?: string): Promise<RecordedDecision>;
+  /** Waits for the rollback to end; resolves with its final status, rejects when it failed. */
+  result(): Promise<RollbackStatus>;
+}
+
+export type StartRollbackOptions = Omit<RollbackRequest, 'rollbackId'> & { readonly rollbackId?: string };
+
+/** A readable, unique rollback id: `rb-<UTC time>-<random>`. */
+export function newRollbackId(now = new Date()): string {
+  return `rb-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'z').toLowerCase()}-${randomUUID().slice(0, 6)}`;
+}
+
+/** Starts a rollback (validated here first); starting an id that exists returns its handle. */
+export async function startRollback(client: RestorepointClient, options: StartRollbackOptions): Promise<RollbackHandle> {
+  const parsed = rollbackInputSchema.safeParse({ ...options, rollbackId: options.rollbackId ?? newRollbackId() });
+  if (!parsed.success) throw new RestorepointError('INPUT_INVALID', `invalid rollback options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const input = parsed.data;
+  try {
+    await client.temporal.workflow.start('rollbackWorkflow', { taskQueue: client.taskQueue, workflowId: rollbackWorkflowId(input.rollbackId), args: [input] });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+  return rollbackHandle(client, input.rollbackId);
+}
+
+export function rollbackHandle(client: RestorepointClient, rollbackId: string): RollbackHandle {
+  const workflowId = rollbackWorkflowId(rollbackId);
+  const handle = client.temporal.workflow.getHandle(workflowId);
+  return {
+    rollbackId,
+    workflowId,
+    status: () => handle.query(rollbackStatusQuery),
+    decide: (kind, by, comment = '') => handle.executeUpdate(decideUpdate, { args: [{ kind, by, comment }] }),
+    result: () => handle.result() as Promise<RollbackStatus>,
+  };
+}
+
+/** The catalog's record of a rollback, with the preview's sample rows. */
+export async function rollbackRecord(catalog: Knex, rollbackId: string): Promise<RollbackRecord> {
+  const record = await getRollback(catalog, rollbackId);
+  if (!record) throw new RestorepointError('INPUT_INVALID', `no rollback "${rollbackId}" in the catalog`, { rollbackId });
+  return record;
+}
+
+/**
+ * Starts a new rollback back to the safety snapshot of `rollbackId` (same source and
+ * scope), through the same preview and approval.
+ */
+export async function undoRollback(client: RestorepointClient, catalog: Knex, rollbackId: string, options: { requestedBy: string; reason?: string; rollbackId?: string }): Promise<RollbackHandle> {
+  const record = await rollbackRecord(catalog, rollbackId);
+  if (!record.safetyExportId) throw new RestorepointError('INPUT_INVALID', `rollback "${rollbackId}" took no safety snapshot (it ended ${record.stage} before apply): there is nothing to undo`, { rollbackId });
+  return startRollback(client, {
+    rollbackId: options.rollbackId,
+    source: record.source,
+    target: { exportId: record.safetyExportId },
+    tables: [...record.tables],
+    mode: 'in-place',
+    requestedBy: options.requestedBy,
+    reason: options.reason ?? `undo of rollback ${rollbackId}`,
+    undoOf: rollbackId,
+  });
+}
