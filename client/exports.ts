@@ -37,7 +37,8 @@ export async function startExport(client: RestorepointClient, options: StartExpo
   const input = parsed.data;
   const workflowId = exportWorkflowId(input.exportId);
   try {
-    await client.temporal.workflow.start('exportWorkflow', { taskQueue: client.taskQueue, workflowId, args: [input] });
+    // A closed run (finished or failed) is never started again: the handle answers with its outcome.
+    await client.temporal.workflow.start('exportWorkflow', { taskQueue: client.taskQueue, workflowId, args: [input], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }

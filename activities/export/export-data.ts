@@ -15,6 +15,7 @@ import { acquireSnapshot, keepSnapshotForRetry, releaseSnapshot } from './snapsh
 import { storeDdl } from './store-ddl';
 import { exportTable } from './table-export';
 import { toolVersion } from '../../core/tool-version';
+import { finishedExportResult } from './finished-export';
 import { sha256Hex } from '../../streams/sha256';
 
 /** What a retried attempt needs to resume: the snapshot it read and each table's stored parts. */
@@ -50,6 +51,8 @@ export function createExportDataActivity(deps: ActivityDeps) {
    */
   return async function exportData(request: ExportRequest): Promise<ExportDataResult> {
     const input = exportInputSchema.parse(request);
+    const finished = await finishedExportResult(deps, input.exportId);
+    if (finished) return finished;
     const startedAt = deps.clock();
     const source = resolveSource(deps.config, input.source);
     const store = deps.openStore(input.destination);

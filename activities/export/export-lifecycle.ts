@@ -9,7 +9,7 @@ import type { ExportDataResult } from './export-data';
 export function createExportLifecycleActivities(deps: ActivityDeps) {
   return {
     async beginExport(input: ExportInput): Promise<void> {
-      const { created } = await upsertExport(deps.catalog, {
+      const { created, export: existing } = await upsertExport(deps.catalog, {
         id: input.exportId,
         mode: 'full',
         source: input.source,
@@ -28,6 +28,9 @@ export function createExportLifecycleActivities(deps: ActivityDeps) {
           details: { source: input.source, destination: input.destination, format: input.format, compression: input.compression, tables: input.tables, schemas: input.schemas, tags: input.tags },
         });
       }
+      // A finished export started again (a second workflow run under the same id) is left
+      // as it is: exportData then returns the recorded result without touching anything.
+      if (!created && existing.status === 'succeeded') return;
       const marked = await markExport(deps.catalog, input.exportId, 'running');
       if (!marked.ok) {
         throw new RestorepointError('INPUT_INVALID', `export ${input.exportId} cannot start: ${marked.reason}${'current' in marked ? ` (it is ${marked.current})` : ''}`, { exportId: input.exportId });

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import pg from 'pg';
 import { asTypedDatabaseError, RestorepointError } from '../../core/errors';
-import type { ManifestTable } from '../../core/manifest';
+import type { Manifest, ManifestTable } from '../../core/manifest';
 import { restoreInputSchema, type RestoredTable, type RestoreRequest, type RestoreSummary } from '../../core/restore-input';
 import { parentsFirst } from '../../core/table-order';
 import { selectTables } from '../../core/table-patterns';
@@ -28,7 +28,8 @@ export function createRestoreActivity(deps: ActivityDeps) {
     const heartbeat = (detail: unknown) => Context.current().heartbeat(detail);
 
     if (input.verifyFirst) {
-      for (const part of tables.flatMap((t) => t.parts)) {
+      // The DDL too: a restore into an empty database runs it before the first row.
+      for (const part of [manifest.ddl.preData, ...tables.flatMap((t) => t.parts), manifest.ddl.postData]) {
         const check = await verifyObject(store, part);
         if (check.status !== 'ok') throw new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; nothing was restored`, { ...check });
         heartbeat({ verified: part.key });
@@ -86,17 +87,38 @@ async function loadTablePart(
   schema: string,
   table: ManifestTable,
   part: ManifestTable['parts'][number],
-  format: 'csv' | 'jsonl',
-  compression: 'zstd' | 'gzip' | 'none',
+  format: Manifest['format'],
+  compression: Manifest['compression'],
 ): Promise<number> {
   const columns = table.columns.filter((c) => c.generated === null).map((c) => c.name);
-  if (format === 'csv') return loadPart(client, store, part, compression, copyInStatement(schema, table.name, columns));
-  // JSON lines land in a one-column temporary table, then become rows of the real one.
+  switch (format) {
+    case 'csv':
+      return loadPart(client, store, part, compression, copyInStatement(schema, table.name, columns));
+    case 'jsonl':
+      return loadJsonlPart(client, store, schema, table.name, columns, part, compression);
+    default:
+      throw new RestorepointError('INPUT_INVALID', `${part.key}: restoring ${format} parts is not supported`, { key: part.key, format });
+  }
+}
+
+/** JSON lines land in a one-column temporary table, then become rows of the real one. */
+async function loadJsonlPart(
+  client: pg.ClientBase,
+  store: ObjectStore,
+  schema: string,
+  name: string,
+  columns: readonly string[],
+  part: ManifestTable['parts'][number],
+  compression: Manifest['compression'],
+): Promise<number> {
   await client.query('create temporary table if not exists restorepoint_jsonl (line text) on commit drop');
   await client.query('truncate restorepoint_jsonl');
   const rows = await loadPart(client, store, part, compression, copyInJsonlStatement('restorepoint_jsonl'));
   const cols = columns.map(quoteIdent).join(', ');
-  const target = qualifiedName(schema, table.name);
-  await client.query(`insert into ${target} (${cols}) select ${columns.map((c) => `r.${quoteIdent(c)}`).join(', ')} from restorepoint_jsonl j, json_populate_record(null::${target}, j.line::json) r`);
+  const target = qualifiedName(schema, name);
+  // OVERRIDING SYSTEM VALUE: identity columns GENERATED ALWAYS take the exported values, as COPY does.
+  await client.query(
+    `insert into ${target} (${cols}) overriding system value select ${columns.map((c) => `r.${quoteIdent(c)}`).join(', ')} from restorepoint_jsonl j, json_populate_record(null::${target}, j.line::json) r`,
+  );
   return rows;
 }

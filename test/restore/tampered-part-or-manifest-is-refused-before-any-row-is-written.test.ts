@@ -51,7 +51,7 @@ describe('a tampered part or manifest is refused before any row is written', () 
   for (const [label, destination, compression] of destinations) {
     it(`a part with one flipped byte is refused as CHECKSUM_MISMATCH naming the part (${label})`, async () => {
       const exportId = `tamper-part-${compression}`;
-      const summary = await w.exportNow({ exportId, source: 'src', destination: destination(), compression });
+      await w.exportNow({ exportId, source: 'src', destination: destination(), compression });
       const store = w.store(destination());
       // The child table's last part: with checks only while loading, earlier parts would load first.
       const childParts: string[] = [];
