@@ -6,6 +6,7 @@ import { createLedgerActivities } from './ledger/record-ledger';
 import { createRestoreActivity } from './restore/restore-export';
 import { createRollbackActivities } from './rollback';
 import { withTypedFailures } from './typed-failures';
+import { createVerifyActivities } from './verify';
 
 /** Every activity, built from narrow dependencies so tests can pass real or fake ones. */
 export function createActivities(deps: ActivityDeps) {
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLedgerActivities(deps),
     ...createHealthActivities(deps),
     ...createRollbackActivities(deps),
+    ...createVerifyActivities(deps),
     exportData: createExportDataActivity(deps),
     restoreExport: createRestoreActivity(deps),
   });

@@ -40,6 +40,16 @@ export const configSchema = z.object({
     zstdLevel: z.number().int().min(1).max(19).default(3),
   }),
   approval: approvalPolicySchema.default({ approversRequired: 1, approvers: [], requesterMayApprove: false, timeoutSeconds: 24 * 3600 }),
+  verification: z
+    .object({
+      /**
+       * Where a restore-level verification restores its scratch copy (a schema `rp_verify_*`,
+       * dropped afterwards): a configured connection name. Unset: the export's own source
+       * database (docs/verification.md says why and when to set it).
+       */
+      scratchTarget: z.string().min(1).optional(),
+    })
+    .default({}),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type Config = z.infer<typeof configSchema>;

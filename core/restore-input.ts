@@ -15,6 +15,8 @@ export const restoreInputSchema = z.object({
   tables: z.array(z.string().min(1)).default([]),
   /** Check every object's checksums before the first row is loaded (reads everything twice). */
   verifyFirst: z.boolean().default(true),
+  /** Restore an export its last verification found corrupt (refused with EXPORT_CORRUPT otherwise). */
+  allowCorrupt: z.boolean().default(false),
   requestedBy: z.string().min(1).default('unknown'),
 });
 export type RestoreInput = z.infer<typeof restoreInputSchema>;

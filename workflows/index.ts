@@ -3,3 +3,5 @@ export { exportWorkflow } from './export-workflow';
 export { restoreWorkflow } from './restore-workflow';
 export { healthCheckWorkflow } from './health-check-workflow';
 export { rollbackWorkflow } from './rollback-workflow';
+export { verifyExportWorkflow } from './verify-export-workflow';
+export { scheduledVerificationWorkflow } from './verify-scheduled-workflow';

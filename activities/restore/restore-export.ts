@@ -23,7 +23,11 @@ export function createRestoreActivity(deps: ActivityDeps) {
    */
   return async function restoreExport(request: RestoreRequest): Promise<RestoreSummary> {
     const input = restoreInputSchema.parse(request);
-    const { manifest, store } = await loadVerifiedManifest(deps, input.exportId);
+    const { record, manifest, store } = await loadVerifiedManifest(deps, input.exportId);
+    // A verification found this export corrupt: it is not a restore point unless the caller insists.
+    if (record.verificationStatus === 'corrupt' && !input.allowCorrupt) {
+      throw new RestorepointError('EXPORT_CORRUPT', `export "${input.exportId}" was found corrupt by its last verification (restorepoint verify ${input.exportId}); pass allowCorrupt (--allow-corrupt) to restore it anyway`, { exportId: input.exportId });
+    }
     const tables = selectTables(manifest.tables, input.tables, []);
     const heartbeat = (detail: unknown) => Context.current().heartbeat(detail);
 

@@ -1,0 +1,78 @@
+import { Context } from '@temporalio/activity';
+import pg from 'pg';
+import { getRun, saveResults } from '../../catalog/verification-repo';
+import { RestorepointError } from '../../core/errors';
+import type { ManifestTable } from '../../core/manifest';
+import type { TableVerdict } from '../../core/verification/table-verdict';
+import { qualifiedName, quoteIdent } from '../../postgres/queryable';
+import { resolveSource, type ActivityDeps } from '../deps';
+import type { ScratchCopy } from './run-lifecycle';
+import { readManifest } from './read-manifest';
+import { assertScratchSchema } from './scratch-schema';
+import { finishedExport } from './verify-objects';
+
+export interface CompareScratchInput extends ScratchCopy {
+  readonly runId: string;
+  readonly exportId: string;
+  /** Rows the restore reported loading. */
+  readonly restoredRows: number;
+}
+
+/**
+ * The restore level's proof: each table of the scratch copy is compared with what the
+ * export recorded about it. Appends the table verdicts and the restore outcome to the run.
+ */
+export function createScratchCopyActivities(deps: ActivityDeps) {
+  return {
+    async compareScratchCopy(input: CompareScratchInput): Promise<void> {
+      assertScratchSchema(input.schema);
+      const record = await finishedExport(deps, input.exportId);
+      const { verdict, manifest } = await readManifest(deps.openStore(record.destination), record);
+      if (!manifest || verdict.status !== 'ok') throw new RestorepointError('MANIFEST_TAMPERED', `the manifest of ${input.exportId} changed during its verification`, { exportId: input.exportId });
+      const verdicts = await withTarget(deps, input.target, async (client) => {
+        const out: TableVerdict[] = [];
+        for (const table of manifest.tables) {
+          out.push(await compareTable(client, input.schema, table));
+          Context.current().heartbeat({ tables: out.length, of: manifest.tables.length });
+        }
+        return out;
+      });
+      const run = await getRun(deps.catalog, input.runId);
+      // The object phase's table verdicts stay; a retry replaces only this phase's own.
+      const earlier = (run?.results.tables ?? []).filter((t) => t.status === 'row-count mismatch' && t.stage === 'manifest');
+      await saveResults(deps.catalog, input.runId, {
+        tables: [...earlier, ...verdicts],
+        restore: { status: 'ok', target: input.target, schema: input.schema, rows: input.restoredRows },
+      });
+    },
+
+    /** Drops a run's scratch copy; idempotent, and refuses any schema not named as one. */
+    async dropScratchCopy(input: ScratchCopy): Promise<void> {
+      assertScratchSchema(input.schema);
+      await withTarget(deps, input.target, (client) => client.query(`drop schema if exists ${quoteIdent(input.schema)} cascade`));
+    },
+  };
+}
+
+/**
+ * Compares a restored table's row count with the export's. The scratch copy holds the
+ * exported columns only (generated columns are not exported), which is what the counts
+ * describe.
+ */
+async function compareTable(client: pg.ClientBase, schema: string, table: ManifestTable): Promise<TableVerdict> {
+  const name = `${table.schema}.${table.name}`;
+  const counted = await client.query<{ n: string }>(`select count(*)::text as n from only ${qualifiedName(schema, table.name)}`);
+  const rows = Number(counted.rows[0]!.n);
+  if (rows !== table.rows) return { table: name, status: 'row-count mismatch', stage: 'scratch copy', expected: table.rows, actual: rows };
+  return { table: name, status: 'ok', rows, compared: 'row count' };
+}
+
+async function withTarget<T>(deps: ActivityDeps, target: string, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: resolveSource(deps.config, target).url, application_name: 'restorepoint-verify' });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

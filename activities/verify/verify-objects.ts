@@ -1,0 +1,89 @@
+import { Context } from '@temporalio/activity';
+import { getExport, listFiles } from '../../catalog/exports-repo';
+import type { ExportRecord } from '../../catalog/export-records';
+import { forgetVerifiedObject, listVerifiedObjects, rememberVerifiedObject, saveResults } from '../../catalog/verification-repo';
+import { RestorepointError } from '../../core/errors';
+import type { Manifest } from '../../core/manifest';
+import type { TableVerdict } from '../../core/verification/table-verdict';
+import { summarizeResults, type VerificationReport } from '../../core/verification/verification-report';
+import type { VerificationLevel } from '../../core/verification/verification-level';
+import type { ActivityDeps } from '../deps';
+import { checkObject, trustedSha256 } from './check-object';
+import { expectedObjects } from './expected-objects';
+import { mapLimited } from './map-limited';
+import { readManifest } from './read-manifest';
+
+export interface VerifyObjectsInput {
+  readonly runId: string;
+  readonly exportId: string;
+  readonly level: VerificationLevel;
+  readonly incremental: boolean;
+}
+
+/** Objects read back at once: reading is I/O-bound, and a verification should not starve exports. */
+const PARALLEL_READS = 4;
+
+/**
+ * The checksums and decode levels (and the first half of restore): reads the manifest and
+ * every object back, writes every verdict to the run's catalog row and returns the interim
+ * report. Idempotent: a retry reads everything again and replaces what an attempt wrote.
+ */
+export function createVerifyObjectsActivity(deps: ActivityDeps) {
+  return async function verifyExportObjects(input: VerifyObjectsInput): Promise<VerificationReport> {
+    const record = await finishedExport(deps, input.exportId);
+    const store = deps.openStore(record.destination);
+    const { verdict: manifestVerdict, manifest } = await readManifest(store, record);
+    const { objects, disagreements } = expectedObjects(await listFiles(deps.catalog, input.exportId), manifest);
+    const objectLevel = input.level === 'checksums' ? 'checksums' : 'decode';
+    const prior = input.incremental && input.level !== 'restore' ? await listVerifiedObjects(deps.catalog, input.exportId) : new Map();
+
+    let done = 0;
+    const verdicts = await mapLimited(objects, PARALLEL_READS, async (object) => {
+      // Parquet parts are checksummed only: their reader (DuckDB) needs a local file, not a stream.
+      const decode =
+        objectLevel === 'decode' && object.kind === 'part' && object.table && manifest && manifest.format !== 'parquet' ? { format: manifest.format, compression: manifest.compression } : undefined;
+      const { verdict, stat } = await checkObject(store, object, { decode, prior: prior.get(object.key), level: objectLevel });
+      if (verdict.status === 'ok' && stat) {
+        await rememberVerifiedObject(deps.catalog, {
+          exportId: input.exportId,
+          objectKey: object.key,
+          level: decode || object.kind === 'ddl' ? objectLevel : 'checksums',
+          size: stat.size,
+          generation: stat.generation ?? null,
+          updated: stat.updated ?? null,
+          crc32c: stat.crc32cBase64 ?? null,
+          md5: stat.md5Base64 ?? null,
+          expectedSha256: trustedSha256(object),
+          runId: input.runId,
+        });
+      } else if (verdict.status !== 'unchanged') {
+        await forgetVerifiedObject(deps.catalog, input.exportId, object.key);
+      }
+      done += 1;
+      Context.current().heartbeat({ objects: done, of: objects.length });
+      return verdict;
+    });
+
+    const results = { objects: [manifestVerdict, ...disagreements, ...verdicts], tables: manifest ? tableTotalMismatches(manifest) : [] };
+    await saveResults(deps.catalog, input.runId, results);
+    return summarizeResults(input, results);
+  };
+}
+
+/** A verification reads only exports that finished: a running or failed one has no manifest to prove. */
+export async function finishedExport(deps: ActivityDeps, exportId: string): Promise<ExportRecord & { manifestKey: string; manifestSha256: string }> {
+  const record = await getExport(deps.catalog, exportId);
+  if (!record) throw new RestorepointError('EXPORT_NOT_FOUND', `no export "${exportId}" in the catalog`, { exportId });
+  if (record.status !== 'succeeded' || !record.manifestKey || !record.manifestSha256) {
+    throw new RestorepointError('EXPORT_NOT_FOUND', `export "${exportId}" is ${record.status}, not a finished export`, { exportId, status: record.status });
+  }
+  return { ...record, manifestKey: record.manifestKey, manifestSha256: record.manifestSha256 };
+}
+
+/** A table whose recorded row total differs from the sum of its parts' rows. */
+function tableTotalMismatches(manifest: Manifest): TableVerdict[] {
+  return manifest.tables.flatMap((t) => {
+    const inParts = t.parts.reduce((sum, p) => sum + p.rows, 0);
+    return inParts === t.rows ? [] : [{ table: `${t.schema}.${t.name}`, status: 'row-count mismatch', stage: 'manifest', expected: t.rows, actual: inParts } as const];
+  });
+}

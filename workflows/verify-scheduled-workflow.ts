@@ -1,0 +1,53 @@
+import { ApplicationFailure, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { scheduledVerificationInputSchema, verificationWorkflowId, type ScheduledVerificationRequest } from '../core/verification/verification-input';
+import type { VerificationLevel } from '../core/verification/verification-level';
+import { shortActivity } from './activity-profiles';
+import { verifyExportWorkflow } from './verify-export-workflow';
+
+const catalog = proxyActivities<Activities>(shortActivity);
+
+export interface ScheduledVerificationSummary {
+  readonly level: VerificationLevel;
+  /** Exports not verified at this level since they last changed (read incrementally). */
+  readonly due: readonly string[];
+  /** Older, already verified exports re-read in full. */
+  readonly sample: readonly string[];
+  readonly passed: readonly string[];
+  /** Found corrupt: each raised its alert and is refused as a restore point. */
+  readonly corrupt: readonly string[];
+  /** Could not be verified this time (a fault outlasted its retries); retried next run. */
+  readonly errored: readonly { readonly exportId: string; readonly message: string }[];
+}
+
+/**
+ * Re-verification without a person, started by a Temporal Schedule BY THIS NAME with a
+ * ScheduledVerificationInput (`restorepoint schedule verify`). Picks exports not verified
+ * since their last change plus a sample of older ones, and verifies each in a child
+ * workflow, one at a time so a run never loads the store or a scratch target with many.
+ * Corruption is a finding, not a failure of this workflow.
+ */
+export async function scheduledVerificationWorkflow(request: ScheduledVerificationRequest): Promise<ScheduledVerificationSummary> {
+  const parsed = scheduledVerificationInputSchema.safeParse(request);
+  if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid scheduled verification input: ${parsed.error.message}`, 'INPUT_INVALID');
+  const input = parsed.data;
+  const pick = await catalog.pickExportsForVerification({ level: input.level, sampleOlder: input.sampleOlder });
+  const runs = [...pick.due.map((exportId) => ({ exportId, incremental: true })), ...pick.sample.map((exportId) => ({ exportId, incremental: false }))];
+  const passed: string[] = [];
+  const corrupt: string[] = [];
+  const errored: { exportId: string; message: string }[] = [];
+  for (const run of runs) {
+    // Unique per scheduled run and export, and stable across a replay.
+    const runId = `${run.exportId.slice(0, 80)}.${workflowInfo().runId}`;
+    try {
+      const report = await executeChild(verifyExportWorkflow, {
+        workflowId: verificationWorkflowId(runId),
+        args: [{ runId, exportId: run.exportId, level: input.level, incremental: run.incremental, requestedBy: input.requestedBy }],
+      });
+      (report.status === 'passed' ? passed : corrupt).push(run.exportId);
+    } catch (error) {
+      errored.push({ exportId: run.exportId, message: error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error) });
+    }
+  }
+  return { level: input.level, due: pick.due, sample: pick.sample, passed, corrupt, errored };
+}
