@@ -7,6 +7,7 @@ import { registerCatalogCommands } from './commands/catalog';
 import { registerLedgerCommands } from './commands/ledger';
 import { registerTrailCommands } from './commands/trail';
 import { registerDoctorCommand } from './commands/doctor';
+import { registerVerifyCommands } from './commands/verify';
 import { EXIT } from './output';
 
 const program = new Command()
@@ -24,6 +25,7 @@ registerCatalogCommands(program);
 registerLedgerCommands(program);
 registerTrailCommands(program);
 registerDoctorCommand(program);
+registerVerifyCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
