@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   RESTORE_FAILED: { retryable: false, summary: 'the target database refused the restore; it was rolled back' },
   SCOPE_CHANGED: { retryable: false, summary: 'live data in a rollback\'s scope changed or was held by a writer; the rollback stopped' },
   ROLLBACK_REFUSED: { retryable: false, summary: 'the rollback would break a constraint or cannot be applied; nothing was changed' },
+  PARQUET_UNSUPPORTED: { retryable: false, summary: 'a Parquet export cannot be restored as asked (its type mapping is missing, unknown or does not preserve a column)' },
+  PARQUET_VALUE_UNREPRESENTABLE: { retryable: false, summary: 'a value cannot be stored in its Parquet column type (for example NaN in a numeric(p,s) column)' },
   STACK_FAILED: { retryable: false, summary: 'a local stack service could not be started' },
   STORAGE_UNAVAILABLE: { retryable: true, summary: 'the object store did not answer' },
   DATABASE_UNAVAILABLE: { retryable: true, summary: 'the database did not answer' },

@@ -15,7 +15,7 @@ export const tagsSchema = z
   .strict();
 export type ExportTags = z.infer<typeof tagsSchema>;
 
-export const exportFormatSchema = z.enum(['csv', 'jsonl']);
+export const exportFormatSchema = z.enum(['csv', 'jsonl', 'parquet']);
 export type ExportFormat = z.infer<typeof exportFormatSchema>;
 export const compressionSchema = z.enum(['zstd', 'gzip', 'none']);
 export type Compression = z.infer<typeof compressionSchema>;

@@ -54,6 +54,22 @@ export const tableSchema = z.object({
 });
 export type ManifestTable = z.infer<typeof tableSchema>;
 
+/** One column of a Parquet part: its PostgreSQL type, the Parquet (DuckDB) type and how values travel (docs/parquet.md). */
+export const parquetColumnSchema = z.object({
+  name: z.string(),
+  pgType: z.string(),
+  parquetType: z.string(),
+  encoding: z.enum(['native', 'epoch-days', 'epoch-micros', 'hex', 'text']),
+});
+export type ParquetColumn = z.infer<typeof parquetColumnSchema>;
+
+/** Present on Parquet exports: the writer and, per table (`schema.name`), the type mapping used. */
+export const parquetMappingSchema = z.object({
+  writer: z.string(),
+  tables: z.record(z.string(), z.array(parquetColumnSchema)),
+});
+export type ParquetMapping = z.infer<typeof parquetMappingSchema>;
+
 export const sequenceSchema = z.object({
   schema: z.string(),
   name: z.string(),
@@ -86,6 +102,8 @@ export const manifestSchema = z.object({
   /** Schema-only DDL of the exported schemas, split as pg_dump's sections, to restore into an empty database. */
   ddl: z.object({ preData: storedFileSchema, postData: storedFileSchema }),
   tables: z.array(tableSchema),
+  /** Parquet exports only (optional: older manifests and other formats have none). */
+  parquet: parquetMappingSchema.optional(),
   sequences: z.array(sequenceSchema),
   timings: z.object({ startedAt: z.string(), finishedAt: z.string(), durationMs: z.number() }),
 });

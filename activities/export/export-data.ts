@@ -14,6 +14,7 @@ import { ProgressReporter } from './progress-reporter';
 import { acquireSnapshot, keepSnapshotForRetry, releaseSnapshot } from './snapshot-registry';
 import { storeDdl } from './store-ddl';
 import { exportTable } from './table-export';
+import { parquetManifestMapping } from './parquet-table-export';
 import { toolVersion } from '../../core/tool-version';
 import { finishedExportResult } from './finished-export';
 import { sha256Hex } from '../../streams/sha256';
@@ -159,6 +160,8 @@ export function createExportDataActivity(deps: ActivityDeps) {
         tags: input.tags,
         ddl,
         tables,
+        // Parquet only: the writer and the type mapping each table was written with.
+        ...(input.format === 'parquet' ? { parquet: parquetManifestMapping(tables) } : {}),
         sequences,
         timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - startedAt.getTime() },
       };

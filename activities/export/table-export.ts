@@ -7,6 +7,7 @@ import type { TableRef } from '../../postgres/introspect';
 import type { ObjectStore } from '../../storage/object-store';
 import { JSONL_QUOTE, RowScanner } from '../../streams/row-scanner';
 import { PartWriter } from './part-writer';
+import { exportTableAsParquet } from './parquet-table-export';
 
 export interface TableExportJob {
   readonly table: TableRef;
@@ -31,6 +32,8 @@ export interface TableExportHooks {
  * of the table, the earlier attempt's included.
  */
 export async function exportTable(client: pg.ClientBase, store: ObjectStore, job: TableExportJob, hooks: TableExportHooks): Promise<ManifestPart[]> {
+  // FORMAT BRANCH POINT: Parquet parts are written by DuckDB (parquet-table-export.ts).
+  if (job.format === 'parquet') return exportTableAsParquet(client, store, job, hooks);
   const parts = [...job.finishedParts];
   let rowsToSkip = parts.reduce((sum, p) => sum + p.rows, 0);
   const scanner = new RowScanner(job.format === 'jsonl' ? JSONL_QUOTE : 0x22);

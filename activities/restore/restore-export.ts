@@ -11,6 +11,7 @@ import type { ObjectStore } from '../../storage/object-store';
 import { resolveSource, type ActivityDeps } from '../deps';
 import { loadVerifiedManifest } from './load-manifest';
 import { loadPart } from './load-part';
+import { loadParquetPart } from './parquet-load-part';
 import { applyStoredDdl, chooseMode, createScratchTables } from './prepare-target';
 import { describeCheck, verifyObject } from './verify-object';
 
@@ -58,7 +59,7 @@ export function createRestoreActivity(deps: ActivityDeps) {
         const schema = mode === 'schema' ? input.targetSchema! : table.schema;
         let rows = 0;
         for (const part of table.parts) {
-          rows += await loadTablePart(client, store, schema, table, part, manifest.format, manifest.compression);
+          rows += await loadTablePart(client, store, schema, table, part, manifest.format, manifest.compression, manifest.parquet);
           heartbeat({ table: `${table.schema}.${table.name}`, rows });
         }
         restored.push({ table: `${table.schema}.${table.name}`, rows, parts: table.parts.length });
@@ -93,11 +94,15 @@ async function loadTablePart(
   part: ManifestTable['parts'][number],
   format: Manifest['format'],
   compression: Manifest['compression'],
+  parquet: Manifest['parquet'],
 ): Promise<number> {
   const columns = table.columns.filter((c) => c.generated === null).map((c) => c.name);
   switch (format) {
     case 'csv':
       return loadPart(client, store, part, compression, copyInStatement(schema, table.name, columns));
+    // FORMAT BRANCH POINT: Parquet parts are read back by DuckDB (parquet-load-part.ts).
+    case 'parquet':
+      return loadParquetPart(client, store, schema, table, part, parquet);
     case 'jsonl':
       return loadJsonlPart(client, store, schema, table.name, columns, part, compression);
     default:
