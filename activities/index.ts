@@ -4,6 +4,7 @@ import { createExportLifecycleActivities } from './export/export-lifecycle';
 import { createHealthActivities } from './health/probe-storage';
 import { createLedgerActivities } from './ledger/record-ledger';
 import { createRestoreActivity } from './restore/restore-export';
+import { createRetentionActivities } from './retention';
 import { createRollbackActivities } from './rollback';
 import { withTypedFailures } from './typed-failures';
 import { createVerifyActivities } from './verify';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHealthActivities(deps),
     ...createRollbackActivities(deps),
     ...createVerifyActivities(deps),
+    ...createRetentionActivities(deps),
     exportData: createExportDataActivity(deps),
     restoreExport: createRestoreActivity(deps),
   });

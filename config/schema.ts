@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { retentionPolicySchema } from '../core/retention/retention-policy';
 
 /** A named PostgreSQL connection that restorepoint protects. Only its name travels in workflows. */
 export const sourceSchema = z.object({
@@ -50,6 +51,8 @@ export const configSchema = z.object({
       scratchTarget: z.string().min(1).optional(),
     })
     .default({}),
+  /** The default retention policy (docs/retention.md); a schedule or `--policy` may pass its own. */
+  retention: retentionPolicySchema.optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type Config = z.infer<typeof configSchema>;

@@ -5,3 +5,4 @@ export { healthCheckWorkflow } from './health-check-workflow';
 export { rollbackWorkflow } from './rollback-workflow';
 export { verifyExportWorkflow } from './verify-export-workflow';
 export { scheduledVerificationWorkflow } from './verify-scheduled-workflow';
+export { retentionWorkflow } from './retention-workflow';
