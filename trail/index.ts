@@ -18,3 +18,7 @@ export { invertChanges, type InvertOptions } from './inverse/invert-changes';
 export { planInverse } from './inverse/plan-inverse';
 export { renderInverseSql, type InverseStatement, type RenderedInverse, type RenderOptions } from './inverse/render-inverse-sql';
 export { trailSelectionSchema, type TrailSelection } from './inverse/selection';
+export { ChainFollower, archiveLine, CANONICAL_FIELD, type ArchivedEntry, type ChainBreak } from './archived-entry';
+export { readArchivableEntries, hashAtPosition } from './read-archivable';
+export { readPrunePoint } from './prune-point';
+export { pruneTrailThrough } from './prune-trail';

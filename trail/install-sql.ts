@@ -107,8 +107,23 @@ $capture$;
 revoke all on function restorepoint_trail.capture() from public;
 revoke all on function restorepoint_trail.capture_truncate() from public;
 
+create table if not exists restorepoint_trail.prune (
+  run           bigint      generated always as identity primary key,
+  pruned_at     timestamptz not null default clock_timestamp(),
+  through       bigint      not null,
+  through_hash  text        not null,
+  archive       jsonb       not null
+);
+
+-- Deletes are refused except inside restorepoint_trail.prune_through(), which sets
+-- restorepoint_trail.pruning for its own transaction and removes only sealed entries at or
+-- before the newest prune record; the chain then starts from that record's hash.
 create or replace function restorepoint_trail.refuse_change() returns trigger language plpgsql as $refuse$
 begin
+  if tg_op = 'DELETE' and tg_table_name in ('change', 'seal')
+     and pg_catalog.current_setting('restorepoint_trail.pruning', true) = 'on' then
+    return old;
+  end if;
   raise exception 'the change trail is append-only: % on %.% refused', tg_op, tg_table_schema, tg_table_name
     using hint = 'entries are never edited; undo a change with a new change';
 end
@@ -131,6 +146,34 @@ create or replace trigger append_only before update or delete on restorepoint_tr
 create or replace trigger append_only_truncate before truncate on restorepoint_trail.seal_run
   for each statement execute function restorepoint_trail.refuse_change();
 alter table restorepoint_trail.seal_run enable always trigger append_only, enable always trigger append_only_truncate;
+
+create or replace trigger append_only before update or delete on restorepoint_trail.prune
+  for each row execute function restorepoint_trail.refuse_change();
+create or replace trigger append_only_truncate before truncate on restorepoint_trail.prune
+  for each statement execute function restorepoint_trail.refuse_change();
+alter table restorepoint_trail.prune enable always trigger append_only, enable always trigger append_only_truncate;
+
+-- The one path that removes entries: records where the kept chain now starts (the last pruned
+-- entry's position and hash, checked against the seal here) and what archive holds the rest.
+create or replace function restorepoint_trail.prune_through(upto bigint, upto_hash text, archive jsonb) returns bigint
+language plpgsql as $prune$
+declare
+  removed bigint;
+begin
+  if not exists (select 1 from restorepoint_trail.seal where position = upto and hash = upto_hash) then
+    raise exception 'no sealed entry % with hash %', upto, upto_hash using errcode = 'P0002';
+  end if;
+  insert into restorepoint_trail.prune (through, through_hash, archive) values (upto, upto_hash, archive);
+  perform pg_catalog.set_config('restorepoint_trail.pruning', 'on', true);
+  delete from restorepoint_trail.change c using restorepoint_trail.seal s
+   where s.xid = c.xid and s.seq = c.seq and s.position <= upto;
+  get diagnostics removed = row_count;
+  delete from restorepoint_trail.seal where position <= upto;
+  perform pg_catalog.set_config('restorepoint_trail.pruning', 'off', true);
+  return removed;
+end
+$prune$;
+revoke all on function restorepoint_trail.prune_through(bigint, text, jsonb) from public;
 
 -- One link of the hash chain, and the aggregate that runs it as a window over entries in
 -- position order (see entry-hash.ts for the same step in Node, which verification uses).

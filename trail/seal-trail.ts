@@ -3,10 +3,11 @@ import { int8 } from '../catalog/int8';
 import type { Queryable } from '../postgres/queryable';
 import { canonicalEntrySql, TRAIL_GENESIS_HASH } from './entry-hash';
 import { trailInstalled } from './install-trail';
+import { PRUNE_POINT_SQL, upgradeForPruning } from './prune-point';
 import { inTransaction } from './transaction';
 
 /** Advisory lock key serializing sealers, the ASCII tag 'rp-trsea' read as a bigint. */
-const SEAL_LOCK_KEY = '8246140895874999649';
+export const SEAL_LOCK_KEY = '8246140895874999649';
 
 /** The last sealed entry: what a later verification, or a copy kept elsewhere, can check against. */
 export interface TrailHead {
@@ -46,6 +47,7 @@ const sealRowSchema = z.object({ entries: int8, last_position: int8.nullable(), 
  */
 export async function sealTrail(client: Queryable): Promise<SealResult> {
   if (!(await trailInstalled(client))) return { sealed: 0, head: null };
+  await upgradeForPruning(client);
   return inTransaction(client, 'read committed', async () => {
     // The lock is taken before the sealing statement starts, so that statement's snapshot
     // already sees the previous sealer's commit (hence READ COMMITTED).
@@ -53,9 +55,12 @@ export async function sealTrail(client: Queryable): Promise<SealResult> {
     const { rows } = await client.query(
       `with snapshot as (select pg_snapshot_xmin(pg_current_snapshot()) as horizon),
             head as (
-              select coalesce(max(position), 0) as position,
-                     coalesce((select hash from restorepoint_trail.seal order by position desc limit 1), $1) as hash
-                from restorepoint_trail.seal
+              -- The last sealed entry; after pruning everything sealed, the last pruned one.
+              select h.position, h.hash from (
+                (select position, hash from restorepoint_trail.seal order by position desc limit 1)
+                union all (${PRUNE_POINT_SQL})
+                union all select 0::bigint, $1::text
+              ) h order by h.position desc limit 1
             ),
             pending as (
               select c.*, max(c.seq) over (partition by c.xid) as last_seq

@@ -4,6 +4,7 @@ import type { Queryable } from '../postgres/queryable';
 import { CAPTURE_TRIGGER, TRUNCATE_TRIGGER } from './install-sql';
 import { trailInstalled } from './install-trail';
 import { primaryKeyColumnsSql } from './primary-key-sql';
+import { PRUNE_POINT_SQL, upgradeForPruning } from './prune-point';
 import type { TrailHead } from './seal-trail';
 
 export interface TrackedTable {
@@ -46,6 +47,7 @@ const headRowSchema = z.object({ position: int8.nullable(), hash: z.string().nul
 /** What is tracked, found from the capture triggers themselves, and how far sealing has come. */
 export async function trailStatus(client: Queryable): Promise<TrailStatus> {
   if (!(await trailInstalled(client))) return { installed: false };
+  await upgradeForPruning(client);
   const tables = await client.query(
     `select n.nspname as schema, c.relname as name, t.tgargs as args,
             ${primaryKeyColumnsSql('c.oid')} as key_columns,
@@ -67,7 +69,10 @@ export async function trailStatus(client: Queryable): Promise<TrailStatus> {
             (select count(*) from restorepoint_trail.change c
               where c.xid >= coalesce((select horizon from restorepoint_trail.seal_run order by run desc limit 1), '0'::xid8)
                 and not exists (select 1 from restorepoint_trail.seal x where x.xid = c.xid and x.seq = c.seq)) as unsealed
-       from (select 1) one left join lateral (select position, hash from restorepoint_trail.seal order by position desc limit 1) s on true`,
+       from (select 1) one left join lateral (
+              select h.position, h.hash from ((select position, hash from restorepoint_trail.seal order by position desc limit 1)
+                                              union all (${PRUNE_POINT_SQL})) h
+               order by h.position desc limit 1) s on true`,
   );
   const h = headRowSchema.parse(head.rows[0]);
   return {

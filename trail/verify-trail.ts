@@ -4,6 +4,7 @@ import type { Queryable } from '../postgres/queryable';
 import { canonicalEntrySql, chainHash, TRAIL_GENESIS_HASH } from './entry-hash';
 import { trailInstalled } from './install-trail';
 import type { TrailHead } from './seal-trail';
+import { readPrunePoint, upgradeForPruning } from './prune-point';
 import { inTransaction } from './transaction';
 
 /**
@@ -62,9 +63,13 @@ export async function verifyTrail(client: Queryable, options: VerifyTrailOptions
   const pageSize = options.pageSize ?? 1000;
   const anchor = options.anchor;
   if (!(await trailInstalled(client))) return anchor ? anchorLost(0, anchor, null) : { ok: true, entries: 0, head: null };
+  await upgradeForPruning(client);
   return inTransaction(client, 'repeatable read read only', async (): Promise<TrailVerification> => {
-    let position = 0;
-    let hash = TRAIL_GENESIS_HASH;
+    // After pruning, the kept chain starts from the last pruned entry's hash (kept in `prune`,
+    // and the archived copy was verified to end with it before anything was removed).
+    const pruned = await readPrunePoint(client);
+    let position = pruned?.position ?? 0;
+    let hash = pruned?.hash ?? TRAIL_GENESIS_HASH;
     for (;;) {
       const { rows } = await client.query(
         `select s.position, s.xid::text as xid, s.seq, s.hash, c.seq is not null as present, ${canonicalEntrySql('s.position', 'c')} as canonical

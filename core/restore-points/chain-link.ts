@@ -1,0 +1,38 @@
+/**
+ * An export as a link of a restore chain: what point-in-time planning needs from the catalog,
+ * as plain data. Pure module (workflows import it).
+ */
+
+/** A place in a source's sealed change trail: an entry's position and chain hash. */
+export interface TrailPoint {
+  readonly position: number;
+  readonly hash: string;
+}
+
+export interface ChainLink {
+  readonly exportId: string;
+  readonly mode: 'full' | 'incremental';
+  readonly status: string;
+  readonly source: string;
+  readonly destination: string;
+  /** Incremental: the export it follows. */
+  readonly parentExportId: string | null;
+  /** Incremental: the full export its chain starts from. */
+  readonly baseExportId: string | null;
+  /** Incremental: it holds the entries after this point. Null for full exports. */
+  readonly trailFrom: TrailPoint | null;
+  /**
+   * Full: the sealed head just before its snapshot (null when the source had no trail).
+   * Incremental: the last entry it holds.
+   */
+  readonly trailTo: TrailPoint | null;
+  /** The moment its data reflects, ISO 8601; null when not recorded (older exports). */
+  readonly asOf: string | null;
+  /** Full: the snapshot it read (pg_current_snapshot text), which decides entries after `trailTo`. */
+  readonly txidSnapshot: string | null;
+}
+
+/** Whether `child` starts exactly where `parent` ends: same position and same chain hash. */
+export function continues(parent: ChainLink, child: ChainLink): boolean {
+  return parent.trailTo !== null && child.trailFrom !== null && parent.trailTo.position === child.trailFrom.position && parent.trailTo.hash === child.trailFrom.hash;
+}

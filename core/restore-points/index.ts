@@ -1,0 +1,6 @@
+/** Restore chains and points in time, as pure logic over catalog rows (docs/incremental-and-point-in-time.md). */
+export { continues, type ChainLink, type TrailPoint } from './chain-link';
+export { followChain, type FollowedChain } from './follow-chain';
+export { planRestorePoint } from './plan-restore-point';
+export type { RestorePlan, RestorePlanResult, TrailTail } from './restore-plan';
+export { deltaManifestSchema, DELTA_TABLE_KEY, deltaObjectNames, type DeltaManifest } from './delta-manifest';
