@@ -22,6 +22,8 @@ export interface BenchContext {
   /** A restorepoint export of BENCH_TABLE, the input of restorepoint's restore. */
   restoreSourceExportId: string;
   readonly gcsBucket: string;
+  /** The newest export of the incremental chain (bench/incremental.ts), once its base exists. */
+  incrementalHead?: { readonly exportId: string; readonly destination: string };
 }
 
 /** A fresh folder destination under the work folder. */

@@ -3,42 +3,57 @@ import { startExport } from '../client/exports';
 import { startRestore } from '../client/restores';
 import { postgresClient } from '../stack/tools';
 import { folderDestination, removeDestination, type BenchContext } from './bench-context';
-import { BENCH_TABLE, emptyPgRestoreTarget, emptyTarget, ONE_ROW_TABLE, SMALL_TABLE, targetRows, TWIN_TABLE } from './dataset';
+import { BENCH_TABLE, emptyPgRestoreTarget, emptyTarget, ONE_ROW_TABLE, recreateEmptyDatabase, SMALL_TABLE, targetRows, TWIN_TABLE } from './dataset';
 import type { Measurement } from './measurement';
 import { timedCommand } from './timed-command';
 
-export type Group = 'export' | 'restore' | 'parallel' | 'latency' | 'memory' | 'pagila';
+export type Group = 'export' | 'restore' | 'parallel' | 'latency' | 'memory' | 'pagila' | 'incremental';
 
 /** One thing the benchmark times; `prepare` (not timed) runs before every timed run. */
 export interface Contender {
   readonly id: string;
   readonly label: string;
   readonly group: Group;
+  /** A contender whose feature may not work yet: its failure is reported as pending, not fatal. */
+  readonly optional?: boolean;
   prepare?(context: BenchContext): Promise<void>;
   run(context: BenchContext, runNo: number): Promise<Measurement>;
 }
 
 const psql = () => postgresClient('psql');
+
+/** A restorepoint restore of the prepared export through the real client, workflow and worker. */
+async function restorepointRestore(context: BenchContext, target: 'target' | 'empty_db', targetUrl: string, verifyFirst: boolean): Promise<Measurement> {
+  const { result, cost } = await context.worker.measure(async () => {
+    const started = performance.now();
+    const restore = await startRestore(context.client, { exportId: context.restoreSourceExportId, target, verifyFirst, requestedBy: 'bench' });
+    const summary = await restore.result();
+    return { summary, wallMs: performance.now() - started };
+  });
+  const rows = await targetRows(targetUrl);
+  if (rows !== context.rows) throw new Error(`restorepoint restore loaded ${rows} rows, expected ${context.rows}`);
+  return { wallMs: result.wallMs, ...cost, rows };
+}
 const pgDump = () => postgresClient('pg_dump');
 
 /** A restorepoint export through the real client, workflow and worker process. */
-async function restorepointExport(
+export async function restorepointExport(
   context: BenchContext,
-  options: { source: string; tables: readonly string[]; destination: string; schemas?: readonly string[]; concurrency?: number },
-): Promise<Measurement & { exportId: string }> {
+  options: { source: string; tables: readonly string[]; destination: string; schemas?: readonly string[]; concurrency?: number; mode?: 'full' | 'incremental'; parentExportId?: string },
+): Promise<Measurement & { exportId: string; manifestKey: string }> {
   const { result, cost } = await context.worker.measure(async () => {
     const started = performance.now();
     const handle = await startExport(context.client, { ...options, tables: [...options.tables], schemas: options.schemas ? [...options.schemas] : undefined, requestedBy: 'bench' });
     const summary = await handle.result();
     return { summary, wallMs: performance.now() - started };
   });
-  return { wallMs: result.wallMs, ...cost, outputBytes: result.summary.bytes, rows: result.summary.rows, exportId: result.summary.exportId };
+  return { wallMs: result.wallMs, ...cost, outputBytes: result.summary.bytes, rows: result.summary.rows, exportId: result.summary.exportId, manifestKey: result.summary.manifestKey };
 }
 
 /** Exports to a fresh destination, measures, then removes what it wrote (not timed). */
 async function exportAndDiscard(context: BenchContext, destination: string, options: { source: string; tables: readonly string[]; schemas?: readonly string[]; concurrency?: number }): Promise<Measurement> {
   try {
-    const { exportId: _exportId, ...measurement } = await restorepointExport(context, { ...options, destination });
+    const { exportId: _exportId, manifestKey: _manifestKey, ...measurement } = await restorepointExport(context, { ...options, destination });
     return measurement;
   } finally {
     await removeDestination(context, destination);
@@ -114,17 +129,21 @@ export function contenders(): Contender[] {
       label: 'restorepoint restore -> empty table',
       group: 'restore',
       prepare: (c) => emptyTarget(c.databases),
-      run: async (c) => {
-        const { result, cost } = await c.worker.measure(async () => {
-          const started = performance.now();
-          const restore = await startRestore(c.client, { exportId: c.restoreSourceExportId, target: 'target', requestedBy: 'bench' });
-          const summary = await restore.result();
-          return { summary, wallMs: performance.now() - started };
-        });
-        const rows = await targetRows(c.databases.target);
-        if (rows !== c.rows) throw new Error(`restorepoint restore loaded ${rows} rows, expected ${c.rows}`);
-        return { wallMs: result.wallMs, ...cost, rows };
-      },
+      run: (c) => restorepointRestore(c, 'target', c.databases.target, true),
+    },
+    {
+      id: 'rp_restore_no_verify_first',
+      label: 'restorepoint restore -> empty table, verifyFirst off',
+      group: 'restore',
+      prepare: (c) => emptyTarget(c.databases),
+      run: (c) => restorepointRestore(c, 'target', c.databases.target, false),
+    },
+    {
+      id: 'rp_restore_empty_db',
+      label: 'restorepoint restore -> empty db (stored DDL)',
+      group: 'restore',
+      prepare: (c) => recreateEmptyDatabase(c.databases),
+      run: (c) => restorepointRestore(c, 'empty_db', c.databases.emptyDatabase, true),
     },
     {
       id: 'rp_export_two_tables',

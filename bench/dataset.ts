@@ -22,6 +22,8 @@ export interface BenchDatabases {
   readonly target: string;
   /** An empty database for pg_restore, which creates its table itself. */
   readonly pgRestore: string;
+  /** An empty database for restorepoint's restore from its stored DDL (recreated before each run). */
+  readonly emptyDatabase: string;
   readonly catalog: string;
 }
 
@@ -121,8 +123,9 @@ export async function prepareDatabases(adminUrl: string, rows: number, log: (lin
   const target = await recreateDatabase(adminUrl, name('target'));
   await withClient(target, (c) => c.query(TABLE_DDL(BENCH_TABLE)));
   const pgRestore = await recreateDatabase(adminUrl, name('pg_restore'));
+  const emptyDatabase = await recreateDatabase(adminUrl, name('empty_db'));
   const catalog = await recreateDatabase(adminUrl, name('catalog'));
-  return { source, pagila, target, pgRestore, catalog };
+  return { source, pagila, target, pgRestore, emptyDatabase, catalog };
 }
 
 /** Empties the target table between restores (not timed). */
@@ -133,6 +136,14 @@ export async function emptyTarget(databases: BenchDatabases): Promise<void> {
 /** Drops what pg_restore created, so the next pg_restore starts from an empty database. */
 export async function emptyPgRestoreTarget(databases: BenchDatabases): Promise<void> {
   await withClient(databases.pgRestore, (c) => c.query(`drop table if exists ${BENCH_TABLE}`));
+}
+
+/** A new, empty database for restorepoint's empty-database restore (not timed). */
+export async function recreateEmptyDatabase(databases: BenchDatabases): Promise<void> {
+  const url = new URL(databases.emptyDatabase);
+  const name = url.pathname.slice(1);
+  url.pathname = '/postgres';
+  await recreateDatabase(url.toString(), name);
 }
 
 /** Rows in the target table: a restore that loaded nothing must not pass as fast. */
