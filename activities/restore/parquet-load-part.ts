@@ -78,8 +78,10 @@ export async function loadParquetPart(client: pg.ClientBase, store: ObjectStore,
     const sink = client.query(copyFrom(`copy ${STAGING} from stdin (format csv)`));
     await pipeline(createReadStream(csvPath), sink);
     const target = qualifiedName(schema, table.name);
+    // Identity ALWAYS columns take the stored values, as the CSV path's COPY does.
+    const overriding = table.columns.some((c) => c.identity === 'always') ? ' overriding system value' : '';
     const inserted = await client.query(
-      `insert into ${target} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) select ${columns.map((c, i) => pgRestoreExpression(c, staged[i]!)).join(', ')} from ${STAGING}`,
+      `insert into ${target} (${columns.map((c) => quoteIdent(c.name)).join(', ')})${overriding} select ${columns.map((c, i) => pgRestoreExpression(c, staged[i]!)).join(', ')} from ${STAGING}`,
     );
     if (inserted.rowCount !== part.rows) throw new RestorepointError('CHECKSUM_MISMATCH', `${part.key}: loaded ${inserted.rowCount} rows, the manifest says ${part.rows}; nothing was committed`, { key: part.key });
     return part.rows;
