@@ -7,7 +7,8 @@ import type { RollbackPreview } from '../core/rollback/rollback-preview';
 import { FINAL_STAGES, NEXT_STAGES, type ApplyProgress, type RollbackStage, type RollbackStatus, type ValidationReport } from '../core/rollback/rollback-state';
 import { dataActivity, shortActivity } from './activity-profiles';
 import { exportWorkflow } from './export-workflow';
-import { installApprovalGate } from './rollback-approval';
+import { installApprovalGate, type ApprovalGate } from './rollback-approval';
+import type { ApprovalPolicy } from '../core/rollback/approval-policy';
 import { compensate } from './rollback-compensation';
 import { rollbackProgressSignal, rollbackStatusQuery } from './rollback-messages';
 import type { RollbackStep } from '../activities/rollback/rollback-steps';
@@ -47,14 +48,9 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     await steps.recordRollbackStep({ rollbackId: input.rollbackId, actor: input.requestedBy, action: `rollback.stage.${next}`, outcome: next === 'failed' ? 'failed' : next === 'cancelled' || next === 'rejected' ? 'cancelled' : 'ok', details: { outcome: state.outcome }, changes: { stage: next, ...(outcome !== undefined ? { outcome } : {}) } });
   };
 
-  await steps.registerRollback(input);
-  const policy = await steps.rollbackPolicy();
-  const gate = installApprovalGate(policy, input.requestedBy, () => state.stage, (d) =>
-    record({ actor: d.by, action: d.accepted ? `rollback.${d.kind === 'approve' ? 'approved' : 'rejected'}` : 'rollback.decision.refused', outcome: d.accepted ? 'ok' : 'refused', details: { kind: d.kind, comment: d.comment, reason: d.reason } }),
-  );
-  setHandler(rollbackProgressSignal, (p) => {
-    state.progress = p;
-  });
+  // The query answers from the first moment, before the policy is loaded.
+  let policy: ApprovalPolicy | null = null;
+  let gate: ApprovalGate | null = null;
   const statusNow = (): RollbackStatus => ({
     rollbackId: input.rollbackId,
     stage: state.stage,
@@ -64,8 +60,8 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     requestedBy: input.requestedBy,
     reason: input.reason,
     preview: state.preview,
-    approvalsRequired: policy.approversRequired,
-    decisions: gate.decisions,
+    approvalsRequired: policy?.approversRequired ?? 0,
+    decisions: gate?.decisions ?? [],
     approvalDeadline: state.deadline,
     safetyExportId: state.safetyExportId,
     progress: state.progress,
@@ -74,6 +70,16 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     history: state.history,
   });
   setHandler(rollbackStatusQuery, statusNow);
+  setHandler(rollbackProgressSignal, (p) => {
+    state.progress = p;
+  });
+
+  await steps.registerRollback(input);
+  policy = await steps.rollbackPolicy();
+  const approval = installApprovalGate(policy, input.requestedBy, () => state.stage, (d) =>
+    record({ actor: d.by, action: d.accepted ? `rollback.${d.kind === 'approve' ? 'approved' : 'rejected'}` : 'rollback.decision.refused', outcome: d.accepted ? 'ok' : 'refused', details: { kind: d.kind, comment: d.comment, reason: d.reason } }),
+  );
+  gate = approval;
   const dropStaging = () => CancellationScope.nonCancellable(() => data.dropStaging({ source: input.source, schema: stagingSchema }));
 
   let prepared: PreparedScope | null = null;
@@ -100,8 +106,8 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
       return finish();
     }
     state.deadline = new Date(Date.now() + policy.timeoutSeconds * 1000).toISOString();
-    const decided = await condition(() => gate.outcome() !== 'pending', policy.timeoutSeconds * 1000);
-    if (!decided || gate.outcome() === 'rejected') {
+    const decided = await condition(() => approval.outcome() !== 'pending', policy.timeoutSeconds * 1000);
+    if (!decided || approval.outcome() === 'rejected') {
       await move(decided ? 'rejected' : 'cancelled', decided ? 'rejected by an approver; nothing was changed' : `no decision within ${policy.timeoutSeconds}s; nothing was changed`);
       await dropStaging();
       return finish();

@@ -7,6 +7,7 @@ import { registerCatalogCommands } from './commands/catalog';
 import { registerLedgerCommands } from './commands/ledger';
 import { registerTrailCommands } from './commands/trail';
 import { registerDoctorCommand } from './commands/doctor';
+import { registerRollbackCommands } from './commands/rollback';
 import { registerVerifyCommands } from './commands/verify';
 import { EXIT } from './output';
 
@@ -25,6 +26,7 @@ registerCatalogCommands(program);
 registerLedgerCommands(program);
 registerTrailCommands(program);
 registerDoctorCommand(program);
+registerRollbackCommands(program);
 registerVerifyCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

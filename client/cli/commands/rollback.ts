@@ -1,0 +1,168 @@
+import type { Command } from 'commander';
+import { RestorepointError } from '../../../core/errors';
+import type { RecordedDecision } from '../../../core/rollback/approval-policy';
+import type { PreviewSamples, RollbackPreview } from '../../../core/rollback/rollback-preview';
+import { FINAL_STAGES, type RollbackStatus } from '../../../core/rollback/rollback-state';
+import { rollbackHandle, rollbackRecord, startRollback, undoRollback, type RollbackHandle } from '../../rollbacks';
+import { withCatalogDb, withClient } from '../context';
+import { action, emit, EXIT, table } from '../output';
+import { currentUser } from './export';
+
+const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+const int = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new RestorepointError('INPUT_INVALID', `"${value}" is not a positive whole number`);
+  return n;
+};
+
+/** Waits until the rollback needs a human (awaiting approval) or has ended. */
+async function untilDecisionOrEnd(handle: RollbackHandle): Promise<RollbackStatus> {
+  for (;;) {
+    const status = await handle.status();
+    if (status.stage === 'awaiting-approval' || FINAL_STAGES.includes(status.stage)) return status;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+function renderStatus(s: RollbackStatus): string {
+  const accepted = s.decisions.filter((d) => d.accepted && d.kind === 'approve').map((d) => d.by);
+  return [
+    `rollback ${s.rollbackId}: ${s.stage}${s.outcome ? ` — ${s.outcome}` : ''}`,
+    `  ${s.mode} on ${s.source}, back to export ${s.targetExportId}; asked by ${s.requestedBy}: ${s.reason}`,
+    `  approvals ${accepted.length}/${s.approvalsRequired}${accepted.length ? ` (${accepted.join(', ')})` : ''}${s.approvalDeadline ? `, deadline ${s.approvalDeadline}` : ''}`,
+    ...s.decisions.filter((d) => !d.accepted).map((d) => `  refused ${d.kind} by ${d.by}: ${d.reason}`),
+    s.safetyExportId ? `  safety snapshot: export ${s.safetyExportId}` : '',
+    s.progress.rowsPlanned ? `  progress: ${s.progress.rowsApplied}/${s.progress.rowsPlanned} rows (${s.progress.table})` : '',
+    s.validation ? `  validation: ${s.validation.ok ? 'ok, zero differences' : `FAILED ${JSON.stringify(s.validation.differences)} ${JSON.stringify(s.validation.orphans)}`}` : '',
+    s.preview ? `  preview: ${s.preview.totals.inserts} inserts, ${s.preview.totals.updates} updates, ${s.preview.totals.deletes} deletes, ${s.preview.totals.conflicts} conflicting rows` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+function renderPreview(p: RollbackPreview, samples: readonly PreviewSamples[]): string {
+  const out = [
+    table(['table', 'inserts', 'updates', 'deletes', 'changed since target (by transaction)'], p.tables.map((t) => [t.table, t.inserts, t.updates, t.deletes, t.changedSinceTarget.map((c) => `${c.rows} by xid ${c.xid}`).join(', ')])),
+  ];
+  if (p.foreignKeys.length) out.push('', 'foreign-key impact:', table(['constraint', 'child', 'parent', 'removed', 'orphaned'], p.foreignKeys.map((f) => [f.constraint, f.child, f.parent, f.removed, f.orphaned])));
+  out.push('', p.constraintConflicts.length ? 'CONFLICTS (apply will refuse):' : 'conflicts: none');
+  for (const c of p.constraintConflicts) out.push(`  ${c.table}: ${c.rows} rows, ${c.problem} (${c.constraint})`);
+  for (const s of samples) {
+    const lines = [
+      ...s.updates.map((u) => `  update ${JSON.stringify(u.before)} → ${JSON.stringify(u.after)}`),
+      ...s.inserts.map((i) => `  insert ${JSON.stringify(i.after)}`),
+      ...s.deletes.map((d) => `  delete ${JSON.stringify(d.before)}`),
+    ];
+    if (lines.length) out.push('', `samples of ${s.table}:`, ...lines);
+  }
+  return out.join('\n');
+}
+
+function registerDecision(rollback: Command, kind: 'approve' | 'reject'): void {
+  rollback
+    .command(`${kind} <rollbackId>`)
+    .description(`${kind} a rollback awaiting approval (refused decisions are recorded in the ledger and change nothing)`)
+    .requiredOption('--as <who>', 'the approver, as named in config approval.approvers')
+    .option('--comment <text>', 'why', '')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (rollbackId: string, o: { as: string; comment: string; json?: boolean }) =>
+        withClient(async (client) => {
+          const decision: RecordedDecision = await rollbackHandle(client, rollbackId).decide(kind, o.as, o.comment);
+          emit(o, { ok: decision.accepted, ...decision }, () => (decision.accepted ? `${kind === 'approve' ? 'approved' : 'rejected'} rollback ${rollbackId} as ${o.as}` : `refused: ${decision.reason}`));
+          return decision.accepted ? EXIT.ok : EXIT.failed;
+        }),
+      ),
+    );
+}
+
+export function registerRollbackCommands(program: Command): void {
+  const rollback = program.command('rollback').description('put data back to an export, previewed and approved, with a safety snapshot and undo');
+
+  rollback
+    .command('start')
+    .description('start a rollback: prepare, preview, then wait for approval')
+    .requiredOption('--source <name>', 'the configured source whose data is rolled back')
+    .requiredOption('--export <id>', 'the export holding the state to go back to')
+    .requiredOption('--tables <list>', 'tables in scope (comma-separated patterns)', list)
+    .requiredOption('--reason <text>', 'why, recorded in the ledger')
+    .option('--side-by-side <schema>', 'only load the target into this new schema of the source, for inspection')
+    .option('--requested-by <who>', 'recorded in the ledger', currentUser())
+    .option('--id <rollbackId>', 'choose the id (default rb-<time>-<random>)')
+    .option('--batch-rows <n>', 'rows per apply statement', int)
+    .option('--lock-timeout <seconds>', 'how long apply waits for writers before it stops', int)
+    .option('--wait', 'wait for the preview (or the end) and print it')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (o: { source: string; export: string; tables: string[]; reason: string; sideBySide?: string; requestedBy: string; id?: string; batchRows?: number; lockTimeout?: number; wait?: boolean; json?: boolean }) =>
+        withClient(async (client) => {
+          const handle = await startRollback(client, {
+            rollbackId: o.id,
+            source: o.source,
+            target: { exportId: o.export },
+            tables: o.tables,
+            mode: o.sideBySide ? 'side-by-side' : 'in-place',
+            sideBySideSchema: o.sideBySide,
+            requestedBy: o.requestedBy,
+            reason: o.reason,
+            batchRows: o.batchRows,
+            lockTimeoutSeconds: o.lockTimeout,
+          });
+          if (!o.wait) {
+            emit(o, { ok: true, rollbackId: handle.rollbackId, workflowId: handle.workflowId }, () => `started rollback ${handle.rollbackId}; see \`restorepoint rollback preview ${handle.rollbackId}\``);
+            return;
+          }
+          const status = await untilDecisionOrEnd(handle);
+          emit(o, { ok: status.stage !== 'failed', ...status }, () => renderStatus(status));
+          return status.stage === 'failed' ? EXIT.failed : EXIT.ok;
+        }),
+      ),
+    );
+
+  rollback
+    .command('status <rollbackId>')
+    .description('stage, approvals, progress and outcome of a rollback')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (rollbackId: string, o: { json?: boolean }) =>
+        withClient(async (client) => {
+          const status = await rollbackHandle(client, rollbackId).status();
+          emit(o, { ok: true, ...status }, () => renderStatus(status));
+        }),
+      ),
+    );
+
+  rollback
+    .command('preview <rollbackId>')
+    .description('what the rollback would change: per-table counts, foreign-key impact, conflicts, sample rows')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (rollbackId: string, o: { json?: boolean }) =>
+        withCatalogDb(async (catalog) => {
+          const record = await rollbackRecord(catalog, rollbackId);
+          if (!record.preview) throw new RestorepointError('INPUT_INVALID', `rollback ${rollbackId} has no preview yet (stage ${record.stage})`);
+          emit(o, { ok: true, rollbackId, stage: record.stage, preview: record.preview, samples: record.samples ?? [] }, () => `rollback ${rollbackId} (${record.stage})\n${renderPreview(record.preview!, record.samples ?? [])}`);
+        }),
+      ),
+    );
+
+  registerDecision(rollback, 'approve');
+  registerDecision(rollback, 'reject');
+
+  rollback
+    .command('undo <rollbackId>')
+    .description("start a new rollback back to a finished rollback's safety snapshot, through the same approval")
+    .option('--requested-by <who>', 'recorded in the ledger', currentUser())
+    .option('--reason <text>', 'why')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (rollbackId: string, o: { requestedBy: string; reason?: string; json?: boolean }) =>
+        withClient((client) =>
+          withCatalogDb(async (catalog) => {
+            const handle = await undoRollback(client, catalog, rollbackId, { requestedBy: o.requestedBy, reason: o.reason });
+            emit(o, { ok: true, rollbackId: handle.rollbackId, undoOf: rollbackId }, () => `started rollback ${handle.rollbackId} back to the safety snapshot of ${rollbackId}; approve it as usual`);
+          }),
+        ),
+      ),
+    );
+}
