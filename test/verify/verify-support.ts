@@ -1,0 +1,82 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import { openCatalog } from '../../catalog/catalog-db';
+import { startVerification, type StartVerificationOptions } from '../../client/verifications';
+import type { Manifest } from '../../core/manifest';
+import { objectNames } from '../../core/object-names';
+import type { VerificationReport } from '../../core/verification/verification-report';
+import type { ObjectStore } from '../../storage/object-store';
+import { ChecksumStream } from '../../streams/checksum-stream';
+import { sha256Hex } from '../../streams/sha256';
+import type { ExportWorld } from '../export/harness';
+import { testStack } from '../support/stack';
+
+/** Runs verifyExportWorkflow to its report. */
+export async function verifyNow(w: ExportWorld, options: StartVerificationOptions): Promise<VerificationReport> {
+  return (await startVerification(w.client, { requestedBy: 'test', ...options })).result();
+}
+
+/** Runs `work` with the world's catalog, closing it afterwards. */
+export async function withWorldCatalog<T>(w: ExportWorld, work: (db: Knex) => Promise<T>): Promise<T> {
+  const db = openCatalog(w.world.config.catalog.url);
+  try {
+    return await work(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** The keys of a table's stored parts, in part order. */
+export async function partKeys(store: ObjectStore, exportId: string, table: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const object of store.list(objectNames.tableFolder(exportId, 'public', table))) keys.push(object.key);
+  return keys.sort();
+}
+
+/**
+ * Replaces a part AND every record of it (catalog row, manifest entry, manifest hash in the
+ * catalog), as a buggy writer would have: the checksums all agree, so only reading the
+ * content (decode, restore) can tell.
+ */
+export async function rewritePartEverywhere(w: ExportWorld, store: ObjectStore, exportId: string, key: string, bytes: Buffer): Promise<void> {
+  await store.putBytes(key, bytes);
+  const sums = await checksumsOf(bytes);
+  const manifestKey = objectNames.manifest(exportId);
+  const manifest = JSON.parse((await store.getBytes(manifestKey)).toString('utf8')) as Manifest;
+  for (const part of manifest.tables.flatMap((t) => t.parts)) {
+    if (part.key === key) Object.assign(part, { bytes: sums.bytes, sha256: sums.sha256, crc32c: sums.crc32c });
+  }
+  const manifestBytes = Buffer.from(JSON.stringify(manifest));
+  await store.putBytes(manifestKey, manifestBytes);
+  await withWorldCatalog(w, async (db) => {
+    await db('export_files').where({ export_id: exportId, object_key: key }).update({ bytes: sums.bytes, sha256: sums.sha256, crc32c: sums.crc32c });
+    await db('exports').where({ id: exportId }).update({ manifest_sha256: sha256Hex(manifestBytes) });
+  });
+}
+
+async function checksumsOf(bytes: Buffer) {
+  const stream = new ChecksumStream();
+  stream.resume();
+  stream.end(bytes);
+  await new Promise((resolve) => stream.on('end', resolve));
+  return stream.result();
+}
+
+const BIN = path.join(__dirname, '../../bin/restorepoint.js');
+
+/** Runs the CLI against the test world; resolves with its exit code and output. */
+export function cli(w: ExportWorld, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: w.world.config.temporal.address,
+    RESTOREPOINT_TASK_QUEUE: w.world.taskQueue,
+    RESTOREPOINT_CATALOG_URL: w.world.config.catalog.url,
+    STORAGE_EMULATOR_HOST: testStack().gcs.url,
+  };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) => {
+      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
+    });
+  });
+}
