@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { Duplex, PassThrough, pipeline } from 'node:stream';
+import { Duplex, PassThrough, pipeline, Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Compression } from '../core/export-input';
 import { Coalesce } from './coalesce';
@@ -14,14 +14,24 @@ function zstdProcess(args: readonly string[]): Duplex {
   const child = spawn('zstd', [...args, '-q', '-c'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const failure = (code: number | null, signal: NodeJS.Signals | null) => new Error(`zstd ${args.join(' ')} exited ${code ?? signal}: ${stderr.trim()}`);
+  const exited = new Promise<Error | undefined>((resolve) => child.on('close', (code, signal) => resolve(code === 0 ? undefined : failure(code, signal))));
+  // The output ends only once zstd has exited well: on corrupt input it may close stdout
+  // cleanly and report the fault only in its exit status.
+  async function* output(): AsyncGenerator<Buffer> {
+    for await (const chunk of child.stdout) yield chunk as Buffer;
+    const error = await exited;
+    if (error) throw error;
+  }
   const input = new Coalesce();
-  const duplex = Duplex.from({ writable: input, readable: child.stdout });
+  const duplex = Duplex.from({ writable: input, readable: Readable.from(output(), { objectMode: false }) });
   pipeline(input, child.stdin, (error) => {
     if (error) duplex.destroy(error);
   });
   child.on('error', (error) => duplex.destroy(error));
-  child.on('close', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM') duplex.destroy(new Error(`zstd ${args.join(' ')} exited ${code ?? signal}: ${stderr.trim()}`));
+  // A zstd that dies early fails the stream at once, not when its output would have ended.
+  void exited.then((error) => {
+    if (error && child.signalCode !== 'SIGTERM') duplex.destroy(error);
   });
   // A pipeline that fails elsewhere destroys this stream; take the process down with it.
   duplex.on('close', () => {
