@@ -115,9 +115,14 @@ async function storeParquetPart(
   try {
     written = await csvToParquet(csvPath, parquetPath, columns, job.compression, job.zstdLevel);
   } catch (error) {
-    throw new RestorepointError('PARQUET_VALUE_UNREPRESENTABLE', `${table}: a value does not fit its Parquet column type (${(error as Error).message})`, {
+    // DuckDB's message quotes the offending row: only the column goes into the error (row
+    // data never enters workflow history or logs). Its CSV columns are named c0, c1, ...
+    const at = /converting column "c(\d+)"/.exec((error as Error).message);
+    const column = at ? columns[Number(at[1])] : undefined;
+    const what = column ? `column "${column.name}" (${column.pgType}) holds a value ${column.parquetType} cannot store, such as NaN in numeric(p,s)` : `a value does not fit its Parquet column type (${(error as Error).message.split('\n')[0]})`;
+    throw new RestorepointError('PARQUET_VALUE_UNREPRESENTABLE', `${table}: ${what}; export it as csv or jsonl instead`, {
       table,
-      columns: columns.map((c) => `${c.name} ${c.pgType} -> ${c.parquetType}`),
+      column: column?.name ?? null,
     });
   }
   if (written !== rows) throw new Error(`${table}: ${rows} rows went into ${key} but DuckDB wrote ${written}`);
