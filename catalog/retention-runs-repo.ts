@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { PlannedExport, RetentionPlan, RetentionPolicy } from '../../core/retention';
-import type { RetentionApplied } from '../../core/retention-run-input';
+import type { PlannedExport, RetentionPlan, RetentionPolicy } from '../core/retention';
+import type { RetentionApplied } from '../core/retention-run-input';
 
 /** A stored retention run: the policy it applied and the plan it made. */
 export interface RetentionRunRecord {

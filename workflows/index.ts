@@ -6,3 +6,4 @@ export { rollbackWorkflow } from './rollback-workflow';
 export { verifyExportWorkflow } from './verify-export-workflow';
 export { scheduledVerificationWorkflow } from './verify-scheduled-workflow';
 export { retentionWorkflow } from './retention-workflow';
+export { scheduledExportWorkflow } from './scheduled-export-workflow';

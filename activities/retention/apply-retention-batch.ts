@@ -4,7 +4,7 @@ import { addApplied, NOTHING_APPLIED, type RetentionApplied } from '../../core/r
 import type { ActivityDeps } from '../deps';
 import type { WorkflowProbe } from './busy-exports';
 import { deleteExport } from './delete-export';
-import { plannedEntries, setRetentionRunStatus } from './retention-runs';
+import { plannedEntries, setRetentionRunStatus } from '../../catalog/retention-runs-repo';
 import { tierExport } from './tier-export';
 
 export interface RetentionBatch {

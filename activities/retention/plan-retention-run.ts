@@ -6,7 +6,7 @@ import type { ActivityDeps } from '../deps';
 import type { WorkflowProbe } from './busy-exports';
 import { findBusyExports } from './busy-exports';
 import { loadExportSummaries } from './export-summaries';
-import { saveRetentionRun, setRetentionRunStatus } from './retention-runs';
+import { saveRetentionRun, setRetentionRunStatus } from '../../catalog/retention-runs-repo';
 
 export interface PlanRetentionRunInput extends Pick<RetentionRunInput, 'policy' | 'dryRun' | 'requestedBy'> {
   readonly planId: string;

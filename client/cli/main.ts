@@ -9,6 +9,9 @@ import { registerTrailCommands } from './commands/trail';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerRollbackCommands } from './commands/rollback';
 import { registerVerifyCommands } from './commands/verify';
+import { registerHoldCommands } from './commands/hold';
+import { registerRetentionCommands } from './commands/retention';
+import { registerScheduleCommands } from './commands/schedule';
 import { EXIT } from './output';
 
 const program = new Command()
@@ -28,6 +31,9 @@ registerTrailCommands(program);
 registerDoctorCommand(program);
 registerRollbackCommands(program);
 registerVerifyCommands(program);
+registerHoldCommands(program);
+registerRetentionCommands(program);
+registerScheduleCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

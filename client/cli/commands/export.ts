@@ -6,7 +6,7 @@ import { withClient } from '../context';
 import { action, emit } from '../output';
 import { ProgressView } from '../progress-view';
 
-const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+export const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
 function parseSize(text: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?$/i.exec(text.trim());
@@ -16,7 +16,7 @@ function parseSize(text: string): number {
   return Math.round(Number(match[1]) * factor);
 }
 
-function parseTags(pairs: readonly string[]): Record<string, string> {
+export function parseTags(pairs: readonly string[]): Record<string, string> {
   const allowed: Record<string, string> = { environment: 'environment', env: 'environment', 'data-domain': 'dataDomain', domain: 'dataDomain', purpose: 'purpose' };
   const tags: Record<string, string> = {};
   for (const pair of pairs) {

@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { listHolds, placeHold, releaseHold, type LegalHold } from '../../../catalog/holds-repo';
+import { withCatalogDb } from '../context';
+import { action, emit, table } from '../output';
+import { currentUser } from './export';
+
+const holdRows = (holds: readonly LegalHold[]) =>
+  table(
+    ['export', 'hold', 'placed', 'by', 'reason', 'released', 'by', 'release reason'],
+    holds.map((h) => [h.exportId, h.id, h.placedAt.toISOString(), h.placedBy, h.reason, h.releasedAt?.toISOString(), h.releasedBy, h.releaseReason]),
+  );
+
+export function registerHoldCommands(program: Command): void {
+  const hold = program.command('hold').description('legal holds: a held export is never deleted by retention, whatever the policy');
+
+  hold
+    .command('add <exportId>')
+    .description('place a legal hold on an export (recorded in the catalog and the ledger); holding a held export changes nothing')
+    .requiredOption('--reason <text>', 'why, e.g. a case or ticket number (required: holds are audited)')
+    .option('--requested-by <who>', 'recorded in the ledger', currentUser())
+    .option('--json', 'print JSON')
+    .action(
+      action(async (exportId: string, o: { reason: string; requestedBy: string; json?: boolean }) =>
+        withCatalogDb(async (db) => {
+          const { changed, hold: h } = await placeHold(db, { exportId, reason: o.reason, actor: o.requestedBy });
+          emit(o, { ok: true, changed, hold: h }, () =>
+            changed ? `export ${exportId} is now under legal hold ${h?.id}` : `export ${exportId} was already held since ${h?.placedAt.toISOString()} by ${h?.placedBy}: ${h?.reason}`,
+          );
+        }),
+      ),
+    );
+
+  hold
+    .command('remove <exportId>')
+    .description("release an export's legal hold (recorded in the ledger); retention may then delete it by its policy")
+    .requiredOption('--reason <text>', 'why the hold ends (required: releases are audited)')
+    .option('--requested-by <who>', 'recorded in the ledger', currentUser())
+    .option('--json', 'print JSON')
+    .action(
+      action(async (exportId: string, o: { reason: string; requestedBy: string; json?: boolean }) =>
+        withCatalogDb(async (db) => {
+          const { changed, hold: h } = await releaseHold(db, { exportId, reason: o.reason, actor: o.requestedBy });
+          emit(o, { ok: true, changed, hold: h ?? null }, () => (changed ? `released legal hold ${h?.id} on export ${exportId}` : `export ${exportId} is not under legal hold`));
+        }),
+      ),
+    );
+
+  hold
+    .command('list [exportId]')
+    .description('active legal holds; with an export id, every hold that export ever had')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (exportId: string | undefined, o: { json?: boolean }) =>
+        withCatalogDb(async (db) => {
+          const holds = await listHolds(db, { exportId });
+          emit(o, holds, () => (holds.length === 0 ? (exportId ? `export ${exportId} has never been held` : 'no export is under legal hold') : holdRows(holds)));
+        }),
+      ),
+    );
+}
