@@ -10,7 +10,7 @@ import { objectNames } from '../../core/object-names';
 import type { VerificationReport } from '../../core/verification/verification-report';
 import { exportWorld, failureOf, rejectionOf, sql, type ExportWorld } from '../export/harness';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
-import { partKeys, rewritePartEverywhere, verifyNow, withWorldCatalog } from './verify-support';
+import { cli, partKeys, rewritePartEverywhere, verifyNow, withWorldCatalog } from './verify-support';
 
 /**
  * Each way an archive goes bad, done to a fresh export, is caught by a verification that
@@ -95,6 +95,10 @@ describe('every corruption is caught at the level that should catch it, naming t
 
       const refused = failureOf(await rejectionOf(w.restoreNow({ exportId, target: 'dst' })));
       assert.equal(refused.type, 'EXPORT_CORRUPT', refused.message);
+
+      const viaCli = await cli(w, 'verify', exportId, '--level', 'checksums');
+      assert.equal(viaCli.code, 1, viaCli.stderr);
+      assert.match(viaCli.stdout, new RegExp(`${victim.replace(/[.]/g, '\\.')}: sha256 mismatch`));
     });
 
     it(`a truncated part: size mismatch with expected and found sizes (${label})`, async () => {
