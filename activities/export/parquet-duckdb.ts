@@ -15,8 +15,9 @@ let instance: Promise<DuckDBInstance> | undefined;
 function duckdb(): Promise<DuckDBInstance> {
   instance ??= DuckDBInstance.create(':memory:', {
     threads: '2',
-    // Bounds what a conversion may hold; row groups are written as they fill.
-    memory_limit: '1GB',
+    // Bounds what a conversion may hold; row groups are written as they fill. Each CSV
+    // reader thread holds a 32 MiB buffer, which also bounds a row to 16 MiB as CSV.
+    memory_limit: '512MB',
     // Nothing may be fetched at run time: json and parquet are built in. (ICU is not, so
     // timestamptz is handled as UTC microseconds, never through a time zone.)
     autoinstall_known_extensions: 'false',
@@ -55,7 +56,7 @@ export async function csvToParquet(csvPath: string, parquetPath: string, columns
   return run(async (sql) => {
     const rows = await sql(
       `copy (select ${select} from read_csv(${literal(csvPath)}, columns = {${csvColumns}}, header = false, auto_detect = false,
-              delim = ',', quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = false, max_line_size = 67108864, buffer_size = 134217728))
+              delim = ',', quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = false, max_line_size = 16777216, buffer_size = 33554432))
          to ${literal(parquetPath)} (${options.join(', ')})`,
     );
     return Number(rows[0]?.[0] ?? 0);

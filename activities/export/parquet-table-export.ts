@@ -115,11 +115,13 @@ async function storeParquetPart(
   try {
     written = await csvToParquet(csvPath, parquetPath, columns, job.compression, job.zstdLevel);
   } catch (error) {
+    // Only a value DuckDB cannot convert is the data's fault; anything else (memory, disk) may pass on retry.
+    if (!/Conversion Error|Invalid Input Error/.test((error as Error).message)) throw new Error(`${table}: DuckDB could not write ${key}: ${(error as Error).message.split('\n')[0]}`);
     // DuckDB's message quotes the offending row: only the column goes into the error (row
     // data never enters workflow history or logs). Its CSV columns are named c0, c1, ...
     const at = /converting column "c(\d+)"/.exec((error as Error).message);
     const column = at ? columns[Number(at[1])] : undefined;
-    const what = column ? `column "${column.name}" (${column.pgType}) holds a value ${column.parquetType} cannot store, such as NaN in numeric(p,s)` : `a value does not fit its Parquet column type (${(error as Error).message.split('\n')[0]})`;
+    const what = column ? `column "${column.name}" (${column.pgType}) holds a value ${column.parquetType} cannot store, such as NaN in numeric(p,s)` : `a row does not fit its Parquet column types (${/^[\w ]*Error/.exec((error as Error).message)?.[0] ?? 'DuckDB error'}; a row over 16 MiB as CSV is one cause)`;
     throw new RestorepointError('PARQUET_VALUE_UNREPRESENTABLE', `${table}: ${what}; export it as csv or jsonl instead`, {
       table,
       column: column?.name ?? null,
