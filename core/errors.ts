@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   NOT_AUTHORIZED: { retryable: false, summary: 'the caller may not do this' },
   LEDGER_BROKEN: { retryable: false, summary: 'the audit ledger hash chain is broken' },
   NO_PRIMARY_KEY: { retryable: false, summary: 'a table without a primary key cannot be tracked' },
+  EXPORT_FAILED: { retryable: false, summary: 'the source database refused an export query; retrying cannot help' },
   RESTORE_FAILED: { retryable: false, summary: 'the target database refused the restore; it was rolled back' },
   SCOPE_CHANGED: { retryable: false, summary: 'live data in a rollback\'s scope changed or was held by a writer; the rollback stopped' },
   ROLLBACK_REFUSED: { retryable: false, summary: 'the rollback would break a constraint or cannot be applied; nothing was changed' },

@@ -23,7 +23,8 @@ export function copyOutStatement(table: CopyTable, columns: readonly string[], f
   const source = qualifiedName(table.schema, table.name);
   if (format === 'jsonl') {
     const only = table.kind === 'table' ? 'only ' : '';
-    return `copy (select row_to_json(r)::text from (select ${cols} from ${only}${source}) r) to stdout ${JSONL_OPTIONS}`;
+    // `r.*`, not `r`: a bare `r` would mean a column of that name, if the table has one.
+    return `copy (select row_to_json(r.*)::text from (select ${cols} from ${only}${source}) r) to stdout ${JSONL_OPTIONS}`;
   }
   if (table.kind === 'partitioned') return `copy (select ${cols} from ${source}) to stdout (format csv)`;
   return `copy ${source} (${cols}) to stdout (format csv)`;

@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import pg from 'pg';
+import { asTypedDatabaseError } from '../../core/errors';
 import { exportInputSchema, type ExportRequest } from '../../core/export-input';
 import { MANIFEST_VERSION, type Manifest, type ManifestPart, type ManifestTable } from '../../core/manifest';
 import { objectNames } from '../../core/object-names';
@@ -181,7 +182,7 @@ export function createExportDataActivity(deps: ActivityDeps) {
       };
     } catch (error) {
       keepSnapshotForRetry(input.exportId);
-      throw error;
+      throw asTypedDatabaseError(error, 'EXPORT_FAILED', `export ${input.exportId} of ${input.source}`);
     } finally {
       await Promise.all(readers.map((r) => r.end().catch(() => undefined)));
     }
