@@ -1,4 +1,3 @@
-import { Context } from '@temporalio/activity';
 import pg from 'pg';
 import { getRun, saveResults } from '../../catalog/verification-repo';
 import { RestorepointError } from '../../core/errors';
@@ -6,6 +5,7 @@ import type { ManifestTable } from '../../core/manifest';
 import type { TableVerdict } from '../../core/verification/table-verdict';
 import { qualifiedName, quoteIdent } from '../../postgres/queryable';
 import { resolveSource, type ActivityDeps } from '../deps';
+import { keepHeartbeating } from './keep-heartbeating';
 import type { ScratchCopy } from './run-lifecycle';
 import { readManifest } from './read-manifest';
 import { assertScratchSchema } from './scratch-schema';
@@ -29,14 +29,15 @@ export function createScratchCopyActivities(deps: ActivityDeps) {
       const record = await finishedExport(deps, input.exportId);
       const { verdict, manifest } = await readManifest(deps.openStore(record.destination), record);
       if (!manifest || verdict.status !== 'ok') throw new RestorepointError('MANIFEST_TAMPERED', `the manifest of ${input.exportId} changed during its verification`, { exportId: input.exportId });
-      const verdicts = await withTarget(deps, input.target, async (client) => {
-        const out: TableVerdict[] = [];
-        for (const table of manifest.tables) {
-          out.push(await compareTable(client, input.schema, table));
-          Context.current().heartbeat({ tables: out.length, of: manifest.tables.length });
-        }
-        return out;
-      });
+      const out: TableVerdict[] = [];
+      const verdicts = await keepHeartbeating(
+        () => ({ tables: out.length, of: manifest.tables.length }),
+        () =>
+          withTarget(deps, input.target, async (client) => {
+            for (const table of manifest.tables) out.push(await compareTable(client, input.schema, table));
+            return out;
+          }),
+      );
       const run = await getRun(deps.catalog, input.runId);
       // The object phase's table verdicts stay; a retry replaces only this phase's own.
       const earlier = (run?.results.tables ?? []).filter((t) => t.status === 'row-count mismatch' && t.stage === 'manifest');

@@ -10,6 +10,7 @@ import type { VerificationLevel } from '../../core/verification/verification-lev
 import type { ActivityDeps } from '../deps';
 import { checkObject, trustedSha256 } from './check-object';
 import { expectedObjects } from './expected-objects';
+import { keepHeartbeating } from './keep-heartbeating';
 import { mapLimited } from './map-limited';
 import { readManifest } from './read-manifest';
 
@@ -38,7 +39,8 @@ export function createVerifyObjectsActivity(deps: ActivityDeps) {
     const prior = input.incremental && input.level !== 'restore' ? await listVerifiedObjects(deps.catalog, input.exportId) : new Map();
 
     let done = 0;
-    const verdicts = await mapLimited(objects, PARALLEL_READS, async (object) => {
+    const progress = () => ({ objects: done, of: objects.length });
+    const verdicts = await keepHeartbeating(progress, () => mapLimited(objects, PARALLEL_READS, async (object) => {
       // Parquet parts are checksummed only: their reader (DuckDB) needs a local file, not a stream.
       const decode =
         objectLevel === 'decode' && object.kind === 'part' && object.table && manifest && manifest.format !== 'parquet' ? { format: manifest.format, compression: manifest.compression } : undefined;
@@ -60,9 +62,9 @@ export function createVerifyObjectsActivity(deps: ActivityDeps) {
         await forgetVerifiedObject(deps.catalog, input.exportId, object.key);
       }
       done += 1;
-      Context.current().heartbeat({ objects: done, of: objects.length });
+      Context.current().heartbeat(progress());
       return verdict;
-    });
+    }));
 
     const results = { objects: [manifestVerdict, ...disagreements, ...verdicts], tables: manifest ? tableTotalMismatches(manifest) : [] };
     await saveResults(deps.catalog, input.runId, results);
