@@ -146,13 +146,16 @@ function asListing(s: ScheduleSummary): ScheduleListing | null {
   };
 }
 
-/** Temporal refuses a malformed cron expression or time zone as INVALID_ARGUMENT (gRPC 3): that is bad input, not a fault. */
+/**
+ * Temporal refuses a malformed cron expression or time zone as INVALID_ARGUMENT, which the
+ * schedule client rethrows as a TypeError (gRPC code 3 where it does not): bad input, not a fault.
+ */
 async function withTemporalErrors<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
     const grpc = (error as { code?: unknown; cause?: { code?: unknown } } | null) ?? {};
-    if (grpc.code === 3 || grpc.cause?.code === 3) {
+    if (error instanceof TypeError || grpc.code === 3 || grpc.cause?.code === 3) {
       throw new RestorepointError('INPUT_INVALID', `Temporal refused the schedule: ${(error as Error).message}`);
     }
     throw error;
