@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { qualifiedName } from './queryable';
 
 /**
  * Each table's content as one md5 over its rows in sorted text form (ONLY: a parent's own
@@ -15,7 +16,7 @@ export async function databaseFingerprint(url: string, schemas: readonly string[
       [schemas],
     );
     for (const t of tables.rows) {
-      const q = `"${t.schema}"."${t.name}"`;
+      const q = qualifiedName(t.schema, t.name);
       const r = await client.query<{ n: string; md5: string | null }>(`select count(*)::text as n, md5(string_agg(x::text, E'\\n' order by x::text)) as md5 from only ${q} x`);
       out[`table ${t.schema}.${t.name}`] = `${r.rows[0]!.n}:${r.rows[0]!.md5 ?? ''}`;
     }
