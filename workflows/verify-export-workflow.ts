@@ -19,14 +19,16 @@ export async function verifyExportWorkflow(request: VerifyExportRequest): Promis
   const parsed = verifyExportInputSchema.safeParse(request);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid verification input: ${parsed.error.message}`, 'INPUT_INVALID');
   const input = parsed.data;
-  const scratch = await catalog.beginVerification(input);
+  const begun = await catalog.beginVerification(input);
   try {
     const found = await data.verifyExportObjects({ runId: input.runId, exportId: input.exportId, level: input.level, incremental: input.incremental });
     if (input.level === 'restore') {
       if (found.status === 'failed') {
         await catalog.saveRestoreOutcome({ runId: input.runId, outcome: { status: 'not attempted', reason: `${found.counts.failed} checks failed at the decode level` } });
+      } else if (!begun.restorableAlone) {
+        await catalog.saveRestoreOutcome({ runId: input.runId, outcome: { status: 'not attempted', reason: 'an incremental export is restored only on top of its chain; its parts were decoded' } });
       } else {
-        await restoreAndCompare(input, scratch);
+        await restoreAndCompare(input, begun.scratch);
       }
     }
     return await catalog.finishVerification(input);

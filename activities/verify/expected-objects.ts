@@ -1,6 +1,7 @@
 import type { ExportFileRecord } from '../../catalog/export-records';
-import type { Manifest } from '../../core/manifest';
+import type { ManifestPart } from '../../core/manifest';
 import type { Expectation, ObjectKind, ObjectVerdict, RecordedField } from '../../core/verification/object-verdict';
+import type { VerifiableManifest } from './verifiable-manifest';
 
 /** What one record (catalog or manifest) says an object holds. */
 export interface RecordedObject {
@@ -29,14 +30,13 @@ export function expectationsOf(o: ExpectedObject): readonly (readonly [Expectati
 
 /**
  * Every object an export should have: the union of the catalog's parts and the manifest's
- * parts and DDL sections (the manifest may be absent when it is missing or unreadable). Where
+ * parts and other files (the manifest may be absent when it is missing or unreadable). Where
  * the two records disagree about a part, that is a verdict of its own: one of them was edited.
  */
-export function expectedObjects(files: readonly ExportFileRecord[], manifest: Manifest | undefined): { objects: ExpectedObject[]; disagreements: ObjectVerdict[] } {
-  const fromManifest = new Map<string, { table: string; columns: number; part: Manifest['tables'][number]['parts'][number] }>();
+export function expectedObjects(files: readonly ExportFileRecord[], manifest: VerifiableManifest | undefined): { objects: ExpectedObject[]; disagreements: ObjectVerdict[] } {
+  const fromManifest = new Map<string, { table: string; columns: number; part: ManifestPart }>();
   for (const t of manifest?.tables ?? []) {
-    const columns = t.columns.filter((c) => c.generated === null).length;
-    for (const part of t.parts) fromManifest.set(part.key, { table: `${t.schema}.${t.name}`, columns, part });
+    for (const part of t.parts) fromManifest.set(part.key, { table: t.name, columns: t.columns, part });
   }
   const fromCatalog = new Map(files.map((f) => [f.objectKey, f]));
   const disagreements: ObjectVerdict[] = [];
@@ -66,8 +66,6 @@ export function expectedObjects(files: readonly ExportFileRecord[], manifest: Ma
       ...(m ? { manifest: { bytes: m.part.bytes, sha256: m.part.sha256, crc32c: m.part.crc32c, rows: m.part.rows } } : {}),
     });
   }
-  if (manifest) {
-    for (const file of [manifest.ddl.preData, manifest.ddl.postData]) objects.push({ key: file.key, kind: 'ddl', manifest: { bytes: file.bytes, sha256: file.sha256 } });
-  }
+  for (const file of manifest?.files ?? []) objects.push({ key: file.key, kind: 'ddl', manifest: { bytes: file.bytes, sha256: file.sha256 } });
   return { objects, disagreements };
 }

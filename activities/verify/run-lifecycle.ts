@@ -15,11 +15,18 @@ export interface ScratchCopy {
   readonly schema: string;
 }
 
+/** What the workflow needs to know about a run it has begun. */
+export interface BegunVerification {
+  readonly scratch: ScratchCopy;
+  /** False for an incremental export: a delta is restored only on top of its chain, never alone. */
+  readonly restorableAlone: boolean;
+}
+
 /** Catalog and ledger bookkeeping around a verification run; every step is idempotent. */
 export function createVerificationLifecycleActivities(deps: ActivityDeps) {
   return {
     /** Records the run (status running, which retention reads as "being verified") and where a scratch copy would go. */
-    async beginVerification(input: VerifyExportInput): Promise<ScratchCopy> {
+    async beginVerification(input: VerifyExportInput): Promise<BegunVerification> {
       const record = await finishedExport(deps, input.exportId);
       const incremental = input.incremental && input.level !== 'restore';
       const { created } = await startRun(deps.catalog, { id: input.runId, exportId: input.exportId, level: input.level, requestedBy: input.requestedBy, incremental });
@@ -32,7 +39,10 @@ export function createVerificationLifecycleActivities(deps: ActivityDeps) {
           details: { runId: input.runId, level: input.level, incremental },
         });
       }
-      return { target: deps.config.verification.scratchTarget ?? record.source, schema: scratchSchemaFor(input.runId) };
+      return {
+        scratch: { target: deps.config.verification.scratchTarget ?? record.source, schema: scratchSchemaFor(input.runId) },
+        restorableAlone: record.mode === 'full',
+      };
     },
 
     /** Records how the restore step went when it did not produce a scratch copy to compare. */

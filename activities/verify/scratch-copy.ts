@@ -28,13 +28,14 @@ export function createScratchCopyActivities(deps: ActivityDeps) {
       assertScratchSchema(input.schema);
       const record = await finishedExport(deps, input.exportId);
       const { verdict, manifest } = await readManifest(deps.openStore(record.destination), record);
-      if (!manifest || verdict.status !== 'ok') throw new RestorepointError('MANIFEST_TAMPERED', `the manifest of ${input.exportId} changed during its verification`, { exportId: input.exportId });
+      if (!manifest?.full || verdict.status !== 'ok') throw new RestorepointError('MANIFEST_TAMPERED', `the manifest of ${input.exportId} changed during its verification`, { exportId: input.exportId });
+      const { tables } = manifest.full;
       const out: TableVerdict[] = [];
       const verdicts = await keepHeartbeating(
-        () => ({ tables: out.length, of: manifest.tables.length }),
+        () => ({ tables: out.length, of: tables.length }),
         () =>
           withTarget(deps, input.target, async (client) => {
-            for (const table of manifest.tables) out.push(await compareTable(client, input.schema, table));
+            for (const table of tables) out.push(await compareTable(client, input.schema, table));
             return out;
           }),
       );

@@ -3,7 +3,6 @@ import { getExport, listFiles } from '../../catalog/exports-repo';
 import type { ExportRecord } from '../../catalog/export-records';
 import { forgetVerifiedObject, listVerifiedObjects, rememberVerifiedObject, saveResults } from '../../catalog/verification-repo';
 import { RestorepointError } from '../../core/errors';
-import type { Manifest } from '../../core/manifest';
 import type { TableVerdict } from '../../core/verification/table-verdict';
 import { summarizeResults, type VerificationReport } from '../../core/verification/verification-report';
 import type { VerificationLevel } from '../../core/verification/verification-level';
@@ -13,6 +12,7 @@ import { expectedObjects } from './expected-objects';
 import { keepHeartbeating } from './keep-heartbeating';
 import { mapLimited } from './map-limited';
 import { readManifest } from './read-manifest';
+import type { VerifiableManifest } from './verifiable-manifest';
 
 export interface VerifyObjectsInput {
   readonly runId: string;
@@ -83,9 +83,9 @@ export async function finishedExport(deps: ActivityDeps, exportId: string): Prom
 }
 
 /** A table whose recorded row total differs from the sum of its parts' rows. */
-function tableTotalMismatches(manifest: Manifest): TableVerdict[] {
+function tableTotalMismatches(manifest: VerifiableManifest): TableVerdict[] {
   return manifest.tables.flatMap((t) => {
     const inParts = t.parts.reduce((sum, p) => sum + p.rows, 0);
-    return inParts === t.rows ? [] : [{ table: `${t.schema}.${t.name}`, status: 'row-count mismatch', stage: 'manifest', expected: t.rows, actual: inParts } as const];
+    return inParts === t.rows ? [] : [{ table: t.name, status: 'row-count mismatch', stage: 'manifest', expected: t.rows, actual: inParts } as const];
   });
 }
