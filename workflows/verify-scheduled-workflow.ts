@@ -7,10 +7,18 @@ import { verifyExportWorkflow } from './verify-export-workflow';
 
 const catalog = proxyActivities<Activities>(shortActivity);
 
+/**
+ * Due exports one run verifies at most; the rest (oldest change first) wait for the next run.
+ * Each child adds events to this workflow's history, which must stay well inside its limit.
+ */
+export const MAX_DUE_PER_RUN = 200;
+
 export interface ScheduledVerificationSummary {
   readonly level: VerificationLevel;
   /** Exports not verified at this level since they last changed (read incrementally). */
   readonly due: readonly string[];
+  /** Due exports left for the next run (beyond MAX_DUE_PER_RUN). */
+  readonly deferred: number;
   /** Older, already verified exports re-read in full. */
   readonly sample: readonly string[];
   readonly passed: readonly string[];
@@ -32,7 +40,8 @@ export async function scheduledVerificationWorkflow(request: ScheduledVerificati
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid scheduled verification input: ${parsed.error.message}`, 'INPUT_INVALID');
   const input = parsed.data;
   const pick = await catalog.pickExportsForVerification({ level: input.level, sampleOlder: input.sampleOlder });
-  const runs = [...pick.due.map((exportId) => ({ exportId, incremental: true })), ...pick.sample.map((exportId) => ({ exportId, incremental: false }))];
+  const due = pick.due.slice(0, MAX_DUE_PER_RUN);
+  const runs = [...due.map((exportId) => ({ exportId, incremental: true })), ...pick.sample.map((exportId) => ({ exportId, incremental: false }))];
   const passed: string[] = [];
   const corrupt: string[] = [];
   const errored: { exportId: string; message: string }[] = [];
@@ -49,5 +58,5 @@ export async function scheduledVerificationWorkflow(request: ScheduledVerificati
       errored.push({ exportId: run.exportId, message: error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error) });
     }
   }
-  return { level: input.level, due: pick.due, sample: pick.sample, passed, corrupt, errored };
+  return { level: input.level, due, deferred: pick.due.length - due.length, sample: pick.sample, passed, corrupt, errored };
 }

@@ -40,7 +40,7 @@ describe('a scheduled verification verifies new exports, samples older ones and 
 
   it('verifies the never-verified exports first, then samples the least recently verified, and alerts on a corrupt one', async () => {
     const first = await runScheduled({ level: 'checksums', sampleOlder: 0, requestedBy: 'schedule:test' });
-    assert.deepEqual([first.due, first.sample, first.passed, first.corrupt], [['first', 'second'], [], ['first', 'second'], []]);
+    assert.deepEqual([first.due, first.deferred, first.sample, first.passed, first.corrupt], [['first', 'second'], 0, [], ['first', 'second'], []]);
 
     // A part of the least recently verified export decays in storage.
     const store = w.store(`file://${folder}`);
