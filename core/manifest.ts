@@ -14,8 +14,25 @@ export const partSchema = z.object({
   sha256: sha256Hex,
   /** Base64 big-endian CRC32C of the stored object, the form GCS reports. */
   crc32c: z.string(),
+  /** The part's rows as `RowFingerprint` hashes them (optional: older and Parquet exports have none). */
+  fingerprint: z.object({ rows: z.number().int().min(0), sum: z.string().regex(/^[0-9a-f]{16}$/) }).optional(),
 });
 export type ManifestPart = z.infer<typeof partSchema>;
+
+/**
+ * A table's rows, counted and hashed independently of their order (streams/row-fingerprint):
+ * `over` is the COPY output hashed (`csv`: `COPY t (exported columns) TO STDOUT (FORMAT csv)`
+ * under postgres/session-settings' EXPORT_SESSION_SETTINGS; `jsonl`: the jsonl export's
+ * COPY, quote byte 0x01). A restored copy of the table, copied out the same way, must give
+ * the same rows and sum.
+ */
+export const tableFingerprintSchema = z.object({
+  algorithm: z.literal('fnv1a-fmix32x2-sum64'),
+  over: z.enum(['csv', 'jsonl']),
+  rows: z.number().int().min(0),
+  sum: z.string().regex(/^[0-9a-f]{16}$/),
+});
+export type TableFingerprint = z.infer<typeof tableFingerprintSchema>;
 
 export const columnSchema = z.object({
   name: z.string(),
@@ -51,6 +68,8 @@ export const tableSchema = z.object({
   rows: z.number().int().min(0),
   bytes: z.number().int().min(0),
   parts: z.array(partSchema),
+  /** Optional: manifests written before it existed, and Parquet exports, have none. */
+  fingerprint: tableFingerprintSchema.optional(),
 });
 export type ManifestTable = z.infer<typeof tableSchema>;
 

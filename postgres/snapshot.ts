@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { qualifiedName } from './queryable';
+import { applyExportSessionSettings } from './session-settings';
 
 export interface SharedSnapshot {
   /** pg_export_snapshot()'s id: other sessions join it while the leader's transaction stays open. */
@@ -48,10 +49,12 @@ export async function lockTables(leader: pg.Client, tables: readonly { schema: s
 /**
  * Starts a reader transaction on `client` that sees exactly the shared snapshot. Synchronized
  * seq scans are turned off so that the same snapshot always yields rows in the same order,
- * which is what lets a retried table resume after its last finished part.
+ * which is what lets a retried table resume after its last finished part. Values print
+ * under EXPORT_SESSION_SETTINGS.
  */
 export async function joinSharedSnapshot(client: pg.ClientBase, snapshotId: string): Promise<void> {
   await client.query('set synchronize_seqscans = off');
+  await applyExportSessionSettings(client);
   await client.query('begin isolation level repeatable read read only');
   await client.query(`set transaction snapshot ${pg.escapeLiteral(snapshotId)}`);
 }

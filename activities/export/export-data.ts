@@ -2,7 +2,8 @@ import { Context } from '@temporalio/activity';
 import pg from 'pg';
 import { asTypedDatabaseError } from '../../core/errors';
 import { exportInputSchema, type ExportRequest } from '../../core/export-input';
-import { MANIFEST_VERSION, type Manifest, type ManifestPart, type ManifestTable } from '../../core/manifest';
+import { MANIFEST_VERSION, type Manifest, type ManifestPart, type ManifestTable, type TableFingerprint } from '../../core/manifest';
+import { addFingerprints, type RowsFingerprint } from '../../streams/row-fingerprint';
 import { objectNames } from '../../core/object-names';
 import { selectTables } from '../../core/table-patterns';
 import { describeColumns, describeForeignKeys, describePrimaryKey, listSequences, listTables, sourceIdentity, type TableRef } from '../../postgres/introspect';
@@ -144,7 +145,8 @@ export function createExportDataActivity(deps: ActivityDeps) {
       progress.setStage('writing-manifest');
       const tables: ManifestTable[] = planned.map((table) => {
         const parts = results.get(table.key) ?? [];
-        return { ...table.description, rows: parts.reduce((s, p) => s + p.rows, 0), bytes: parts.reduce((s, p) => s + p.bytes, 0), parts };
+        const rows = parts.reduce((s, p) => s + p.rows, 0);
+        return { ...table.description, rows, bytes: parts.reduce((s, p) => s + p.bytes, 0), parts, fingerprint: tableFingerprint(input.format, parts) };
       });
       const finishedAt = deps.clock();
       const manifest: Manifest = {
@@ -210,4 +212,12 @@ async function planTables(leader: pg.Client, schemas: readonly string[], include
   }
   // Largest first, so the last table to finish is a small one and readers stay busy.
   return planned.sort((a, b) => b.estimatedRows - a.estimatedRows);
+}
+
+/** The table's fingerprint from its parts'; none when a part has none (Parquet, older attempts). */
+function tableFingerprint(format: ExportRequest['format'], parts: readonly ManifestPart[]): TableFingerprint | undefined {
+  if (format !== 'csv' && format !== 'jsonl') return undefined;
+  const fingerprints = parts.map((p) => p.fingerprint);
+  if (fingerprints.some((f) => f === undefined)) return undefined;
+  return { algorithm: 'fnv1a-fmix32x2-sum64', over: format, ...addFingerprints(fingerprints as RowsFingerprint[]) };
 }

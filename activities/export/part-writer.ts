@@ -5,6 +5,7 @@ import type { Compression } from '../../core/export-input';
 import type { ObjectStore } from '../../storage/object-store';
 import { ChecksumStream, type Checksums } from '../../streams/checksum-stream';
 import { createCompressor } from '../../streams/compression';
+import { RowFingerprint, type RowsFingerprint } from '../../streams/row-fingerprint';
 
 /**
  * One part object being written: bytes go in uncompressed and flow through
@@ -13,10 +14,13 @@ import { createCompressor } from '../../streams/compression';
 export class PartWriter {
   private readonly input = new PassThrough({ highWaterMark: 1 << 20 });
   private readonly done: Promise<Checksums>;
+  private readonly fingerprint: RowFingerprint;
   rows = 0;
   rawBytes = 0;
 
-  constructor(store: ObjectStore, readonly key: string, compression: Compression, zstdLevel: number) {
+  /** `quote`: the COPY's quote byte, for finding the rows the fingerprint hashes. */
+  constructor(store: ObjectStore, readonly key: string, compression: Compression, zstdLevel: number, quote = 0x22) {
+    this.fingerprint = new RowFingerprint(quote);
     const checksum = new ChecksumStream();
     this.done = pipeline(this.input, createCompressor(compression, zstdLevel), checksum, store.openWrite(key)).then(() => checksum.result());
     // Failures surface through write() or finish(); this keeps an early one from going unhandled.
@@ -26,12 +30,14 @@ export class PartWriter {
   async write(chunk: Buffer, rows: number): Promise<void> {
     this.rows += rows;
     this.rawBytes += chunk.length;
+    this.fingerprint.update(chunk);
     if (!this.input.write(chunk)) await Promise.race([once(this.input, 'drain'), this.done]);
   }
 
-  async finish(): Promise<Checksums> {
+  /** Ends the part: its stored object's checksums and the fingerprint of the rows written. */
+  async finish(): Promise<Checksums & { readonly fingerprint: RowsFingerprint }> {
     this.input.end();
-    return this.done;
+    return { ...(await this.done), fingerprint: this.fingerprint.result() };
   }
 
   abort(error: Error): void {

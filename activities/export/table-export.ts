@@ -36,14 +36,17 @@ export async function exportTable(client: pg.ClientBase, store: ObjectStore, job
   if (job.format === 'parquet') return exportTableAsParquet(client, store, job, hooks);
   const parts = [...job.finishedParts];
   let rowsToSkip = parts.reduce((sum, p) => sum + p.rows, 0);
-  const scanner = new RowScanner(job.format === 'jsonl' ? JSONL_QUOTE : 0x22);
+  const quote = job.format === 'jsonl' ? JSONL_QUOTE : 0x22;
+  const scanner = new RowScanner(quote);
   const copy = client.query(copyTo(copyOutStatement(job.table, job.columns, job.format)));
-  let current = new PartWriter(store, job.partKey(parts.length), job.compression, job.zstdLevel);
+  let current = new PartWriter(store, job.partKey(parts.length), job.compression, job.zstdLevel, quote);
   let scannedRows = 0;
 
   const closePart = async () => {
     const sums = await current.finish();
-    const part: ManifestPart = { key: current.key, partNo: parts.length, rows: current.rows, bytes: sums.bytes, sha256: sums.sha256, crc32c: sums.crc32c };
+    // Two independent row counts (the COPY's and the fingerprint's own scan) must agree.
+    if (sums.fingerprint.rows !== current.rows) throw new Error(`${current.key}: ${current.rows} rows written but ${sums.fingerprint.rows} fingerprinted`);
+    const part: ManifestPart = { key: current.key, partNo: parts.length, rows: current.rows, bytes: sums.bytes, sha256: sums.sha256, crc32c: sums.crc32c, fingerprint: sums.fingerprint };
     parts.push(part);
     await hooks.onPart(part);
   };
@@ -63,7 +66,7 @@ export async function exportTable(client: pg.ClientBase, store: ObjectStore, job
       if (current.rawBytes + chunk.length >= job.partSizeBytes && lastRowEnd !== -1) {
         await current.write(chunk.subarray(0, lastRowEnd), rows);
         await closePart();
-        current = new PartWriter(store, job.partKey(parts.length), job.compression, job.zstdLevel);
+        current = new PartWriter(store, job.partKey(parts.length), job.compression, job.zstdLevel, quote);
         await current.write(chunk.subarray(lastRowEnd), 0);
       } else {
         await current.write(chunk, rows);
