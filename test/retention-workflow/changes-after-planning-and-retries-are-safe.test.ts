@@ -11,6 +11,7 @@ import { markExport, upsertExport } from '../../catalog/exports-repo';
 import { placeHold } from '../../catalog/holds-repo';
 import { appendLedger, listLedger } from '../../catalog/ledger';
 import { objectNames } from '../../core/object-names';
+import type { RetentionApplied } from '../../core/retention-run-input';
 import { restoreWorkflowId } from '../../core/restore-input';
 import { openStore } from '../../storage/open-store';
 import { freshCatalog, type FreshCatalog } from '../catalog/fresh-catalog';
@@ -50,7 +51,8 @@ describe('retention activities between plan and delete', () => {
     await env.run(activities.planRetentionRun, { planId, policy, dryRun: false, requestedBy: 'test' });
     return planId;
   }
-  const deleteBatch = (planId: string) => env.run(activities.applyRetentionBatch, { planId, kind: 'delete', offset: 0, limit: 50, actor: 'test' });
+  /** MockActivityEnvironment.run types its result `unknown`. */
+  const deleteBatch = async (planId: string) => (await env.run(activities.applyRetentionBatch, { planId, kind: 'delete' as const, offset: 0, limit: 50, actor: 'test' })) as RetentionApplied;
 
   before(async () => {
     catalog = await freshCatalog();

@@ -101,7 +101,7 @@ describe('schedules through the CLI', () => {
     assert.equal(verify.action.workflowType, 'scheduledVerificationWorkflow');
     assert.deepEqual(verify.action.args, [{ level: 'checksums', sampleOlder: 2, requestedBy: 'schedule:restorepoint-verify-checksums' }]);
     const incremental = await client.temporal.schedule.getHandle('restorepoint-export-shop-incremental').describe();
-    assert.equal((incremental.action.args[0] as { export: { mode: string } }).export.mode, 'incremental');
+    assert.equal((incremental.action.args?.[0] as { export: { mode: string } }).export.mode, 'incremental');
   });
 
   it('bad timing, a policy that does not parse and an id of another kind are bad usage, and change nothing', async () => {
