@@ -77,7 +77,8 @@ export function registerScheduleCommands(program: Command): void {
         const t = timing(o);
         const mode = o.incremental ? 'incremental' : 'full';
         const scheduleId = (o.id as string | undefined) ?? `restorepoint-export-${o.source as string}-${mode}`;
-        const request: Omit<ExportRequest, 'exportId'> = {
+        // `mode` is spelled out so this compiles whether or not the export input already has it.
+        const request: Omit<ExportRequest, 'exportId'> & { readonly mode?: 'full' | 'incremental' } = {
           source: o.source as string,
           destination: o.to as string,
           schemas: (o.schemas as string[] | undefined) ?? ['public'],
