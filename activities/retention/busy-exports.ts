@@ -31,6 +31,12 @@ export async function findBusyExports(db: Knex, probe: WorkflowProbe, onlyExport
   return candidates.filter((_, i) => running[i]);
 }
 
+/** The workflows reading one export now, as a reason to leave it alone, or null when none is. */
+export async function whoReads(db: Knex, probe: WorkflowProbe, exportId: string): Promise<string | null> {
+  const readers = await findBusyExports(db, probe, exportId);
+  return readers.length === 0 ? null : `being read by ${readers.map((r) => r.what).join(', ')}`;
+}
+
 async function readerCandidates(db: Knex, onlyExportId: string | undefined): Promise<ExportReader[]> {
   const verifications = (await db('verification_runs')
     .where({ status: 'running' })

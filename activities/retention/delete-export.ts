@@ -3,7 +3,7 @@ import { appendLedger } from '../../catalog/ledger';
 import { objectNames } from '../../core/object-names';
 import type { PlannedExport } from '../../core/retention';
 import type { ObjectStore } from '../../storage/object-store';
-import { findBusyExports, type WorkflowProbe } from './busy-exports';
+import { whoReads, type WorkflowProbe } from './busy-exports';
 
 export interface RetentionStep {
   readonly planId: string;
@@ -36,15 +36,15 @@ export async function deleteExport(db: Knex, store: (destination: string) => Obj
   const ledgerBase = { actor: step.actor, subject: id };
   return db.transaction(async (trx) => {
     const row = (await trx('exports').where({ id }).forUpdate().first('status', 'legal_hold', 'destination')) as LockedExport | undefined;
-    const why = row === undefined ? 'it is no longer in the catalog' : row.status === 'deleted' ? null : changedSincePlanning(row, step.entry);
+    // A retry after the commit: the deletion and its ledger entry are already in.
     if (row?.status === 'deleted') return { kind: 'skipped', why: 'already deleted' } as const;
-    const readers = why === null ? await findBusyExports(trx, probe, id) : [];
-    const reason = why ?? (readers.length > 0 ? `being read by ${readers.map((r) => r.what).join(', ')}` : null);
-    if (reason !== null || row === undefined) {
-      const skipWhy = reason ?? 'it is no longer in the catalog';
-      await appendLedger(trx, { ...ledgerBase, action: 'retention.skipped', outcome: 'skipped', details: { planId: step.planId, planned: 'delete', why: skipWhy } });
-      return { kind: 'skipped', why: skipWhy } as const;
-    }
+    const skip = async (why: string): Promise<DeleteOutcome> => {
+      await appendLedger(trx, { ...ledgerBase, action: 'retention.skipped', outcome: 'skipped', details: { planId: step.planId, planned: 'delete', why } });
+      return { kind: 'skipped', why };
+    };
+    if (row === undefined) return skip('it is no longer in the catalog');
+    const why = changedSincePlanning(row, step.entry) ?? (await whoReads(trx, probe, id));
+    if (why !== null) return skip(why);
 
     const objects = store(row.destination);
     let count = 0;

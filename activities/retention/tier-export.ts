@@ -3,7 +3,7 @@ import { appendLedger } from '../../catalog/ledger';
 import { objectNames } from '../../core/object-names';
 import { isColder, storageClassSchema } from '../../core/retention';
 import type { ObjectStore } from '../../storage/object-store';
-import { findBusyExports, type WorkflowProbe } from './busy-exports';
+import { whoReads, type WorkflowProbe } from './busy-exports';
 import type { RetentionStep } from './delete-export';
 
 export type TierOutcome = { readonly kind: 'tiered'; readonly objects: number } | { readonly kind: 'skipped'; readonly why: string };
@@ -20,13 +20,13 @@ export async function tierExport(db: Knex, store: (destination: string) => Objec
   const target = entry.action.to;
   const id = entry.exportId;
   const row = (await db('exports').where({ id }).first('status', 'destination')) as { status: string; destination: string } | undefined;
-  const readers = row && row.status !== 'deleted' ? await findBusyExports(db, probe, id) : [];
-  const why = !row || row.status === 'deleted' ? 'it was deleted after planning' : readers.length > 0 ? `being read by ${readers.map((r) => r.what).join(', ')}` : null;
-  if (why !== null || !row) {
-    const skipWhy = why ?? 'it is no longer in the catalog';
-    await appendLedger(db, { actor: step.actor, action: 'retention.skipped', subject: id, outcome: 'skipped', details: { planId: step.planId, planned: `tier to ${target}`, why: skipWhy } });
-    return { kind: 'skipped', why: skipWhy };
-  }
+  const skip = async (why: string): Promise<TierOutcome> => {
+    await appendLedger(db, { actor: step.actor, action: 'retention.skipped', subject: id, outcome: 'skipped', details: { planId: step.planId, planned: `tier to ${target}`, why } });
+    return { kind: 'skipped', why };
+  };
+  if (!row || row.status === 'deleted') return skip('it was deleted after planning');
+  const readers = await whoReads(db, probe, id);
+  if (readers !== null) return skip(readers);
 
   const objects = store(row.destination);
   let moved = 0;
