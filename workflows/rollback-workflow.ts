@@ -134,6 +134,8 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     try {
       const applied = await data.applyRollback({ rollbackId: input.rollbackId, source: input.source, stagingSchema, tables: prepared.tables, sequences: prepared.sequences, expectedLive: state.preview.liveFingerprints, batchRows: input.batchRows, lockTimeoutSeconds: input.lockTimeoutSeconds });
       liveAfter = applied.liveAfter;
+      const rows = applied.deleted + applied.upserted;
+      state.progress = { table: null, rowsApplied: rows, rowsPlanned: rows };
       await record({ action: 'rollback.applied', outcome: 'ok', details: { deleted: applied.deleted, upserted: applied.upserted, sequences: applied.sequences, alreadyApplied: applied.alreadyApplied } });
     } catch (error) {
       // Apply is one transaction: when it fails, live data is as it was.

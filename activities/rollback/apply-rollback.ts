@@ -35,6 +35,9 @@ export interface ApplyResult {
   readonly sequences: number;
 }
 
+/** Progress reaches the workflow at most this often, however small the batches: history stays small. */
+const SIGNAL_EVERY_MS = 1000;
+
 export function createApplyActivity(deps: ActivityDeps) {
   /**
    * Makes live data in scope equal the staged target, in ONE transaction: a worker that dies
@@ -45,12 +48,14 @@ export function createApplyActivity(deps: ActivityDeps) {
   return async function applyRollback(request: ApplyRequest): Promise<ApplyResult> {
     const context = Context.current();
     let progress: ApplyProgress = { table: null, rowsApplied: 0, rowsPlanned: 0 };
+    let lastSignal = 0;
     const report = (next: ApplyProgress) => {
       progress = next;
-      context.heartbeat(progress);
       const execution = context.info.workflowExecution;
+      if (!execution || Date.now() - lastSignal < SIGNAL_EVERY_MS) return;
+      lastSignal = Date.now();
       // Progress is advisory: a failed signal never fails the apply.
-      if (execution) void context.client.workflow.getHandle(execution.workflowId, execution.runId).signal(rollbackProgressSignal, next).catch(() => undefined);
+      void context.client.workflow.getHandle(execution.workflowId, execution.runId).signal(rollbackProgressSignal, next).catch(() => undefined);
     };
     return keepAlive(
       () => withSourceClient(deps, request.source, 'apply', async (db) => {
@@ -100,6 +105,10 @@ async function applyInTransaction(db: pg.ClientBase, request: ApplyRequest, repo
     const del = await db.query(`create temporary table rp_delete_${i} on commit drop as select row_number() over () as n, ${keys} ${d.deletes}`);
     const cols = t.columns.map((c) => `s.${quoteIdent(c)}`).join(', ');
     const ups = await db.query(`create temporary table rp_upsert_${i} on commit drop as select row_number() over () as n, u.* from (select ${cols} ${d.inserts} union all select ${cols} ${d.updates}) u`);
+    // Batches select by position: an index keeps each batch from scanning the whole plan.
+    await db.query(`create index on rp_delete_${i} (n)`);
+    await db.query(`create index on rp_upsert_${i} (n)`);
+    await db.query(`analyze rp_delete_${i}, rp_upsert_${i}`);
     planned.push({ t, deletes: del.rowCount ?? 0, upserts: ups.rowCount ?? 0 });
   }
   const total = planned.reduce((s, p) => s + p.deletes + p.upserts, 0);
