@@ -21,7 +21,8 @@ describe('a retention run on the real stack', () => {
   const policy: RetentionPolicyInput = { keepLast: 1, minAgeDays: 1, tiering: { nearlineAfterDays: 5.5 } };
   const busyRunId = `busy-${process.pid}`;
 
-  const run = (dryRun: boolean): Promise<RetentionRunSummary> => runRetention(w.exports.client, { policy, dryRun, requestedBy: 'retention-test' });
+  // Batches of two, so the three deletions span two batches.
+  const run = (dryRun: boolean): Promise<RetentionRunSummary> => runRetention(w.exports.client, { policy, dryRun, requestedBy: 'retention-test', batchSize: 2 });
   const status = async (name: string) => ((await w.catalog('exports').where({ id: ids[name] }).first('status')) as { status: string }).status;
   const deletions = async () => (await listLedger(w.catalog, { action: 'retention.deleted', limit: 1000 })).map((e) => e.subject);
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { loadConfig } from '../../../config/load';
 import { exportInputSchema, type ExportRequest } from '../../../core/export-input';
 import { RestorepointError } from '../../../core/errors';
 import type { RetentionRunRequest } from '../../../core/retention-run-input';
@@ -57,6 +58,9 @@ export function registerScheduleCommands(program: Command): void {
         const t = timing(o);
         const policy = readPolicyFile(o.policy);
         const scheduleId = o.id ?? 'restorepoint-retention';
+        if (!policy && !loadConfig().retention) {
+          process.stderr.write('restorepoint: note: no --policy, and this config has no `retention` key: each run fails unless the worker config has one\n');
+        }
         const input: RetentionRunRequest = { policy, dryRun: false, requestedBy: `schedule:${scheduleId}` };
         await save({ scheduleId, kind: 'retention', timing: t, workflowType: 'retentionWorkflow', args: [input], description: `retention ${when(t)}, policy ${policy ? `from ${o.policy}` : 'from the worker config'}` }, o);
       }),
