@@ -67,6 +67,10 @@ export async function checkObject(store: ObjectStore, expected: ExpectedObject, 
   if (parsed.error !== undefined) return { stat, verdict: { key, kind, status: 'decode error', message: parsed.error } };
   for (const [against, record] of expectationsOf(expected)) {
     if (record.rows !== undefined && record.rows !== parsed.rows) return { stat, verdict: { key, kind, status: 'row-count mismatch', against, expected: record.rows, actual: parsed.rows } };
+    // Same bytes hashed, same rows counted, yet other rows: only a writer that recorded wrong checksums gets here.
+    if (record.fingerprint && record.fingerprint.sum !== parsed.fingerprint.sum) {
+      return { stat, verdict: { key, kind, status: 'checksum mismatch', against, algorithm: 'row fingerprint', expected: record.fingerprint.sum, actual: parsed.fingerprint.sum } };
+    }
   }
   return { stat, verdict: { key, kind, status: 'ok', bytes: stat.size, rows: parsed.rows } };
 }

@@ -9,6 +9,8 @@ export interface RecordedObject {
   readonly sha256: string;
   readonly crc32c?: string;
   readonly rows?: number;
+  /** Of the decompressed rows (manifests that record one). */
+  readonly fingerprint?: { readonly rows: number; readonly sum: string };
 }
 
 /** An object to read back, with every record of it; at least one of `catalog` and `manifest` is set. */
@@ -63,7 +65,7 @@ export function expectedObjects(files: readonly ExportFileRecord[], manifest: Ve
       // The manifest knows the columns; a part the manifest lacks can still be checksummed, not parsed.
       ...(m ? { table: { name: m.table, columns: m.columns, partNo: m.part.partNo } } : {}),
       ...(c ? { catalog: { bytes: c.bytes, sha256: c.sha256, crc32c: c.crc32c, rows: c.rows } } : {}),
-      ...(m ? { manifest: { bytes: m.part.bytes, sha256: m.part.sha256, crc32c: m.part.crc32c, rows: m.part.rows } } : {}),
+      ...(m ? { manifest: { bytes: m.part.bytes, sha256: m.part.sha256, crc32c: m.part.crc32c, rows: m.part.rows, ...(m.part.fingerprint ? { fingerprint: m.part.fingerprint } : {}) } } : {}),
     });
   }
   for (const file of manifest?.files ?? []) objects.push({ key: file.key, kind: 'ddl', manifest: { bytes: file.bytes, sha256: file.sha256 } });

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { RowFingerprint, type RowsFingerprint } from '../../streams/row-fingerprint';
 import { JSONL_QUOTE } from '../../streams/row-scanner';
 
 const NEWLINE = 0x0a;
@@ -8,6 +9,8 @@ const CSV_DELIMITER = 0x2c;
 /** What parsing a decompressed part found: its rows, and the first thing wrong with it, if any. */
 export interface ParsedPart {
   readonly rows: number;
+  /** The rows as the export fingerprinted them, to compare with the manifest's. */
+  readonly fingerprint: RowsFingerprint;
   readonly error?: string;
 }
 
@@ -15,7 +18,8 @@ export interface ParsedPart {
  * A sink that parses a decompressed part as COPY wrote it and counts its rows. CSV rows must
  * each hold `columns` fields (delimiters outside quotes are counted; a doubled quote toggles
  * twice, so parity is exact); JSON-lines rows must each be a JSON object. The part must end
- * with a complete row. Only the first error is kept; counting goes on so the report can say
+ * with a complete row. The rows are also fingerprinted as the export did (streams/row-fingerprint).
+ * Only the first error is kept; counting goes on so the report can say
  * how many rows the part holds.
  */
 export class PartParser extends Writable {
@@ -25,17 +29,20 @@ export class PartParser extends Writable {
   private fields = 1;
   private pendingBytes = 0;
   private line: Buffer[] = [];
+  private readonly fingerprint: RowFingerprint;
 
   constructor(
     private readonly format: 'csv' | 'jsonl',
     private readonly columns: number,
   ) {
     super();
+    this.fingerprint = new RowFingerprint(format === 'csv' ? CSV_QUOTE : JSONL_QUOTE);
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
     if (this.format === 'csv') this.scanCsv(chunk);
     else this.scanJsonl(chunk);
+    this.fingerprint.update(chunk);
     done();
   }
 
@@ -46,7 +53,8 @@ export class PartParser extends Writable {
   }
 
   result(): ParsedPart {
-    return this.error === undefined ? { rows: this.rows } : { rows: this.rows, error: this.error };
+    const parsed = { rows: this.rows, fingerprint: this.fingerprint.result() };
+    return this.error === undefined ? parsed : { ...parsed, error: this.error };
   }
 
   private fail(message: string): void {

@@ -1,9 +1,14 @@
 import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { getRun, saveResults } from '../../catalog/verification-repo';
 import { RestorepointError } from '../../core/errors';
 import type { ManifestTable } from '../../core/manifest';
 import type { TableVerdict } from '../../core/verification/table-verdict';
+import { copyOutStatement } from '../../postgres/copy-statements';
 import { qualifiedName, quoteIdent } from '../../postgres/queryable';
+import { applyExportSessionSettings } from '../../postgres/session-settings';
+import { fingerprintCsvRows } from '../../streams/row-fingerprint';
+import { JSONL_QUOTE } from '../../streams/row-scanner';
 import { resolveSource, type ActivityDeps } from '../deps';
 import { keepHeartbeating } from './keep-heartbeating';
 import type { ScratchCopy } from './run-lifecycle';
@@ -57,12 +62,22 @@ export function createScratchCopyActivities(deps: ActivityDeps) {
 }
 
 /**
- * Compares a restored table's row count with the export's. The scratch copy holds the
- * exported columns only (generated columns are not exported), which is what the counts
- * describe.
+ * Compares a restored table with the export's record of it. With a recorded fingerprint the
+ * scratch table is copied out as the export copied the source (same COPY form, same session
+ * settings) and its rows hashed: equal row count and sum mean the same rows. Manifests
+ * without one (older, Parquet) are compared by row count. The scratch copy holds the exported
+ * columns only (generated columns are not exported), which is what both describe.
  */
 async function compareTable(client: pg.ClientBase, schema: string, table: ManifestTable): Promise<TableVerdict> {
   const name = `${table.schema}.${table.name}`;
+  if (table.fingerprint) {
+    const columns = table.columns.filter((c) => c.generated === null).map((c) => c.name);
+    const statement = copyOutStatement({ schema, name: table.name, kind: 'table' }, columns, table.fingerprint.over);
+    const restored = await fingerprintCsvRows(client.query(copyTo(statement)), table.fingerprint.over === 'csv' ? 0x22 : JSONL_QUOTE);
+    if (restored.rows !== table.fingerprint.rows) return { table: name, status: 'row-count mismatch', stage: 'scratch copy', expected: table.fingerprint.rows, actual: restored.rows };
+    if (restored.sum !== table.fingerprint.sum) return { table: name, status: 'fingerprint mismatch', expected: table.fingerprint.sum, actual: restored.sum };
+    return { table: name, status: 'ok', rows: restored.rows, compared: 'fingerprint' };
+  }
   const counted = await client.query<{ n: string }>(`select count(*)::text as n from only ${qualifiedName(schema, table.name)}`);
   const rows = Number(counted.rows[0]!.n);
   if (rows !== table.rows) return { table: name, status: 'row-count mismatch', stage: 'scratch copy', expected: table.rows, actual: rows };
@@ -73,6 +88,8 @@ async function withTarget<T>(deps: ActivityDeps, target: string, work: (client: 
   const client = new pg.Client({ connectionString: resolveSource(deps.config, target).url, application_name: 'restorepoint-verify' });
   await client.connect();
   try {
+    // Values print as they did at export time, so fingerprints compare.
+    await applyExportSessionSettings(client);
     return await work(client);
   } finally {
     await client.end().catch(() => undefined);

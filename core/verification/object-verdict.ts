@@ -24,7 +24,8 @@ export type ObjectVerdict =
       readonly kind: ObjectKind;
       readonly status: 'checksum mismatch';
       readonly against: Expectation;
-      readonly algorithm: 'sha256' | 'crc32c';
+      /** `row fingerprint`: the decompressed rows' order-independent hash (decode level). */
+      readonly algorithm: 'sha256' | 'crc32c' | 'row fingerprint';
       readonly expected: string;
       readonly actual: string;
     }

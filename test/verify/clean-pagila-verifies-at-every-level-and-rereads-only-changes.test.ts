@@ -40,6 +40,9 @@ describe('a clean Pagila export verifies at every level, and a re-verify reads o
         assert.equal(report.restore?.status, 'ok', JSON.stringify(report.restore));
         const tables = (await withWorldCatalog(w, (db) => getExport(db, exportId)))!.tablesCount!;
         assert.equal(report.counts.tables, tables);
+        // Every table is compared by the fingerprint recorded at export time, not only its row count.
+        const compared = await withWorldCatalog(w, async (db) => (await listRuns(db, exportId, 1))[0]!.results.tables!);
+        assert.deepEqual([...new Set(compared.map((t) => (t.status === 'ok' ? t.compared : t.status)))], ['fingerprint']);
       }
     }
     const left = await sql<{ n: string }>(source.url, `select count(*)::text as n from pg_namespace where nspname like 'rp_verify_%'`);

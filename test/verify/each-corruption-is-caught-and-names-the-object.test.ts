@@ -167,12 +167,22 @@ describe('every corruption is caught at the level that should catch it, naming t
     failureNamed(await verifyNow(w, { exportId, level: 'decode' }), victim, 'decode error');
   });
 
+  it('a part whose checksums alone were re-recorded passes checksums and fails decode: its rows differ from their fingerprint', async () => {
+    const { exportId, store, parts } = await freshExport(`file://${folder}`, 'none');
+    const victim = parts[1]!;
+    const text = (await store.getBytes(victim)).toString('utf8');
+    await rewritePartEverywhere(w, store, exportId, victim, Buffer.from(text.replace(/,x/, ',y')));
+    assert.equal((await verifyNow(w, { exportId, level: 'checksums' })).status, 'passed');
+    const found = failureNamed(await verifyNow(w, { exportId, level: 'decode' }), victim, 'checksum mismatch');
+    assert.equal((found as { algorithm: string }).algorithm, 'row fingerprint');
+  });
+
   it('a part re-recorded everywhere whose values do not fit the column passes decode and fails restore, naming the refusal', async () => {
     const { exportId, store, parts } = await freshExport(`file://${folder}`, 'none');
     const victim = parts[0]!;
     const text = (await store.getBytes(victim)).toString('utf8');
     // Same rows and fields, but an id that is not an integer.
-    await rewritePartEverywhere(w, store, exportId, victim, Buffer.from(text.replace(/^\d+,/, 'x1,')));
+    await rewritePartEverywhere(w, store, exportId, victim, Buffer.from(text.replace(/^\d+,/, 'x1,')), { refingerprint: true });
     assert.equal((await verifyNow(w, { exportId, level: 'decode' })).status, 'passed');
     const report = await verifyNow(w, { exportId, level: 'restore' });
     assert.equal(report.status, 'failed');

@@ -10,7 +10,9 @@ async function parse(format: 'csv' | 'jsonl', columns: number, text: string, siz
   const chunks = Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
   const parser = new PartParser(format, columns);
   await pipeline(Readable.from(chunks), parser);
-  return parser.result();
+  const { fingerprint, ...rest } = parser.result();
+  assert.match(fingerprint.sum, /^[0-9a-f]{16}$/);
+  return rest;
 }
 
 describe('the decode level parses parts as COPY wrote them, in chunks of any size', () => {
@@ -36,6 +38,21 @@ describe('the decode level parses parts as COPY wrote them, in chunks of any siz
     for (const size of [1, 5, 1000]) assert.deepEqual(await parse('jsonl', 2, lines, size), { rows: 2 });
     assert.match((await parse('jsonl', 2, '{"id":1}\n{"id":\n[1]\n', 4)).error ?? '', /^row 2 is not JSON/);
     assert.equal((await parse('jsonl', 2, '{"id":1}\n[1]\n', 4)).error, 'row 2 is not a JSON object');
+  });
+
+  it('fingerprints the rows as the export does: in any chunking, in any row order', async () => {
+    const fingerprint = async (text: string, size: number) => {
+      const bytes = Buffer.from(text);
+      const parser = new PartParser('csv', 3);
+      await pipeline(Readable.from(Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size))), parser);
+      return parser.result().fingerprint;
+    };
+    const reordered = '3,,""\n1,"a, b",x\n2,"multi\nline ""quoted""",\n';
+    const expected = await fingerprint(csv, 1000);
+    assert.equal(expected.rows, 3);
+    for (const size of [1, 4]) assert.deepEqual(await fingerprint(csv, size), expected);
+    assert.deepEqual(await fingerprint(reordered, 3), expected);
+    assert.notDeepEqual(await fingerprint(csv.replace('x', 'y'), 1000), expected);
   });
 
   it('an empty part holds no rows and no error', async () => {

@@ -8,6 +8,7 @@ import { objectNames } from '../../core/object-names';
 import type { VerificationReport } from '../../core/verification/verification-report';
 import type { ObjectStore } from '../../storage/object-store';
 import { ChecksumStream } from '../../streams/checksum-stream';
+import { addFingerprints, RowFingerprint } from '../../streams/row-fingerprint';
 import { sha256Hex } from '../../streams/sha256';
 import type { ExportWorld } from '../export/harness';
 import { testStack } from '../support/stack';
@@ -39,13 +40,23 @@ export async function partKeys(store: ObjectStore, exportId: string, table: stri
  * catalog), as a buggy writer would have: the checksums all agree, so only reading the
  * content (decode, restore) can tell.
  */
-export async function rewritePartEverywhere(w: ExportWorld, store: ObjectStore, exportId: string, key: string, bytes: Buffer): Promise<void> {
+export async function rewritePartEverywhere(w: ExportWorld, store: ObjectStore, exportId: string, key: string, bytes: Buffer, options: { refingerprint?: boolean } = {}): Promise<void> {
   await store.putBytes(key, bytes);
   const sums = await checksumsOf(bytes);
   const manifestKey = objectNames.manifest(exportId);
   const manifest = JSON.parse((await store.getBytes(manifestKey)).toString('utf8')) as Manifest;
-  for (const part of manifest.tables.flatMap((t) => t.parts)) {
-    if (part.key === key) Object.assign(part, { bytes: sums.bytes, sha256: sums.sha256, crc32c: sums.crc32c });
+  for (const table of manifest.tables) {
+    for (const part of table.parts) {
+      if (part.key !== key) continue;
+      Object.assign(part, { bytes: sums.bytes, sha256: sums.sha256, crc32c: sums.crc32c });
+      // An uncompressed CSV part's rows fingerprinted again, and its table's sum with them.
+      if (options.refingerprint && part.fingerprint && table.fingerprint) {
+        const rows = new RowFingerprint();
+        rows.update(bytes);
+        part.fingerprint = rows.result();
+        table.fingerprint = { ...table.fingerprint, ...addFingerprints(table.parts.map((p) => p.fingerprint!)) };
+      }
+    }
   }
   const manifestBytes = Buffer.from(JSON.stringify(manifest));
   await store.putBytes(manifestKey, manifestBytes);
