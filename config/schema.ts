@@ -39,6 +39,8 @@ export const configSchema = z.object({
     concurrency: z.number().int().min(1).max(64).default(2),
     partSizeBytes: z.number().int().min(1024).default(256 * 1024 * 1024),
     zstdLevel: z.number().int().min(1).max(19).default(3),
+    /** Default cap on the uncompressed bytes per second one export reads from its source; unset means none. */
+    maxBytesPerSecond: z.number().int().min(1024).optional(),
   }),
   approval: approvalPolicySchema.default({ approversRequired: 1, approvers: [], requesterMayApprove: false, timeoutSeconds: 24 * 3600 }),
   verification: z

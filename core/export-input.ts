@@ -38,6 +38,10 @@ export const exportInputSchema = z.object({
   /** Uncompressed bytes after which a table's stream starts a new part. */
   partSizeBytes: z.number().int().min(1024).optional(),
   concurrency: z.number().int().min(1).max(64).optional(),
+  /** Most connections this export opens to the source (snapshot leader included); capped by the source's `maxConnections`. */
+  maxConnections: z.number().int().min(2).max(64).optional(),
+  /** Most uncompressed bytes per second read from the source, across all tables; unset means no limit. */
+  maxBytesPerSecond: z.number().int().min(1024).optional(),
   tags: tagsSchema.default({}),
   requestedBy: z.string().min(1).default('unknown'),
 });

@@ -12,6 +12,8 @@ import { joinSharedSnapshot, lockTables } from '../../postgres/snapshot';
 import { tableUnchangedSince } from '../../postgres/table-unchanged';
 import { resolveSource, type ActivityDeps } from '../deps';
 import { recordParts } from './part-catalog';
+import { ByteRateLimit } from './rate-limit';
+import { newestCheckpoint, storedCheckpoint } from './stored-checkpoint';
 import { ProgressReporter } from './progress-reporter';
 import { acquireSnapshot, keepSnapshotForRetry, releaseSnapshot } from './snapshot-registry';
 import { storeDdl } from './store-ddl';
@@ -59,7 +61,8 @@ export function createExportDataActivity(deps: ActivityDeps) {
     const startedAt = deps.clock();
     const source = resolveSource(deps.config, input.source);
     const store = deps.openStore(input.destination);
-    const prior = Context.current().info.heartbeatDetails as ExportCheckpoint | undefined;
+    const stored = storedCheckpoint(store, input.exportId);
+    const prior = newestCheckpoint(Context.current().info.heartbeatDetails as ExportCheckpoint | undefined, await stored.read());
     const held = await acquireSnapshot(input.exportId, source.url);
     const { snapshot, leader } = held;
     const sameSnapshot = prior?.snapshotId === snapshot.id;
@@ -78,7 +81,11 @@ export function createExportDataActivity(deps: ActivityDeps) {
       ]);
       progress.setStage('copying');
 
-      const readerCount = Math.max(1, Math.min(input.concurrency ?? deps.config.export.concurrency, source.maxConnections - 1, planned.length));
+      // The snapshot leader holds one connection (pg_dump's ran and closed before); readers get the rest.
+      const maxConnections = Math.min(source.maxConnections, input.maxConnections ?? source.maxConnections);
+      const readerCount = Math.max(1, Math.min(input.concurrency ?? deps.config.export.concurrency, maxConnections - 1, planned.length));
+      const bytesPerSecond = input.maxBytesPerSecond ?? deps.config.export.maxBytesPerSecond;
+      const rateLimit = bytesPerSecond ? new ByteRateLimit(bytesPerSecond) : undefined;
       for (let i = 0; i < readerCount; i += 1) {
         const reader = new pg.Client({ connectionString: source.url, application_name: 'restorepoint-export' });
         await reader.connect();
@@ -121,7 +128,10 @@ export function createExportDataActivity(deps: ActivityDeps) {
                 finishedParts: reuse,
               },
               {
-                onProgress: (rows, bytes) => progress.add(table.key, rows, bytes),
+                onProgress: (rows, bytes) => {
+                  progress.add(table.key, rows, bytes);
+                  return rateLimit?.take(bytes);
+                },
                 onPart: async (part) => {
                   done[table.key] = { parts: [...(done[table.key]?.parts ?? reuse), part], complete: false };
                   await recordParts(deps.catalog, input.exportId, table.key, [part]);
@@ -131,6 +141,7 @@ export function createExportDataActivity(deps: ActivityDeps) {
         await recordParts(deps.catalog, input.exportId, table.key, parts, { replaceTable: true });
         await removeStaleParts(table, parts);
         done[table.key] = { parts, complete: true };
+        await stored.write(checkpoint());
         progress.finishTable(table.key, parts.reduce((s, p) => s + p.rows, 0), parts.reduce((s, p) => s + p.bytes, 0));
         return parts;
       }
@@ -171,6 +182,7 @@ export function createExportDataActivity(deps: ActivityDeps) {
       const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 1));
       const manifestKey = objectNames.manifest(input.exportId);
       await store.putBytes(manifestKey, manifestBytes, { contentType: 'application/json' });
+      await stored.remove();
       progress.setStage('finished');
       await releaseSnapshot(input.exportId);
       return {

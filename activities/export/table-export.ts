@@ -22,7 +22,8 @@ export interface TableExportJob {
 }
 
 export interface TableExportHooks {
-  onProgress(rows: number, bytes: number): void;
+  /** May return a promise (the rate limit): the COPY is not read further until it settles. */
+  onProgress(rows: number, bytes: number): void | Promise<void>;
   onPart(part: ManifestPart): Promise<void>;
 }
 
@@ -71,7 +72,7 @@ export async function exportTable(client: pg.ClientBase, store: ObjectStore, job
       } else {
         await current.write(chunk, rows);
       }
-      hooks.onProgress(rows, chunk.length);
+      await hooks.onProgress(rows, chunk.length);
     }
     // An empty table, or the rows after the last cut, still make a (possibly empty) part,
     // so every table has at least one part and the part list has no gaps.

@@ -8,9 +8,9 @@ import { ProgressView } from '../progress-view';
 
 export const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
-function parseSize(text: string): number {
+function parseSize(text: string, option = '--part-size'): number {
   const match = /^(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?$/i.exec(text.trim());
-  if (!match) throw new RestorepointError('INPUT_INVALID', `--part-size "${text}": expected a size such as 256MB`);
+  if (!match) throw new RestorepointError('INPUT_INVALID', `${option} "${text}": expected a size such as 256MB`);
   const unit = (match[2] ?? 'b').toLowerCase();
   const factor = unit.startsWith('g') ? 1024 ** 3 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('k') ? 1024 : 1;
   return Math.round(Number(match[1]) * factor);
@@ -61,6 +61,8 @@ export function registerExportCommands(program: Command): void {
     .option('--compression <codec>', 'zstd, gzip or none', 'zstd')
     .option('--part-size <size>', 'start a new part after this much uncompressed data, e.g. 256MB')
     .option('--concurrency <n>', 'tables exported at once')
+    .option('--max-connections <n>', "most connections to the source (the snapshot's included); at most the source's maxConnections")
+    .option('--max-rate <size>', 'most uncompressed bytes read from the source per second, e.g. 20MB')
     .option('--id <exportId>', 'export id (default: generated); the same id never runs twice')
     .option('--tag <key=value>', 'environment=, data-domain=, purpose= (repeatable)', (v: string, p: string[] = []) => [...p, v])
     .option('--requested-by <who>', 'recorded in the ledger', currentUser())
@@ -81,6 +83,8 @@ export function registerExportCommands(program: Command): void {
             compression: o.compression as 'zstd',
             partSizeBytes: o.partSize ? parseSize(o.partSize as string) : undefined,
             concurrency: o.concurrency ? Number(o.concurrency) : undefined,
+            maxConnections: o.maxConnections ? Number(o.maxConnections) : undefined,
+            maxBytesPerSecond: o.maxRate ? parseSize(o.maxRate as string, '--max-rate') : undefined,
             tags: { ...parseTags((o.tag as string[] | undefined) ?? []), requestedBy: o.requestedBy as string },
             requestedBy: o.requestedBy as string,
           });

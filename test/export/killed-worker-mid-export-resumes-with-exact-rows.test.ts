@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { listLedger } from '../../catalog/ledger';
+import { openCatalog } from '../../catalog/catalog-db';
+import { startExport } from '../../client/exports';
+import { objectNames } from '../../core/object-names';
+import { databaseFingerprint } from '../../postgres/content-fingerprint';
+import { scratchDatabase, type ScratchDatabase } from '../support/stack';
+import { exportWorld, sql, type ExportWorld } from './harness';
+
+const TABLES = ['t1', 't2', 't3', 't4'];
+const ROWS = 20000;
+
+/** Starts a worker as a child process and waits until it polls. */
+async function workerProcess(config: unknown): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'worker-process.ts')], {
+    env: { ...process.env, RESTOREPOINT_TEST_WORKER_CONFIG: JSON.stringify(config) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes('ready')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`worker exited ${code}: ${stderr}`)));
+  });
+  return child;
+}
+
+/**
+ * SIGKILL is a crash: no shutdown, no failed activity reported. Temporal notices the missing
+ * heartbeats and gives the activity to the next worker, whose attempt resumes from the last
+ * heartbeat's checkpoint: tables finished before the crash (and unchanged since) keep their
+ * stored parts; the rest are exported again under a new snapshot.
+ */
+describe('a worker killed mid-export: a new worker finishes it with exact rows, resuming', () => {
+  let w: ExportWorld;
+  let source: ScratchDatabase;
+  let target: ScratchDatabase;
+  let child: ChildProcess | undefined;
+  const destination = `gs://restorepoint-killed-${process.pid}/x`;
+
+  before(async () => {
+    source = await scratchDatabase('killed');
+    target = await scratchDatabase('killed_dst');
+    for (const t of TABLES) await sql(source.url, `create table ${t} (id int primary key, v text)`, `insert into ${t} select g, md5(g::text) || md5((-g)::text) from generate_series(1, ${ROWS}) g`);
+    w = await exportWorld({ src: source.url, dst: target.url }, { partSizeBytes: 64 * 1024 }, { worker: false });
+  });
+  after(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await w?.close();
+    await source?.drop();
+    await target?.drop();
+  });
+
+  it('finishes with exact row counts and valid checksums, keeping the parts finished before the crash', async () => {
+    child = await workerProcess(w.world.config);
+    const exportId = 'killed-1';
+    // One table at a time, slowly (about 4 MB at 700 kB/s), so the crash lands mid-export.
+    const handle = await startExport(w.client, { exportId, source: 'src', destination, concurrency: 1, maxBytesPerSecond: 700 * 1024, requestedBy: 'test' });
+
+    let finishedTable: string | undefined;
+    while (!finishedTable) {
+      const progress = await handle.progress();
+      const done = progress.tables.filter((t) => t.done);
+      if (done.length > 0 && done.length < TABLES.length) finishedTable = done[0]!.table;
+      else if (done.length === TABLES.length) assert.fail('the export finished before the worker could be killed');
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+    const name = finishedTable.split('.')[1]!;
+    const store = w.store(destination);
+    const keptBefore: string[] = [];
+    for await (const o of store.list(objectNames.tableFolder(exportId, 'public', name))) keptBefore.push(`${o.key} ${o.generation}`);
+    assert.ok(keptBefore.length >= 3, `${keptBefore.length} parts`);
+
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    child = await workerProcess(w.world.config);
+
+    const summary = await handle.result();
+    assert.equal(summary.rows, TABLES.length * ROWS);
+    assert.equal(summary.tables, TABLES.length);
+
+    // Resumed, not restarted: the first attempt's finished table was not written again.
+    const keptAfter: string[] = [];
+    for await (const o of store.list(objectNames.tableFolder(exportId, 'public', name))) keptAfter.push(`${o.key} ${o.generation}`);
+    assert.deepEqual(keptAfter, keptBefore);
+    const history = await w.client.temporal.workflow.getHandle(handle.workflowId).fetchHistory();
+    const attempts = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+    assert.ok(attempts.some((a) => (a ?? 0) >= 2), `activity attempts ${JSON.stringify(attempts)}`);
+
+    // Valid checksums and exact rows: the restore checks every part and the data must be equal.
+    await w.restoreNow({ exportId, target: 'dst' });
+    assert.deepEqual(await databaseFingerprint(target.url), await databaseFingerprint(source.url));
+
+    const catalog = openCatalog(w.world.config.catalog.url);
+    try {
+      const actions = (await listLedger(catalog, { subject: exportId })).map((e) => e.action);
+      assert.deepEqual(actions.filter((a) => a.startsWith('export.')), ['export.requested', 'export.started', 'export.finished']);
+    } finally {
+      await catalog.destroy();
+    }
+  });
+});
