@@ -1,10 +1,10 @@
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import type { Compression, ExportFormat } from '../../core/export-input';
 import type { ManifestPart } from '../../core/manifest';
 import { copyOutStatement } from '../../postgres/copy-statements';
 import type { TableRef } from '../../postgres/introspect';
 import type { ObjectStore } from '../../storage/object-store';
+import { CopyOutReader, type CopyRows } from '../../streams/copy-out-reader';
 import { JSONL_QUOTE, RowScanner } from '../../streams/row-scanner';
 import { PartWriter } from './part-writer';
 import { exportTableAsParquet } from './parquet-table-export';
@@ -37,11 +37,13 @@ export async function exportTable(client: pg.ClientBase, store: ObjectStore, job
   if (job.format === 'parquet') return exportTableAsParquet(client, store, job, hooks);
   const parts = [...job.finishedParts];
   let rowsToSkip = parts.reduce((sum, p) => sum + p.rows, 0);
+  // Chunks of COPY output end on row boundaries and carry their row count; the scanner only
+  // finds where the rows an earlier attempt stored end, inside the chunk where they do.
   const quote = job.format === 'jsonl' ? JSONL_QUOTE : 0x22;
   const scanner = new RowScanner(quote);
-  const copy = client.query(copyTo(copyOutStatement(job.table, job.columns, job.format)));
+  const copy = client.query(new CopyOutReader(copyOutStatement(job.table, job.columns, job.format)));
   let current = new PartWriter(store, job.partKey(parts.length), job.compression, job.zstdLevel, quote);
-  let scannedRows = 0;
+  let countedRows = 0;
 
   const closePart = async () => {
     const sums = await current.finish();
@@ -53,26 +55,28 @@ export async function exportTable(client: pg.ClientBase, store: ObjectStore, job
   };
 
   try {
-    for await (const data of copy as AsyncIterable<Buffer>) {
+    for await (const { data, rows } of copy as AsyncIterable<CopyRows>) {
       let chunk = data;
+      let chunkRows = rows;
       if (rowsToSkip > 0) {
+        if (rows <= rowsToSkip) {
+          rowsToSkip -= rows;
+          countedRows += rows;
+          continue;
+        }
         const skipped = scanner.scan(chunk, rowsToSkip);
-        rowsToSkip -= skipped.rows;
-        scannedRows += skipped.rows;
-        if (rowsToSkip > 0 || skipped.lastRowEnd === -1) continue;
+        countedRows += skipped.rows;
+        chunkRows -= skipped.rows;
+        rowsToSkip = 0;
         chunk = chunk.subarray(skipped.lastRowEnd);
       }
-      const { rows, lastRowEnd } = scanner.scan(chunk);
-      scannedRows += rows;
-      if (current.rawBytes + chunk.length >= job.partSizeBytes && lastRowEnd !== -1) {
-        await current.write(chunk.subarray(0, lastRowEnd), rows);
+      countedRows += chunkRows;
+      await current.write(chunk, chunkRows);
+      await hooks.onProgress(chunkRows, chunk.length);
+      if (current.rawBytes >= job.partSizeBytes) {
         await closePart();
         current = new PartWriter(store, job.partKey(parts.length), job.compression, job.zstdLevel, quote);
-        await current.write(chunk.subarray(lastRowEnd), 0);
-      } else {
-        await current.write(chunk, rows);
       }
-      await hooks.onProgress(rows, chunk.length);
     }
     // An empty table, or the rows after the last cut, still make a (possibly empty) part,
     // so every table has at least one part and the part list has no gaps.
@@ -82,8 +86,7 @@ export async function exportTable(client: pg.ClientBase, store: ObjectStore, job
     current.abort(error as Error);
     throw error;
   }
-  // The server counts the rows it sent; our CSV scanner must agree, or the part cuts are wrong.
-  const serverRows = (copy as unknown as { rowCount: number }).rowCount;
-  if (serverRows !== scannedRows) throw new Error(`${job.table.schema}.${job.table.name}: COPY sent ${serverRows} rows but ${scannedRows} were counted`);
+  // The server counts the rows it sent; ours must agree, or the parts' row counts are wrong.
+  if (copy.rowCount !== countedRows) throw new Error(`${job.table.schema}.${job.table.name}: COPY sent ${copy.rowCount} rows but ${countedRows} were counted`);
   return parts;
 }
