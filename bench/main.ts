@@ -119,6 +119,8 @@ async function main(): Promise<void> {
     const csvBytes = fs.statSync(context.csvFile).size;
     log(`${BENCH_TABLE}: ${(csvBytes / 1024 / 1024).toFixed(1)} MB as CSV (${(csvBytes / options.rows).toFixed(0)} bytes a row)`);
 
+    // Other work on the machine skews every figure: say how busy it was (1-minute load average).
+    const loadBefore = os.loadavg()[0]!;
     const incrementalAvailable = incrementalExportAvailable();
     const list = [...contenders(), ...incrementalContenders()].filter((c) => options.groups.includes(c.group));
     const runs = new Map<string, Measurement[]>(list.map((c) => [c.id, []]));
@@ -139,6 +141,7 @@ async function main(): Promise<void> {
       }
     }
 
+    const load = { before: Number(loadBefore.toFixed(2)), after: Number(os.loadavg()[0]!.toFixed(2)) };
     const medians = Object.fromEntries([...runs].filter(([id]) => !notWorking.has(id)).map(([id, r]) => [id, medianOf(r)]));
     const ratios = computeRatios(medians, incrementalAvailable);
     const stamp = new Date().toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -150,6 +153,7 @@ async function main(): Promise<void> {
         {
           takenAt: new Date().toISOString(),
           machine,
+          loadAverage: load,
           options,
           table: { name: BENCH_TABLE, rows: options.rows, csvBytes },
           contenders: Object.fromEntries(list.map((c) => [c.id, { label: c.label, group: c.group, runs: runs.get(c.id), median: medians[c.id] }])),
@@ -161,6 +165,7 @@ async function main(): Promise<void> {
       )}\n`,
     );
     console.log(`\n${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memTotalMb} MB RAM, ${machine.postgres}, ${machine.zstd}, Node ${machine.node}`);
+    console.log(`load average (1 min) ${load.before} before the timed runs, ${load.after} after`);
     console.log(`${BENCH_TABLE}: ${options.rows.toLocaleString('en')} rows, ${(csvBytes / 1024 / 1024).toFixed(1)} MB as CSV; restorepoint at zstd level ${config.export.zstdLevel}\n`);
     console.log(formatTable(list as Contender[], medians, csvBytes, options.rounds));
     console.log(`\nraw figures: ${path.relative(process.cwd(), resultFile)}${profileDir ? `\nworker CPU profile: ${path.relative(process.cwd(), profileDir)} (written when the worker stops)` : ''}\n`);
