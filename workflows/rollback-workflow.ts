@@ -2,7 +2,7 @@ import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, 
 import type { Activities } from '../activities';
 import type { PreparedScope } from '../activities/rollback';
 import { exportWorkflowId } from '../core/export-input';
-import { rollbackInputSchema, safetyExportId, stagingSchemaName, type RollbackInput, type RollbackRequest } from '../core/rollback/rollback-input';
+import { rollbackInputSchema, safetyExportId, stagingSchemaName, targetLabel, type RollbackInput, type RollbackRequest } from '../core/rollback/rollback-input';
 import type { RollbackPreview } from '../core/rollback/rollback-preview';
 import { FINAL_STAGES, NEXT_STAGES, type ApplyProgress, type RollbackStage, type RollbackStatus, type ValidationReport } from '../core/rollback/rollback-state';
 import { dataActivity, shortActivity } from './activity-profiles';
@@ -11,6 +11,7 @@ import { installApprovalGate, type ApprovalGate } from './rollback-approval';
 import type { ApprovalPolicy } from '../core/rollback/approval-policy';
 import { compensate } from './rollback-compensation';
 import { rollbackProgressSignal, rollbackStatusQuery } from './rollback-messages';
+import { targetStages } from './rollback-target-stages';
 import type { RollbackStep } from '../activities/rollback/rollback-steps';
 
 const steps = proxyActivities<Activities>(shortActivity);
@@ -56,7 +57,7 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     stage: state.stage,
     mode: input.mode,
     source: input.source,
-    targetExportId: input.target.exportId,
+    targetExportId: targetLabel(input.target),
     requestedBy: input.requestedBy,
     reason: input.reason,
     preview: state.preview,
@@ -82,20 +83,27 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
   gate = approval;
   const dropStaging = () => CancellationScope.nonCancellable(() => data.dropStaging({ source: input.source, schema: stagingSchema }));
 
+  const stages = targetStages(input, stagingSchema);
   let prepared: PreparedScope | null = null;
   let liveAfter: Readonly<Record<string, string>> | null = null;
   try {
-    prepared = await data.prepareRollback({ rollbackId: input.rollbackId, source: input.source, exportId: input.target.exportId, tables: input.tables, stagingSchema, requestedBy: input.requestedBy });
-    await record({ action: 'rollback.prepared', outcome: 'ok', details: { exportId: input.target.exportId, stagingSchema, tables: prepared.tables.map((t) => `${t.schema}.${t.name}`), stagedRows: prepared.stagedRows } });
+    prepared = await stages.prepare();
+    await record({ action: 'rollback.prepared', outcome: 'ok', details: { target: input.target, stagingSchema, tables: prepared.tables.map((t) => `${t.schema}.${t.name}`), stagedRows: prepared.stagedRows } });
 
     await move('previewing');
-    state.preview = await data.previewRollback({ rollbackId: input.rollbackId, source: input.source, stagingSchema, tables: prepared.tables, targetSnapshot: prepared.targetSnapshot });
+    state.preview = await stages.preview(prepared);
     await record({ action: 'rollback.previewed', outcome: 'ok', details: { totals: state.preview.totals } });
 
     if (input.mode === 'side-by-side') {
       await move('validating');
-      state.validation = await data.validateRollback({ rollbackId: input.rollbackId, source: input.source, stagingSchema, tables: prepared.tables, compareLive: false });
+      state.validation = await stages.validate(prepared);
       await move('done', `the target state is in schema ${stagingSchema} of ${input.source}; live data was not touched`);
+      return finish();
+    }
+    // A preview with conflicts is shown, never applied: apply would refuse it anyway.
+    if (state.preview.totals.conflicts > 0) {
+      await move('failed', `the preview found ${state.preview.totals.conflicts} conflicting rows (see \`restorepoint rollback preview ${input.rollbackId}\`); narrow the scope or resolve them first; nothing was changed`);
+      await dropStaging();
       return finish();
     }
 
@@ -132,7 +140,7 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
 
     await move('applying');
     try {
-      const applied = await data.applyRollback({ rollbackId: input.rollbackId, source: input.source, stagingSchema, tables: prepared.tables, sequences: prepared.sequences, expectedLive: state.preview.liveFingerprints, batchRows: input.batchRows, lockTimeoutSeconds: input.lockTimeoutSeconds });
+      const applied = await stages.apply(prepared, state.preview);
       liveAfter = applied.liveAfter;
       const rows = applied.deleted + applied.upserted;
       state.progress = { table: null, rowsApplied: rows, rowsPlanned: rows };
@@ -148,7 +156,7 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     }
 
     await move('validating');
-    state.validation = await data.validateRollback({ rollbackId: input.rollbackId, source: input.source, stagingSchema, tables: prepared.tables, compareLive: true });
+    state.validation = await stages.validate(prepared);
     await record({ action: 'rollback.validated', outcome: state.validation.ok ? 'ok' : 'failed', details: { ...state.validation } });
     if (!state.validation.ok) throw ApplicationFailure.nonRetryable('validation found differences after apply', 'ROLLBACK_REFUSED');
     await move('done', `applied and validated; undo with \`restorepoint rollback undo ${input.rollbackId}\``);

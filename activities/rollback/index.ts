@@ -2,6 +2,7 @@ import type { ActivityDeps } from '../deps';
 import { createApplyActivity } from './apply-rollback';
 import { createPrepareActivity } from './prepare-rollback';
 import { createPreviewActivity } from './preview-rollback';
+import { createRevertActivities } from './revert-trail';
 import { createRollbackStepActivities } from './rollback-steps';
 import { createDropStagingActivity, createValidateActivity } from './validate-rollback';
 
@@ -9,6 +10,7 @@ import { createDropStagingActivity, createValidateActivity } from './validate-ro
 export function createRollbackActivities(deps: ActivityDeps) {
   return {
     ...createRollbackStepActivities(deps),
+    ...createRevertActivities(deps),
     prepareRollback: createPrepareActivity(deps),
     previewRollback: createPreviewActivity(deps),
     applyRollback: createApplyActivity(deps),
@@ -19,4 +21,5 @@ export function createRollbackActivities(deps: ActivityDeps) {
 
 export type { ApplyRequest, ApplyResult } from './apply-rollback';
 export type { PreparedScope, PrepareRequest } from './prepare-rollback';
+export type { PreparedRevert } from './revert-trail';
 export type { ScopeTable } from './scope-table';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { RollbackInput } from '../../core/rollback/rollback-input';
+import { targetLabel, type RollbackInput } from '../../core/rollback/rollback-input';
 import type { PreviewSamples, RollbackPreview } from '../../core/rollback/rollback-preview';
 import type { RollbackStage, ValidationReport } from '../../core/rollback/rollback-state';
 
@@ -27,7 +27,7 @@ export async function insertRollback(db: Knex, input: RollbackInput): Promise<bo
     .insert({
       id: input.rollbackId,
       source: input.source,
-      target_export_id: input.target.exportId,
+      target_export_id: targetLabel(input.target),
       mode: input.mode,
       tables: JSON.stringify(input.tables),
       requested_by: input.requestedBy,

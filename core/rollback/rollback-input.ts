@@ -1,8 +1,29 @@
 import { z } from 'zod';
-import { exportIdSchema } from '../export-input';
+import { destinationSchema, exportIdSchema } from '../export-input';
 
 /** Rollback ids become workflow ids and schema suffixes: a safe alphabet. */
 export const rollbackIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,40}$/, 'lower-case letters, digits, _ and - (at most 41)');
+
+const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/, 'an ISO 8601 time with an offset');
+
+/**
+ * The trail entries a targeted revert undoes (all filters must hold); the trail's own
+ * selection schema checks it again where it is used.
+ */
+export const revertSelectionSchema = z
+  .object({
+    xids: z.array(z.string().regex(/^\d+$/, 'a transaction id')).min(1).optional(),
+    actor: z.string().min(1).optional(),
+    from: isoTime.optional(),
+    until: isoTime.optional(),
+    tables: z.array(z.string().regex(/^[^.]+\.[^.]+$/, 'schema.table')).min(1).optional(),
+  })
+  .refine((s) => Object.values(s).some((v) => v !== undefined), 'select by at least one of xids, actor, from, until, tables');
+export type RevertSelection = z.infer<typeof revertSelectionSchema>;
+
+/** Back to an export's state, or (targeted revert) undo the trail entries a selection picks. */
+export const rollbackTargetSchema = z.union([z.object({ exportId: exportIdSchema }).strict(), z.object({ trail: revertSelectionSchema }).strict()]);
+export type RollbackTarget = z.infer<typeof rollbackTargetSchema>;
 
 /**
  * What a rollback is asked to do. Only names travel here: the source is a configured
@@ -14,9 +35,11 @@ export const rollbackInputSchema = z
     /** The configured source whose live data is rolled back (or compared, side by side). */
     source: z.string().min(1),
     /** The state to go back to. Point-in-time targets (restore points) are pending; see docs/rollback.md. */
-    target: z.object({ exportId: exportIdSchema }),
-    /** Table patterns (`table`, `schema.table`, `*`) of the export; every row of each table is in scope. */
-    tables: z.array(z.string().min(1)).min(1),
+    target: rollbackTargetSchema,
+    /** Table patterns (`table`, `schema.table`, `*`) of the export; every row of each table is in scope. A revert's scope is the tables its entries touched. */
+    tables: z.array(z.string().min(1)).default([]),
+    /** Where a revert's safety snapshot is written (an export target writes it beside the export). */
+    snapshotDestination: destinationSchema.optional(),
     /**
      * `in-place` makes live data in scope equal the target; `side-by-side` only loads the
      * target into `sideBySideSchema` of the source database, for inspection, touching nothing live.
@@ -32,7 +55,9 @@ export const rollbackInputSchema = z
     /** Set by `undo`: the rollback whose safety snapshot this one restores. */
     undoOf: rollbackIdSchema.optional(),
   })
-  .refine((r) => r.mode === 'in-place' || r.sideBySideSchema !== undefined, { message: 'side-by-side needs sideBySideSchema', path: ['sideBySideSchema'] });
+  .refine((r) => r.mode === 'in-place' || r.sideBySideSchema !== undefined, { message: 'side-by-side needs sideBySideSchema', path: ['sideBySideSchema'] })
+  .refine((r) => !('exportId' in r.target) || r.tables.length > 0, { message: 'name the tables to roll back', path: ['tables'] })
+  .refine((r) => !('trail' in r.target) || (r.mode === 'in-place' && r.snapshotDestination !== undefined), { message: 'a revert runs in place and needs snapshotDestination', path: ['snapshotDestination'] });
 export type RollbackInput = z.infer<typeof rollbackInputSchema>;
 export type RollbackRequest = z.input<typeof rollbackInputSchema>;
 
@@ -48,4 +73,9 @@ export function stagingSchemaName(rollbackId: string, purpose: 'stage' | 'compen
 /** The export id of a rollback's safety snapshot (the live state of the scope just before apply). */
 export function safetyExportId(rollbackId: string): string {
   return `${rollbackId}-safety`;
+}
+
+/** The target in one line: the export id, or the revert's trail selection. */
+export function targetLabel(target: RollbackTarget): string {
+  return 'exportId' in target ? target.exportId : `trail ${JSON.stringify(target.trail)}`;
 }
