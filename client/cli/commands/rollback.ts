@@ -76,7 +76,53 @@ function registerDecision(rollback: Command, kind: 'approve' | 'reject'): void {
     );
 }
 
+/** Waits for the preview when asked, and prints what a started rollback is doing. */
+async function reportStart(handle: RollbackHandle, o: { wait?: boolean; json?: boolean }): Promise<number> {
+  if (!o.wait) {
+    emit(o, { ok: true, rollbackId: handle.rollbackId, workflowId: handle.workflowId }, () => `started rollback ${handle.rollbackId}; see \`restorepoint rollback preview ${handle.rollbackId}\``);
+    return EXIT.ok;
+  }
+  const status = await untilDecisionOrEnd(handle);
+  emit(o, { ok: status.stage !== 'failed', ...status }, () => renderStatus(status));
+  return status.stage === 'failed' ? EXIT.failed : EXIT.ok;
+}
+
+const repeatable = (value: string, previous: string[] = []) => [...previous, value];
+
 export function registerRollbackCommands(program: Command): void {
+  program
+    .command('revert')
+    .description("undo selected trail changes (e.g. one actor's) through the rollback stages: preview, approval, safety snapshot, apply, validate")
+    .requiredOption('--source <name>', 'the configured source whose trail holds the changes')
+    .option('--xid <xid>', 'a transaction id (repeatable)', repeatable)
+    .option('--actor <actor>', 'the recorded actor')
+    .option('--since <time>', 'changes at or after this ISO 8601 time (with offset)')
+    .option('--until <time>', 'changes before this time')
+    .option('--table <schema.table>', 'only this table (repeatable)', repeatable)
+    .requiredOption('--snapshot-to <destination>', 'where the safety snapshot is exported (gs://bucket/prefix or file:///dir)')
+    .requiredOption('--reason <text>', 'why, recorded in the ledger')
+    .option('--requested-by <who>', 'recorded in the ledger', currentUser())
+    .option('--id <rollbackId>', 'choose the id (default rb-<time>-<random>)')
+    .option('--lock-timeout <seconds>', 'how long apply waits for writers before it stops', int)
+    .option('--wait', 'wait for the preview (or the end) and print it')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (o: { source: string; xid?: string[]; actor?: string; since?: string; until?: string; table?: string[]; snapshotTo: string; reason: string; requestedBy: string; id?: string; lockTimeout?: number; wait?: boolean; json?: boolean }) =>
+        withClient(async (client) => {
+          const handle = await startRollback(client, {
+            rollbackId: o.id,
+            source: o.source,
+            target: { trail: { xids: o.xid, actor: o.actor, from: o.since, until: o.until, tables: o.table } },
+            snapshotDestination: o.snapshotTo,
+            requestedBy: o.requestedBy,
+            reason: o.reason,
+            lockTimeoutSeconds: o.lockTimeout,
+          });
+          return reportStart(handle, o);
+        }),
+      ),
+    );
+
   const rollback = program.command('rollback').description('put data back to an export, previewed and approved, with a safety snapshot and undo');
 
   rollback
@@ -108,13 +154,7 @@ export function registerRollbackCommands(program: Command): void {
             batchRows: o.batchRows,
             lockTimeoutSeconds: o.lockTimeout,
           });
-          if (!o.wait) {
-            emit(o, { ok: true, rollbackId: handle.rollbackId, workflowId: handle.workflowId }, () => `started rollback ${handle.rollbackId}; see \`restorepoint rollback preview ${handle.rollbackId}\``);
-            return;
-          }
-          const status = await untilDecisionOrEnd(handle);
-          emit(o, { ok: status.stage !== 'failed', ...status }, () => renderStatus(status));
-          return status.stage === 'failed' ? EXIT.failed : EXIT.ok;
+          return reportStart(handle, o);
         }),
       ),
     );
@@ -126,8 +166,15 @@ export function registerRollbackCommands(program: Command): void {
     .action(
       action(async (rollbackId: string, o: { json?: boolean }) =>
         withClient(async (client) => {
-          const status = await rollbackHandle(client, rollbackId).status();
-          emit(o, { ok: true, ...status }, () => renderStatus(status));
+          const status = await rollbackHandle(client, rollbackId).status().catch(() => null);
+          if (status) return emit(o, { ok: true, ...status }, () => renderStatus(status));
+          // The workflow is gone from Temporal (or no worker answers): the catalog still knows how it ended.
+          await withCatalogDb(async (catalog) => {
+            const record = await rollbackRecord(catalog, rollbackId);
+            emit(o, { ok: true, rollbackId, stage: record.stage, outcome: record.outcome, source: record.source, target: record.targetExportId, safetyExportId: record.safetyExportId, validation: record.validation, fromCatalog: true }, () =>
+              `rollback ${rollbackId}: ${record.stage}${record.outcome ? ` — ${record.outcome}` : ''} (from the catalog; the workflow did not answer)`,
+            );
+          });
         }),
       ),
     );
