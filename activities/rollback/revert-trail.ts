@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { RestorepointError } from '../../core/errors';
 import type { RevertSelection } from '../../core/rollback/rollback-input';
-import type { ConstraintConflict, PreviewSamples, RollbackPreview, TablePreview } from '../../core/rollback/rollback-preview';
+import type { ConstraintConflict, PreviewSamples, RollbackPreview, SampleRow, TablePreview } from '../../core/rollback/rollback-preview';
 import type { ValidationReport } from '../../core/rollback/rollback-state';
 import { qualifiedName } from '../../postgres/queryable';
 import { planInverse, renderInverseSql, type InversePlan } from '../../trail';
@@ -23,6 +23,8 @@ export interface PreparedRevert {
   readonly planDigest: string;
   readonly preview: RollbackPreview;
 }
+
+const SAMPLE_ROWS = 5;
 
 function digest(plan: InversePlan): string {
   return createHash('sha256').update(JSON.stringify(plan.operations.map((o) => [o.kind, o.schema, o.table, o.undoes.xid, o.undoes.seq]))).digest('hex');
@@ -46,17 +48,25 @@ export function createRevertActivities(deps: ActivityDeps) {
       );
       const { plan, tables } = prepared;
       const byTable = new Map<string, { inserts: number; updates: number; deletes: number }>();
-      const samples = new Map<string, { inserts: { after: Record<string, unknown> }[]; updates: { before: Record<string, unknown>; after: Record<string, unknown> }[]; deletes: { before: Record<string, unknown> }[] }>();
+      const samples = new Map<string, { inserts: { after: SampleRow }[]; updates: { before: SampleRow; after: SampleRow }[]; deletes: { before: SampleRow }[] }>();
       for (const o of plan.operations) {
         const name = `${o.schema}.${o.table}`;
         const counts = byTable.get(name) ?? { inserts: 0, updates: 0, deletes: 0 };
         const sample = samples.get(name) ?? { inserts: [], updates: [], deletes: [] };
-        const key = { ...(o.key ?? {}) };
-        if (o.kind === 'insert') (counts.inserts += 1, sample.inserts.length < 5 && sample.inserts.push({ after: key }));
-        if (o.kind === 'update') (counts.updates += 1, sample.updates.length < 5 && sample.updates.push({ before: key, after: { columns: o.columns } }));
-        if (o.kind === 'delete') (counts.deletes += 1, sample.deletes.length < 5 && sample.deletes.push({ before: key }));
         byTable.set(name, counts);
         samples.set(name, sample);
+        // Samples name the row by key: the values themselves stay in the trail.
+        const key: SampleRow = { ...(o.key ?? {}) };
+        if (o.kind === 'insert') {
+          counts.inserts += 1;
+          if (sample.inserts.length < SAMPLE_ROWS) sample.inserts.push({ after: key });
+        } else if (o.kind === 'update') {
+          counts.updates += 1;
+          if (sample.updates.length < SAMPLE_ROWS) sample.updates.push({ before: key, after: { setBack: o.columns } });
+        } else {
+          counts.deletes += 1;
+          if (sample.deletes.length < SAMPLE_ROWS) sample.deletes.push({ before: key });
+        }
       }
       const previewTables: TablePreview[] = [...byTable].map(([table, c]) => ({ table, ...c, changedSinceTarget: [] }));
       const conflicts = new Map<string, ConstraintConflict>();

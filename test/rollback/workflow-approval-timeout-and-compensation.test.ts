@@ -43,6 +43,13 @@ describe('rollbackWorkflow, with its activities faked', () => {
     assert.ok(calls.steps.some((s) => s.action === 'rollback.stage.cancelled'));
   });
 
+  it('cancelling the workflow while it awaits approval ends it cancelled, touching nothing', async () => {
+    const { status, calls } = await run({}, (handle) => handle.cancel());
+    assert.equal(status.stage, 'cancelled');
+    assert.equal(calls.applies.length, 0);
+    assert.ok(calls.steps.some((s) => s.action === 'rollback.stage.cancelled'));
+  });
+
   it('needs N distinct approvers: the same approver twice counts once', async () => {
     const { status, calls } = await run({ policy: { approversRequired: 2 } }, async (handle) => {
       const first = await handle.executeUpdate(decideUpdate, { args: [{ kind: 'approve', by: 'bob', comment: 'one' }] });
