@@ -44,7 +44,9 @@ describe('rollbackWorkflow, with its activities faked', () => {
   });
 
   it('cancelling the workflow while it awaits approval ends it cancelled, touching nothing', async () => {
-    const { status, calls } = await run({}, (handle) => handle.cancel());
+    const { status, calls } = await run({}, async (handle) => {
+      await handle.cancel();
+    });
     assert.equal(status.stage, 'cancelled');
     assert.equal(calls.applies.length, 0);
     assert.ok(calls.steps.some((s) => s.action === 'rollback.stage.cancelled'));
