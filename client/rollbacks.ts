@@ -70,7 +70,8 @@ export async function undoRollback(client: RestorepointClient, catalog: Knex, ro
     rollbackId: options.rollbackId,
     source: record.source,
     target: { exportId: record.safetyExportId },
-    tables: [...record.tables],
+    // A revert names no tables; its safety snapshot holds exactly the ones it touched.
+    tables: record.tables.length > 0 ? [...record.tables] : ['*'],
     mode: 'in-place',
     requestedBy: options.requestedBy,
     reason: options.reason ?? `undo of rollback ${rollbackId}`,
