@@ -57,7 +57,7 @@ export function registerExportCommands(program: Command): void {
     .option('--schemas <list>', 'schemas to export (comma-separated)', list)
     .option('--tables <list>', 'tables or schema.table patterns, * wildcards (comma-separated)', list)
     .option('--exclude <list>', 'patterns to leave out', list)
-    .option('--format <format>', 'csv (exact round trip) or jsonl', 'csv')
+    .option('--format <format>', 'csv (exact round trip), jsonl or parquet (docs/parquet.md)', 'csv')
     .option('--compression <codec>', 'zstd, gzip or none', 'zstd')
     .option('--part-size <size>', 'start a new part after this much uncompressed data, e.g. 256MB')
     .option('--concurrency <n>', 'tables exported at once')
