@@ -2,6 +2,8 @@ import type { ActivityDeps } from './deps';
 import { createExportDataActivity } from './export/export-data';
 import { createExportLifecycleActivities } from './export/export-lifecycle';
 import { createHealthActivities } from './health/probe-storage';
+import { createIncrementalActivities } from './incremental';
+import { createPointInTimeActivities } from './point-in-time';
 import { createLedgerActivities } from './ledger/record-ledger';
 import { createRestoreActivity } from './restore/restore-export';
 import { createRetentionActivities } from './retention';
@@ -15,6 +17,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createExportLifecycleActivities(deps),
     ...createLedgerActivities(deps),
     ...createHealthActivities(deps),
+    ...createIncrementalActivities(deps),
+    ...createPointInTimeActivities(deps),
     ...createRollbackActivities(deps),
     ...createVerifyActivities(deps),
     ...createRetentionActivities(deps),

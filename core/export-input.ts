@@ -20,6 +20,9 @@ export type ExportFormat = z.infer<typeof exportFormatSchema>;
 export const compressionSchema = z.enum(['zstd', 'gzip', 'none']);
 export type Compression = z.infer<typeof compressionSchema>;
 
+export const exportModeSchema = z.enum(['full', 'incremental']);
+export type ExportMode = z.infer<typeof exportModeSchema>;
+
 /** Export ids become object prefixes and workflow ids: keep them to a safe alphabet. */
 export const exportIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, ., _ and - (at most 128)');
 
@@ -44,6 +47,18 @@ export const exportInputSchema = z.object({
   maxBytesPerSecond: z.number().int().min(1024).optional(),
   tags: tagsSchema.default({}),
   requestedBy: z.string().min(1).default('unknown'),
+  /**
+   * `full` (the default) copies every selected table; `incremental` stores the changes recorded
+   * by the change trail since the previous export of the same chain (docs/incremental-and-point-in-time.md).
+   * An incremental export covers its base full export's tables; `schemas`, `tables`, `exclude`
+   * and `format` are taken from the chain.
+   */
+  mode: exportModeSchema.default('full'),
+  /**
+   * Incremental only: the export to follow. When absent, the newest finished export of the same
+   * source and destination that has a trail position.
+   */
+  parentExportId: exportIdSchema.optional(),
 });
 export type ExportInput = z.infer<typeof exportInputSchema>;
 export type ExportRequest = z.input<typeof exportInputSchema>;

@@ -22,3 +22,4 @@ export { ChainFollower, archiveLine, CANONICAL_FIELD, type ArchivedEntry, type C
 export { readArchivableEntries, hashAtPosition } from './read-archivable';
 export { readPrunePoint } from './prune-point';
 export { pruneTrailThrough } from './prune-trail';
+export { isTrailCaptureDdl } from './dump-filter';

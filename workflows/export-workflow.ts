@@ -1,7 +1,8 @@
 import { ApplicationFailure, CancellationScope, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { EMPTY_PROGRESS, type ExportProgress } from '../core/export-progress';
-import { exportInputSchema, type ExportRequest } from '../core/export-input';
+import { exportInputSchema, type ExportInput, type ExportRequest } from '../core/export-input';
+import type { ExportDataResult } from '../activities/export/export-data';
 import { dataActivity, shortActivity } from './activity-profiles';
 import { exportProgressQuery, exportProgressSignal } from './messages';
 
@@ -19,8 +20,20 @@ export interface ExportSummary {
 }
 
 /**
- * One full export: register it, stream every table (in one snapshot) to the destination,
- * then record the manifest's hash in the catalog. Only names, counts and checksums pass
+ * A full export, with the source's change-trail head sealed just before its snapshot and
+ * recorded, so the first incremental export of its chain knows where to start.
+ */
+async function exportFull(input: ExportInput): Promise<ExportDataResult> {
+  const position = await catalog.sealTrailForExport({ source: input.source });
+  const result = await data.exportData(input);
+  await catalog.recordFullTrailPosition({ exportId: input.exportId, destination: input.destination, manifestKey: result.manifestKey, manifestSha256: result.manifestSha256, position });
+  return result;
+}
+
+/**
+ * One export: register it, then either stream every table (in one snapshot) to the
+ * destination (`full`) or store the change-trail entries since the chain's previous export
+ * (`incremental`), then record the manifest's hash in the catalog. Only names, counts and checksums pass
  * through here; rows go straight from PostgreSQL to storage inside the activity.
  */
 export async function exportWorkflow(request: ExportRequest): Promise<ExportSummary> {
@@ -35,7 +48,7 @@ export async function exportWorkflow(request: ExportRequest): Promise<ExportSumm
 
   await catalog.beginExport(input);
   try {
-    const result = await data.exportData(input);
+    const result = input.mode === 'incremental' ? await data.exportDelta(input) : await exportFull(input);
     await catalog.finishExport({ exportId: input.exportId, actor: input.requestedBy, ...result });
     progress = { ...progress, stage: 'finished' };
     return { exportId: input.exportId, ...result };

@@ -7,3 +7,5 @@ export { verifyExportWorkflow } from './verify-export-workflow';
 export { scheduledVerificationWorkflow } from './verify-scheduled-workflow';
 export { retentionWorkflow } from './retention-workflow';
 export { scheduledExportWorkflow } from './scheduled-export-workflow';
+export { reconstructWorkflow } from './point-in-time-workflow';
+export { pruneTrailWorkflow } from './point-in-time-prune-workflow';

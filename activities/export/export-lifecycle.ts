@@ -11,7 +11,8 @@ export function createExportLifecycleActivities(deps: ActivityDeps) {
     async beginExport(input: ExportInput): Promise<void> {
       const { created, export: existing } = await upsertExport(deps.catalog, {
         id: input.exportId,
-        mode: 'full',
+        mode: input.mode,
+        parentExportId: input.parentExportId,
         source: input.source,
         destination: input.destination,
         format: input.format,

@@ -4,6 +4,7 @@ import type { ManifestTable } from '../../core/manifest';
 import { qualifiedName, quoteIdent } from '../../postgres/queryable';
 import type { ObjectStore } from '../../storage/object-store';
 import { sha256Hex } from '../../streams/sha256';
+import { isTrailCaptureDdl } from '../../trail/dump-filter';
 
 export type RestoreMode = 'empty-database' | 'existing-tables' | 'schema';
 
@@ -52,6 +53,8 @@ export async function applyStoredDdl(client: pg.ClientBase, store: ObjectStore, 
     .toString('utf8')
     .split('\n')
     .filter((line) => !line.startsWith('\\'))
+    // A tracked source's capture triggers call functions the target does not have (trail/dump-filter.ts).
+    .filter((line) => !isTrailCaptureDdl(line))
     // A fresh database already has schema public; pg_dump -n public creates it anyway.
     .map((line) => line.replace(/^CREATE SCHEMA (?!IF NOT EXISTS)/, 'CREATE SCHEMA IF NOT EXISTS '))
     .join('\n');

@@ -4,3 +4,13 @@ export { followChain, type FollowedChain } from './follow-chain';
 export { planRestorePoint } from './plan-restore-point';
 export type { RestorePlan, RestorePlanResult, TrailTail } from './restore-plan';
 export { deltaManifestSchema, DELTA_TABLE_KEY, deltaObjectNames, type DeltaManifest } from './delta-manifest';
+export {
+  pointInTimeSchema,
+  pruneInputSchema,
+  reconstructInputSchema,
+  reconstructWorkflowId,
+  type PruneRequest,
+  type ReconstructInput,
+  type ReconstructRequest,
+  type ReconstructSummary,
+} from './reconstruct-input';
