@@ -96,6 +96,16 @@ async function main(): Promise<void> {
   // In the project's git-ignored state folder: profiles are large and machine-specific.
   const profileDir = options.profile ? path.resolve(__dirname, '..', '.restorepoint', 'bench-profiles', String(Date.now())) : undefined;
   const worker = await WorkerProcess.start(config, { configFile: path.join(workDir, 'worker-config.json'), logFile: path.resolve(__dirname, '..', '.restorepoint', 'bench-worker.log'), cpuProfileDir: profileDir });
+  // Ctrl-C must not leave the worker process (and its zstd children) running.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping the worker`);
+      void worker.stop().finally(() => {
+        fs.rmSync(workDir, { recursive: true, force: true });
+        process.exit(130);
+      });
+    });
+  }
   const client = await connectClient(config);
   const context: BenchContext = {
     rows: options.rows,
