@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { startRollback } from '../../client/rollbacks';
+import { startRollback, undoRollback } from '../../client/rollbacks';
+import { openCatalog } from '../../catalog/catalog-db';
 import { trackTables } from '../../trail';
 import { databaseFingerprint, pagilaDatabase } from '../support/pagila';
 import type { ScratchDatabase } from '../support/stack';
@@ -20,7 +21,7 @@ async function as(url: string, actor: string, statements: readonly string[]): Pr
   }
 }
 
-describe("a targeted revert undoes one actor's changes through the same stages and keeps everyone else's later work", () => {
+describe("a targeted revert undoes one actor's changes through the same stages, keeps everyone else's later work, and can be undone", () => {
   let db: ScratchDatabase;
   let rw: RollbackWorld;
   before(async () => {
@@ -43,6 +44,7 @@ describe("a targeted revert undoes one actor's changes through the same stages a
     await as(db.url, 'intern@app', ["update film set rental_rate = rental_rate * 2 where rating in ('PG', 'G')", 'delete from film_actor where actor_id = 1']);
     await as(db.url, 'clerk@app', ["update film set length = length + 1 where rating = 'R'"]);
     const changed = Number((await sql(db.url, "select count(*) from film where rating in ('PG', 'G')")).rows[0].count);
+    const beforeRevert = await databaseFingerprint(db.url);
 
     const revert = await startRollback(rw.client, { source: 'app', target: { trail: { actor: 'intern@app' } }, snapshotDestination: `file://${rw.folder}`, requestedBy: 'alice', reason: 'intern ran the wrong script' });
     const preview = (await waitForStage(revert, 'awaiting-approval')).preview!;
@@ -59,6 +61,18 @@ describe("a targeted revert undoes one actor's changes through the same stages a
     assert.equal(now['table public.film_actor'], before['table public.film_actor']);
     assert.equal((await sql(db.url, "select md5(string_agg(film_id || ':' || rental_rate, ',' order by film_id)) as h from film")).rows[0].h, rates);
     assert.notEqual(now['table public.film'], before['table public.film'], "the clerk's later change to R films is kept");
+
+    // Undo: back to the revert's safety snapshot, through approval again.
+    const catalog = openCatalog(rw.world.config.catalog.url);
+    try {
+      const undo = await undoRollback(rw.client, catalog, revert.rollbackId, { requestedBy: 'alice' });
+      await waitForStage(undo, 'awaiting-approval');
+      await undo.decide('approve', 'carol', 'undo the revert');
+      assert.equal((await undo.result()).stage, 'done');
+      assert.deepEqual(await databaseFingerprint(db.url), beforeRevert);
+    } finally {
+      await catalog.destroy();
+    }
   });
 
   it('a selection whose rows someone changed again later is shown with the conflict and not applied', async () => {
