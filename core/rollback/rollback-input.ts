@@ -32,8 +32,11 @@ export type RollbackTarget = z.infer<typeof rollbackTargetSchema>;
 export const rollbackInputSchema = z
   .object({
     rollbackId: rollbackIdSchema,
-    /** The configured source whose live data is rolled back (or compared, side by side). */
-    source: z.string().min(1),
+    /**
+     * The configured source whose live data is rolled back (or compared, side by side). A
+     * configured name, not `local:<database>`: the safety snapshot is an export of it.
+     */
+    source: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a configured source name'),
     /** The state to go back to. Point-in-time targets (restore points) are pending; see docs/rollback.md. */
     target: rollbackTargetSchema,
     /** Table patterns (`table`, `schema.table`, `*`) of the export; every row of each table is in scope. A revert's scope is the tables its entries touched. */
