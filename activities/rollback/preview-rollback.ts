@@ -1,5 +1,6 @@
 import type { ConstraintConflict, ForeignKeyImpact, PreviewSamples, RollbackPreview, TablePreview } from '../../core/rollback/rollback-preview';
 import { qualifiedName, quoteIdent, type Queryable } from '../../postgres/queryable';
+import { trailInstalled } from '../../trail';
 import type { ActivityDeps } from '../deps';
 import { countDiff, diffQueries, fingerprint } from './diff-sql';
 import { updateRollback } from './rollback-records';
@@ -85,7 +86,16 @@ async function changedSinceTarget(db: Queryable, t: ScopeTable, stagingSchema: s
      select xid::text, count(*)::text as n from fixed where not txid_visible_in_snapshot(xid, $1::txid_snapshot) group by xid order by count(*) desc, xid`,
     [snapshot],
   );
-  return rows.map((r) => ({ xid: r.xid, rows: Number(r.n) }));
+  const tracked = await trailInstalled(db);
+  const changes: TablePreview['changedSinceTarget'][number][] = [];
+  for (const r of rows) {
+    // The trail names who wrote in that transaction: the accident's actor, or someone else's later work.
+    const actors = tracked
+      ? (await db.query<{ actor: string }>('select distinct actor from restorepoint_trail.change where xid = $1::xid8 and schema_name = $2 order by actor', [r.xid, t.schema])).rows.map((a) => a.actor)
+      : [];
+    changes.push({ xid: r.xid, rows: Number(r.n), ...(actors.length > 0 ? { actors } : {}) });
+  }
+  return changes;
 }
 
 async function sampleRows(db: Queryable, t: ScopeTable, stagingSchema: string): Promise<PreviewSamples> {

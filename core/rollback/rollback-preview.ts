@@ -8,8 +8,12 @@ export interface TablePreview {
   readonly inserts: number;
   readonly updates: number;
   readonly deletes: number;
-  /** Rows of live data in scope the rollback would overwrite or delete that changed after the restore point, by writing transaction. */
-  readonly changedSinceTarget: readonly { readonly xid: string; readonly rows: number }[];
+  /**
+   * Rows of live data in scope the rollback would overwrite or delete that changed after the
+   * restore point, by writing transaction; `actors` as the change trail recorded them, when
+   * the table is tracked.
+   */
+  readonly changedSinceTarget: readonly { readonly xid: string; readonly rows: number; readonly actors?: readonly string[] }[];
 }
 
 /** Children that reference rows the rollback deletes. */

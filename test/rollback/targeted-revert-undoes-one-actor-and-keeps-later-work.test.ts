@@ -86,4 +86,16 @@ describe("a targeted revert undoes one actor's changes through the same stages, 
     assert.match(JSON.stringify(final.preview!.constraintConflicts), /changed later by clerk@app/);
     assert.equal((await sql(db.url, 'select title from film where film_id = 7')).rows[0].title, 'FIXED BY HAND');
   });
+
+  it('a rollback to an export names, from the trail, who changed the rows it would overwrite', async () => {
+    const exportId = await rw.exportApp();
+    await as(db.url, 'intern@app', ["update film set rental_duration = rental_duration + 1 where film_id <= 10"]);
+    await as(db.url, 'clerk@app', ["update film set rental_duration = rental_duration + 2 where film_id between 11 and 13"]);
+    const rollback = await startRollback(rw.client, { source: 'app', target: { exportId }, tables: ['film'], requestedBy: 'alice', reason: 'who did this?' });
+    const film = (await waitForStage(rollback, 'awaiting-approval')).preview!.tables[0]!;
+    const byActor = Object.fromEntries(film.changedSinceTarget.map((c) => [(c.actors ?? []).join(','), c.rows]));
+    assert.deepEqual(byActor, { 'intern@app': 10, 'clerk@app': 3 });
+    await rollback.decide('reject', 'carol', 'only the intern\'s rows should go back: use revert');
+    assert.equal((await rollback.result()).stage, 'rejected');
+  });
 });

@@ -42,7 +42,7 @@ function renderStatus(s: RollbackStatus): string {
 
 function renderPreview(p: RollbackPreview, samples: readonly PreviewSamples[]): string {
   const out = [
-    table(['table', 'inserts', 'updates', 'deletes', 'changed since target (by transaction)'], p.tables.map((t) => [t.table, t.inserts, t.updates, t.deletes, t.changedSinceTarget.map((c) => `${c.rows} by xid ${c.xid}`).join(', ')])),
+    table(['table', 'inserts', 'updates', 'deletes', 'changed since target (by transaction)'], p.tables.map((t) => [t.table, t.inserts, t.updates, t.deletes, t.changedSinceTarget.map((c) => `${c.rows} by xid ${c.xid}${c.actors ? ` (${c.actors.join(', ')})` : ''}`).join(', ')])),
   ];
   if (p.foreignKeys.length) out.push('', 'foreign-key impact:', table(['constraint', 'child', 'parent', 'removed', 'orphaned'], p.foreignKeys.map((f) => [f.constraint, f.child, f.parent, f.removed, f.orphaned])));
   out.push('', p.constraintConflicts.length ? 'CONFLICTS (apply will refuse):' : 'conflicts: none');
