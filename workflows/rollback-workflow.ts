@@ -1,18 +1,17 @@
-import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, executeChild, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PreparedScope } from '../activities/rollback';
-import { exportWorkflowId } from '../core/export-input';
-import { rollbackInputSchema, safetyExportId, stagingSchemaName, targetLabel, type RollbackInput, type RollbackRequest } from '../core/rollback/rollback-input';
+import type { RollbackStep } from '../activities/rollback/rollback-steps';
+import { rollbackInputSchema, stagingSchemaName, targetLabel, type RollbackInput, type RollbackRequest } from '../core/rollback/rollback-input';
+import type { ApprovalPolicy } from '../core/rollback/approval-policy';
 import type { RollbackPreview } from '../core/rollback/rollback-preview';
 import { FINAL_STAGES, NEXT_STAGES, type ApplyProgress, type RollbackStage, type RollbackStatus, type ValidationReport } from '../core/rollback/rollback-state';
 import { dataActivity, shortActivity } from './activity-profiles';
-import { exportWorkflow } from './export-workflow';
 import { installApprovalGate, type ApprovalGate } from './rollback-approval';
-import type { ApprovalPolicy } from '../core/rollback/approval-policy';
 import { compensate } from './rollback-compensation';
 import { rollbackProgressSignal, rollbackStatusQuery } from './rollback-messages';
+import { takeSafetySnapshot } from './rollback-safety-snapshot';
 import { targetStages } from './rollback-target-stages';
-import type { RollbackStep } from '../activities/rollback/rollback-steps';
 
 const steps = proxyActivities<Activities>(shortActivity);
 const data = proxyActivities<Activities>(dataActivity);
@@ -122,19 +121,7 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     }
 
     await move('snapshotting');
-    const snapshotId = safetyExportId(input.rollbackId);
-    await executeChild(exportWorkflow, {
-      workflowId: exportWorkflowId(snapshotId),
-      args: [{
-        exportId: snapshotId,
-        source: input.source,
-        schemas: [...new Set(prepared.tables.map((t) => t.schema))],
-        tables: prepared.tables.map((t) => `${t.schema}.${t.name}`),
-        destination: prepared.destination,
-        tags: { purpose: `safety snapshot before rollback ${input.rollbackId}`, requestedBy: input.requestedBy },
-        requestedBy: input.requestedBy,
-      }],
-    });
+    const snapshotId = await takeSafetySnapshot(input, prepared);
     state.safetyExportId = snapshotId;
     await record({ action: 'rollback.snapshot.taken', outcome: 'ok', details: { safetyExportId: snapshotId }, changes: { safetyExportId: snapshotId } });
 

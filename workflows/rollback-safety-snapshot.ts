@@ -1,0 +1,29 @@
+import { executeChild } from '@temporalio/workflow';
+import type { PreparedScope } from '../activities/rollback';
+import { exportWorkflowId } from '../core/export-input';
+import { safetyExportId, type RollbackInput } from '../core/rollback/rollback-input';
+import { exportWorkflow } from './export-workflow';
+
+/**
+ * Exports the live state of every table in scope before anything changes, as a child
+ * export (id `<rollback id>-safety`, beside the target export): what undo and
+ * compensation restore. A retried workflow task finds the same child id, so it runs once.
+ */
+export async function takeSafetySnapshot(input: RollbackInput, scope: PreparedScope): Promise<string> {
+  const exportId = safetyExportId(input.rollbackId);
+  await executeChild(exportWorkflow, {
+    workflowId: exportWorkflowId(exportId),
+    args: [
+      {
+        exportId,
+        source: input.source,
+        schemas: [...new Set(scope.tables.map((t) => t.schema))],
+        tables: scope.tables.map((t) => `${t.schema}.${t.name}`),
+        destination: scope.destination,
+        tags: { purpose: `safety snapshot before rollback ${input.rollbackId}`, requestedBy: input.requestedBy },
+        requestedBy: input.requestedBy,
+      },
+    ],
+  });
+  return exportId;
+}
