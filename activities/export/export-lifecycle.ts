@@ -12,7 +12,6 @@ export function createExportLifecycleActivities(deps: ActivityDeps) {
       const { created, export: existing } = await upsertExport(deps.catalog, {
         id: input.exportId,
         mode: input.mode,
-        parentExportId: input.parentExportId,
         source: input.source,
         destination: input.destination,
         format: input.format,

@@ -63,6 +63,8 @@ export function registerExportCommands(program: Command): void {
     .option('--concurrency <n>', 'tables exported at once')
     .option('--max-connections <n>', "most connections to the source (the snapshot's included); at most the source's maxConnections")
     .option('--max-rate <size>', 'most uncompressed bytes read from the source per second, e.g. 20MB')
+    .option('--incremental', 'store only the changes recorded by the change trail since the previous export of the chain (docs/incremental-and-point-in-time.md)')
+    .option('--parent <exportId>', 'with --incremental: the export to follow (default: the newest one of this source and destination)')
     .option('--id <exportId>', 'export id (default: generated); the same id never runs twice')
     .option('--tag <key=value>', 'environment=, data-domain=, purpose= (repeatable)', (v: string, p: string[] = []) => [...p, v])
     .option('--requested-by <who>', 'recorded in the ledger', currentUser())
@@ -87,6 +89,8 @@ export function registerExportCommands(program: Command): void {
             maxBytesPerSecond: o.maxRate ? parseSize(o.maxRate as string, '--max-rate') : undefined,
             tags: { ...parseTags((o.tag as string[] | undefined) ?? []), requestedBy: o.requestedBy as string },
             requestedBy: o.requestedBy as string,
+            mode: o.incremental ? 'incremental' : 'full',
+            parentExportId: o.parent as string | undefined,
           });
           if (!o.wait) {
             emit({ json }, { ok: true, exportId: handle.exportId, workflowId: handle.workflowId }, () => `started export ${handle.exportId} (workflow ${handle.workflowId})`);

@@ -3,6 +3,7 @@ import { sealTrail, trackTables, trailStatus, untrackTables, verifyTrail, type T
 import { action, emit, EXIT, table } from '../output';
 import { lastVerifiedHead, recorded, withSourceClient } from '../trail-session';
 import { registerTrailInverseCommand } from './trail-inverse';
+import { registerTrailPruneCommand } from './trail-prune';
 
 const describeTables = (tables: readonly TrackableTable[]) => tables.map((t) => `${t.schema}.${t.name} (${t.keyColumns.join(', ')})`).join('\n  ');
 
@@ -108,4 +109,5 @@ export function registerTrailCommands(program: Command): void {
     );
 
   registerTrailInverseCommand(trail);
+  registerTrailPruneCommand(trail);
 }
