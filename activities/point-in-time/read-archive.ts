@@ -21,6 +21,8 @@ export async function readArchivePart(store: ObjectStore, part: ManifestPart, co
   const checksum = new ChecksumStream();
   const text = new PassThrough();
   const piped = pipeline(store.openRead(part.key), checksum, createDecompressor(compression), text);
+  // A failure surfaces through `await piped` below; this keeps one that ends the read early from going unhandled.
+  piped.catch(() => undefined);
   let entries = 0;
   let fault: string | null = null;
   try {
@@ -31,6 +33,7 @@ export async function readArchivePart(store: ObjectStore, part: ManifestPart, co
     }
     await piped;
   } catch (error) {
+    text.destroy();
     return { status: 'bad', problem: `${part.key}: unreadable (${(error as Error).message})` };
   }
   const check: ObjectCheck = compareChecksums(part, checksum.result());
