@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { recordTrailRange } from '../../catalog/chain-repo';
+import { markExport, upsertExport } from '../../catalog/exports-repo';
+import { freshCatalog, type FreshCatalog } from '../catalog/fresh-catalog';
+
+let catalog: FreshCatalog;
+const BIN = path.join(__dirname, '../../bin/restorepoint.js');
+const hash = (n: number) => String(n).padStart(64, '0');
+
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, RESTOREPOINT_CATALOG_URL: catalog.url } }, (error, stdout, stderr) => {
+      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
+    });
+  });
+}
+
+async function finished(id: string, mode: 'full' | 'incremental', range: Parameters<typeof recordTrailRange>[2]): Promise<void> {
+  await upsertExport(catalog.db, { id, mode, source: 'app', destination: 'file:///tmp/x', format: 'csv', compression: 'zstd', requestedBy: 'test' });
+  await markExport(catalog.db, id, 'running');
+  await recordTrailRange(catalog.db, id, range);
+  await markExport(catalog.db, id, 'succeeded', { snapshot: { txidSnapshot: '100:100:' } });
+}
+
+before(async () => {
+  catalog = await freshCatalog();
+  await finished('f1', 'full', { from: null, to: { position: 10, hash: hash(10) }, asOf: new Date('2026-01-01T00:00:00Z') });
+  await finished('d1', 'incremental', { from: { position: 10, hash: hash(10) }, to: { position: 20, hash: hash(20) }, asOf: new Date('2026-01-01T01:00:00Z'), parentExportId: 'f1', baseExportId: 'f1' });
+});
+after(async () => {
+  await catalog.close();
+});
+
+test('`restore-points --at` names the full export, the deltas and the trail entries', async () => {
+  const { code, stdout } = await cli('restore-points', '--source', 'app', '--at', '2026-01-01T02:00:00Z');
+  assert.equal(code, 0, stdout);
+  assert.match(stdout, /1\. restore full export f1 .*\n {2}2\. apply incremental export d1 \(entries 11\.\.20.*\n {2}3\. apply live trail entries after 20/);
+  const json = JSON.parse((await cli('restore-points', '--source', 'app', '--at', '2026-01-01T00:30:00Z', '--json')).stdout) as { base: { exportId: string }; tail: unknown };
+  assert.deepEqual([json.base.exportId, json.tail], ['f1', { kind: 'archive', exportId: 'd1', afterPosition: 10, throughPosition: 20 }]);
+});
+
+test('`restore-points` lists the exports with their trail ranges', async () => {
+  const { code, stdout } = await cli('restore-points', '--source', 'app');
+  assert.equal(code, 0);
+  assert.match(stdout, /f1 +full +succeeded .* @10/);
+  assert.match(stdout, /d1 +incremental +succeeded .* 10\.\.20 +f1 +f1/);
+});
+
+test('a time before any export exits 1 naming NO_RESTORE_POINT; a malformed time exits 2', async () => {
+  const early = await cli('restore-points', '--source', 'app', '--at', '2025-01-01T00:00:00Z');
+  assert.equal(early.code, 1);
+  assert.match(early.stderr, /NO_RESTORE_POINT/);
+  assert.equal((await cli('restore-points', '--source', 'app', '--at', 'yesterday')).code, 2);
+});
