@@ -72,6 +72,7 @@ export async function undoRollback(client: RestorepointClient, catalog: Knex, ro
     target: { exportId: record.safetyExportId },
     // A revert names no tables; its safety snapshot holds exactly the ones it touched.
     tables: record.tables.length > 0 ? [...record.tables] : ['*'],
+    keys: record.keys,
     mode: 'in-place',
     requestedBy: options.requestedBy,
     reason: options.reason ?? `undo of rollback ${rollbackId}`,

@@ -21,7 +21,7 @@ export function targetStages(input: RollbackInput, stagingSchema: string): Targe
   const target = input.target;
   if ('exportId' in target) {
     return {
-      prepare: () => data.prepareRollback({ rollbackId, source, exportId: target.exportId, tables: input.tables, stagingSchema, requestedBy: input.requestedBy }),
+      prepare: () => data.prepareRollback({ rollbackId, source, exportId: target.exportId, tables: input.tables, keys: input.keys, stagingSchema, requestedBy: input.requestedBy }),
       preview: (scope) => data.previewRollback({ rollbackId, source, stagingSchema, tables: scope.tables, targetSnapshot: scope.targetSnapshot }),
       apply: (scope, preview) => data.applyRollback({ rollbackId, source, stagingSchema, tables: scope.tables, sequences: scope.sequences, expectedLive: preview.liveFingerprints, batchRows: input.batchRows, lockTimeoutSeconds: input.lockTimeoutSeconds }),
       validate: (scope) => data.validateRollback({ rollbackId, source, stagingSchema, tables: scope.tables, compareLive: input.mode === 'in-place' }),

@@ -89,7 +89,7 @@ async function applyInTransaction(db: pg.ClientBase, request: ApplyRequest, repo
   const liveAfter: Record<string, string> = {};
   for (const t of tables) {
     const q = tableSql(t, stagingSchema);
-    live[label(t)] = await fingerprint(db, t, q.liveFrom);
+    live[label(t)] = await fingerprint(db, t, q.liveRows);
     liveAfter[label(t)] = await fingerprint(db, t, q.stage);
   }
   if (tables.every((t) => live[label(t)] === liveAfter[label(t)])) return { liveAfter, alreadyApplied: true, deleted: 0, upserted: 0, sequences: 0 };

@@ -12,9 +12,9 @@ export interface TableDiff {
 export function diffQueries(t: ScopeTable, stagingSchema: string) {
   const q = tableSql(t, stagingSchema);
   return {
-    inserts: `from ${q.stage} s where not exists (select 1 from ${q.liveFrom} l where ${q.keyJoin('l', 's')})`,
-    deletes: `from ${q.liveFrom} l where not exists (select 1 from ${q.stage} s where ${q.keyJoin('l', 's')})`,
-    updates: `from ${q.stage} s join ${q.liveFrom} l on ${q.keyJoin('l', 's')} where ${q.rowText('l')} <> ${q.rowText('s')}`,
+    inserts: `from ${q.stage} s where not exists (select 1 from ${q.liveRows} l where ${q.keyJoin('l', 's')})`,
+    deletes: `from ${q.liveRows} l where not exists (select 1 from ${q.stage} s where ${q.keyJoin('l', 's')})`,
+    updates: `from ${q.stage} s join ${q.liveRows} l on ${q.keyJoin('l', 's')} where ${q.rowText('l')} <> ${q.rowText('s')}`,
   };
 }
 

@@ -3,13 +3,13 @@ import type pg from 'pg';
 import { RestorepointError } from '../../core/errors';
 import type { ManifestSequence } from '../../core/manifest';
 import { selectTables } from '../../core/table-patterns';
-import { quoteIdent } from '../../postgres/queryable';
+import { qualifiedName, quoteIdent } from '../../postgres/queryable';
 import type { ActivityDeps } from '../deps';
 import { loadVerifiedManifest } from '../restore/load-manifest';
 import { createRestoreActivity } from '../restore/restore-export';
 import { describeCheck, verifyObject } from '../restore/verify-object';
 import { keepAlive } from './keep-alive';
-import { label, toScopeTables, type ScopeTable } from './scope-table';
+import { label, tableSql, toScopeTables, type ScopeTable } from './scope-table';
 import { withSourceClient } from './source-client';
 
 export interface PrepareRequest {
@@ -20,6 +20,8 @@ export interface PrepareRequest {
   /** Created here; an existing schema is replaced only when a previous attempt of this rollback made it. */
   readonly stagingSchema: string;
   readonly requestedBy: string;
+  /** Table pattern → primary keys the scope is narrowed to (rollback input `keys`). */
+  readonly keys?: Readonly<Record<string, readonly Readonly<Record<string, string | number | boolean>>[]>>;
 }
 
 export interface PreparedScope {
@@ -46,7 +48,7 @@ export function createPrepareActivity(deps: ActivityDeps) {
   async function prepare(request: PrepareRequest): Promise<PreparedScope> {
     const { record, manifest, store } = await loadVerifiedManifest(deps, request.exportId);
     const selected = selectTables(manifest.tables, [...request.tables], []);
-    const tables = toScopeTables(selected);
+    const tables = narrowToKeys(toScopeTables(selected), request.keys ?? {}, request.stagingSchema);
     for (const part of selected.flatMap((t) => t.parts)) {
       const check = await verifyObject(store, part);
       if (check.status !== 'ok') throw new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; the rollback touched nothing`, { ...check });
@@ -66,6 +68,7 @@ export function createPrepareActivity(deps: ActivityDeps) {
       verifyFirst: false,
       requestedBy: request.requestedBy,
     });
+    await withSourceClient(deps, request.source, 'prepare', (db) => stageKeys(db, tables, request.keys ?? {}, request.stagingSchema));
     return {
       tables,
       sequences: manifest.sequences.filter((s) => owned.has(`${s.schema}.${s.name}`)),
@@ -111,4 +114,29 @@ async function ownedSequences(db: pg.ClientBase, tables: readonly ScopeTable[]):
     [tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`)],
   );
   return new Set(rows.map((r) => r.name));
+}
+
+/** Marks the tables narrowed to some keys; every key must name the whole primary key. */
+function narrowToKeys(tables: ScopeTable[], keys: NonNullable<PrepareRequest['keys']>, stagingSchema: string): ScopeTable[] {
+  const narrowed = new Map<ScopeTable, string>();
+  for (const [pattern, rows] of Object.entries(keys)) {
+    const matched = selectTables(tables, [pattern], []);
+    if (matched.length !== 1) throw new RestorepointError('INPUT_INVALID', `keys for "${pattern}" must name exactly one table in scope (it names ${matched.length})`);
+    const table = matched[0]!;
+    const missing = table.primaryKey.filter((c) => rows.some((r) => !(c in r)));
+    if (missing.length > 0) throw new RestorepointError('INPUT_INVALID', `every key of ${label(table)} needs its primary key column(s) ${missing.join(', ')}`);
+    narrowed.set(table, qualifiedName(stagingSchema, `rp_keys__${table.name}`));
+  }
+  return tables.map((t) => (narrowed.has(t) ? { ...t, keysTable: narrowed.get(t)! } : t));
+}
+
+/** Keeps in staging only the target rows with the chosen keys, and stores the keys beside them. */
+async function stageKeys(db: pg.ClientBase, tables: readonly ScopeTable[], keys: NonNullable<PrepareRequest['keys']>, stagingSchema: string): Promise<void> {
+  for (const [pattern, rows] of Object.entries(keys)) {
+    const table = selectTables(tables, [pattern], [])[0]!;
+    const q = tableSql(table, stagingSchema);
+    await db.query(`create table ${table.keysTable} as select ${q.keyColumns} from ${q.stage} limit 0`);
+    await db.query(`insert into ${table.keysTable} select distinct ${q.keyColumns} from jsonb_populate_recordset(null::${table.keysTable}, $1::jsonb)`, [JSON.stringify(rows)]);
+    await db.query(`delete from ${q.stage} s where not exists (select 1 from ${table.keysTable} k where ${q.keyJoin('k', 's')})`);
+  }
 }

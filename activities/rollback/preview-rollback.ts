@@ -35,7 +35,7 @@ export function createPreviewActivity(deps: ActivityDeps) {
         const diff = await countDiff(db, t, request.stagingSchema);
         tables.push({ table: label(t), ...diff, changedSinceTarget: await changedSinceTarget(db, t, request.stagingSchema, request.targetSnapshot) });
         samples.push(await sampleRows(db, t, request.stagingSchema));
-        liveFingerprints[label(t)] = await fingerprint(db, t, tableSql(t, request.stagingSchema).liveFrom);
+        liveFingerprints[label(t)] = await fingerprint(db, t, tableSql(t, request.stagingSchema).liveRows);
       }
       const fks = await listScopeForeignKeys(db, request.tables);
       const foreignKeys: ForeignKeyImpact[] = [];
@@ -121,7 +121,7 @@ async function foreignKeyImpact(db: Queryable, fk: ScopeForeignKey, scope: reado
   const child = scope.find((t) => t.schema === fk.child.schema && t.name === fk.child.name);
   const pcols = fk.parentColumns.map(quoteIdent).join(', ');
   const ccols = fk.childColumns.map((c) => `c.${quoteIdent(c)}`).join(', ');
-  const removedKeys = `select ${pcols} from ${qualifiedName(parent.schema, parent.name)} except select ${pcols} from ${qualifiedName(stagingSchema, parent.name)}`;
+  const removedKeys = `select ${pcols} from ${tableSql(parent, stagingSchema).liveRows} p except select ${pcols} from ${qualifiedName(stagingSchema, parent.name)}`;
   const childRel = qualifiedName(fk.child.schema, fk.child.name);
   const goes = child ? `not exists (select 1 from ${qualifiedName(stagingSchema, child.name)} s where ${tableSql(child, stagingSchema).keyJoin('s', 'c')})` : 'false';
   const { rows } = await db.query<{ removed: string; orphaned: string }>(

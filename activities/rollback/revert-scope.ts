@@ -27,6 +27,7 @@ export async function liveScopeTables(db: pg.ClientBase, touched: readonly { sch
       primaryKey: await describePrimaryKey(db, ref),
       identityAlways: columns.some((c) => c.identity === 'always' && c.generated === null),
       foreignKeys: (await describeForeignKeys(db, ref)).map((fk) => ({ referencedSchema: fk.referencedSchema, referencedTable: fk.referencedTable })),
+      keysTable: null,
     });
   }
   return tables;

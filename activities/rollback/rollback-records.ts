@@ -10,6 +10,7 @@ export interface RollbackRecord {
   readonly targetExportId: string;
   readonly mode: string;
   readonly tables: readonly string[];
+  readonly keys: RollbackInput['keys'];
   readonly requestedBy: string;
   readonly reason: string;
   readonly stage: RollbackStage;
@@ -30,6 +31,7 @@ export async function insertRollback(db: Knex, input: RollbackInput): Promise<bo
       target_export_id: targetLabel(input.target),
       mode: input.mode,
       tables: JSON.stringify(input.tables),
+      keys: JSON.stringify(input.keys),
       requested_by: input.requestedBy,
       reason: input.reason,
       stage: 'preparing',
@@ -70,6 +72,7 @@ export async function getRollback(db: Knex, id: string): Promise<RollbackRecord 
     targetExportId: r.target_export_id,
     mode: r.mode,
     tables: r.tables,
+    keys: r.keys ?? {},
     requestedBy: r.requested_by,
     reason: r.reason,
     stage: r.stage,

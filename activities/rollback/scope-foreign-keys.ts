@@ -1,5 +1,5 @@
 import { qualifiedName, quoteIdent, type Queryable } from '../../postgres/queryable';
-import { label, type ScopeTable } from './scope-table';
+import { label, tableSql, type ScopeTable } from './scope-table';
 
 /**
  * A foreign key of the live database with at least one end in scope. Keys declared on
@@ -40,8 +40,13 @@ export async function listScopeForeignKeys(db: Queryable, scope: readonly ScopeT
 
 /** Where a table's rows will be once the rollback is applied: its staging copy when in scope, else live. */
 export function finalRelation(table: { schema: string; name: string }, scope: readonly ScopeTable[], stagingSchema: string | null): string {
-  const inScope = scope.some((t) => t.schema === table.schema && t.name === table.name);
-  return inScope && stagingSchema ? qualifiedName(stagingSchema, table.name) : qualifiedName(table.schema, table.name);
+  const inScope = scope.find((t) => t.schema === table.schema && t.name === table.name);
+  if (!inScope || !stagingSchema) return qualifiedName(table.schema, table.name);
+  if (!inScope.keysTable) return qualifiedName(stagingSchema, table.name);
+  // Narrowed to some keys: the rows outside them stay as they are live.
+  const q = tableSql(inScope, stagingSchema);
+  const cols = inScope.columns.map(quoteIdent).join(', ');
+  return `(select ${cols} from ${q.liveFrom} x where not ${q.inKeys('x')} union all select ${cols} from ${q.stage})`;
 }
 
 /** Child rows of `childFrom` with a complete key that matches no row of `parentFrom`. */

@@ -14,6 +14,8 @@ export interface ScopeTable {
   readonly primaryKey: readonly string[];
   readonly identityAlways: boolean;
   readonly foreignKeys: readonly { readonly referencedSchema: string; readonly referencedTable: string }[];
+  /** When the scope is narrowed to some primary keys: the staging table holding them. */
+  readonly keysTable: string | null;
 }
 
 /** Tables without a primary key are refused: rows could not be matched between live and target. */
@@ -30,6 +32,7 @@ export function toScopeTables(tables: readonly ManifestTable[]): ScopeTable[] {
     primaryKey: t.primaryKey,
     identityAlways: t.columns.some((c) => c.identity === 'always' && c.generated === null),
     foreignKeys: t.foreignKeys.map((fk) => ({ referencedSchema: fk.referencedSchema, referencedTable: fk.referencedTable })),
+    keysTable: null,
   }));
 }
 
@@ -38,15 +41,22 @@ export const label = (t: { schema: string; name: string }) => `${t.schema}.${t.n
 /** SQL fragments for one scope table: live relation, staging relation, column lists, key joins. */
 export function tableSql(t: ScopeTable, stagingSchema: string) {
   const live = qualifiedName(t.schema, t.name);
+  const liveFrom = t.kind === 'table' ? `only ${live}` : live;
+  const keyJoin = (a: string, b: string) => t.primaryKey.map((c) => `${a}.${quoteIdent(c)} = ${b}.${quoteIdent(c)}`).join(' and ');
+  const inKeys = (alias: string) => (t.keysTable ? `exists (select 1 from ${t.keysTable} k where ${keyJoin('k', alias)})` : 'true');
   return {
     live,
-    /** ONLY for plain tables (inheritance children are not in scope); a partitioned root reads its partitions. */
-    liveFrom: t.kind === 'table' ? `only ${live}` : live,
+    /** ONLY for plain tables (inheritance children are not in scope); a partitioned root reads its partitions. Writes go here. */
+    liveFrom,
+    /** The live rows in scope, for reading: the whole table, or the rows with the chosen keys (xmin kept for the preview). */
+    liveRows: t.keysTable ? `(select x.*, x.xmin as xmin from ${liveFrom} x where ${inKeys('x')})` : liveFrom,
+    /** Rows of the live table outside the scope, which the rollback leaves alone. */
+    inKeys,
     stage: qualifiedName(stagingSchema, t.name),
     columns: t.columns.map(quoteIdent).join(', '),
     /** The row as text, the one comparison every type supports (json has no equality). */
     rowText: (alias: string) => `row(${t.columns.map((c) => `${alias}.${quoteIdent(c)}`).join(', ')})::text`,
-    keyJoin: (a: string, b: string) => t.primaryKey.map((c) => `${a}.${quoteIdent(c)} = ${b}.${quoteIdent(c)}`).join(' and '),
+    keyJoin,
     keyColumns: t.primaryKey.map(quoteIdent).join(', '),
   };
 }

@@ -35,7 +35,7 @@ export function createValidateActivity(deps: ActivityDeps) {
           const d = await countDiff(db, t, request.stagingSchema);
           differences[label(t)] = d.inserts + d.updates + d.deletes;
         }
-        fingerprints[request.compareLive ? label(t) : `${request.stagingSchema}.${t.name}`] = await fingerprint(db, t, request.compareLive ? q.liveFrom : q.stage);
+        fingerprints[request.compareLive ? label(t) : `${request.stagingSchema}.${t.name}`] = await fingerprint(db, t, request.compareLive ? q.liveRows : q.stage);
       }
       if (request.compareLive) {
         for (const fk of await listScopeForeignKeys(db, request.tables)) {

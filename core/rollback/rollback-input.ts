@@ -41,6 +41,11 @@ export const rollbackInputSchema = z
     target: rollbackTargetSchema,
     /** Table patterns (`table`, `schema.table`, `*`) of the export; every row of each table is in scope. A revert's scope is the tables its entries touched. */
     tables: z.array(z.string().min(1)).default([]),
+    /**
+     * Narrows tables to the rows with these primary keys (`{"customer": [{"customer_id": 1}]}`);
+     * other rows of those tables are left alone. Keys are values, never SQL.
+     */
+    keys: z.record(z.string(), z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).min(1)).default({}),
     /** Where a revert's safety snapshot is written (an export target writes it beside the export). */
     snapshotDestination: destinationSchema.optional(),
     /**
