@@ -17,7 +17,7 @@ import { newestCheckpoint, storedCheckpoint } from './stored-checkpoint';
 import { ProgressReporter } from './progress-reporter';
 import { acquireSnapshot, keepSnapshotForRetry, releaseSnapshot } from './snapshot-registry';
 import { storeDdl } from './store-ddl';
-import { exportTable } from './table-export';
+import { exportTable, ResumedPrefixChanged } from './table-export';
 import { parquetManifestMapping } from './parquet-table-export';
 import { toolVersion } from '../../core/tool-version';
 import { finishedExportResult } from './finished-export';
@@ -86,30 +86,51 @@ export function createExportDataActivity(deps: ActivityDeps) {
       const readerCount = Math.max(1, Math.min(input.concurrency ?? deps.config.export.concurrency, maxConnections - 1, planned.length));
       const bytesPerSecond = input.maxBytesPerSecond ?? deps.config.export.maxBytesPerSecond;
       const rateLimit = bytesPerSecond ? new ByteRateLimit(bytesPerSecond) : undefined;
-      for (let i = 0; i < readerCount; i += 1) {
+      async function openReader(): Promise<pg.Client> {
         const reader = new pg.Client({ connectionString: source.url, application_name: 'restorepoint-export' });
+        readers.push(reader);
         await reader.connect();
         await joinSharedSnapshot(reader, snapshot.id);
-        readers.push(reader);
+        return reader;
       }
 
       const results = new Map<string, ManifestPart[]>();
       const queue = [...planned];
       await Promise.all(
-        readers.map(async (reader) => {
+        Array.from({ length: readerCount }, async () => {
+          let reader = await openReader();
           for (let table = queue.shift(); table; table = queue.shift()) {
-            const parts = await exportOneTable(reader, table);
-            results.set(table.key, parts);
+            try {
+              results.set(table.key, await exportOneTable(reader, table, true));
+            } catch (error) {
+              if (!(error instanceof ResumedPrefixChanged)) throw error;
+              // The COPY was left mid-stream: this connection is spent. Start the table over on a new one.
+              readers.splice(readers.indexOf(reader), 1);
+              await reader.end().catch(() => undefined);
+              reader = await openReader();
+              results.set(table.key, await exportOneTable(reader, table, false));
+            }
           }
         }),
       );
 
-      async function exportOneTable(reader: pg.Client, table: PlannedTable): Promise<ManifestPart[]> {
-        const earlier = prior?.tables[table.key];
+      /**
+       * `resume`: keep what an earlier attempt stored. Same snapshot: its parts, then the rest.
+       * Another snapshot: a finished table unchanged since, whole; an unfinished table's parts
+       * if this snapshot's first rows fingerprint the same (else ResumedPrefixChanged).
+       */
+      async function exportOneTable(reader: pg.Client, table: PlannedTable, resume: boolean): Promise<ManifestPart[]> {
+        const earlier = resume ? prior?.tables[table.key] : undefined;
         const earlierRows = earlier?.parts.reduce((sum, p) => sum + p.rows, 0) ?? 0;
         let reuse: readonly ManifestPart[] = [];
+        let verifyReuse = false;
         if (earlier && sameSnapshot) reuse = earlier.parts;
         else if (earlier?.complete && prior && (await tableUnchangedSince(reader, table.ref, prior.txidSnapshot, earlierRows))) reuse = earlier.parts;
+        else if (earlier && !earlier.complete && earlier.parts.length > 0 && earlier.parts.every((p) => p.fingerprint)) {
+          reuse = earlier.parts;
+          verifyReuse = true;
+        }
+        done[table.key] = { parts: reuse, complete: false };
         const complete = Boolean(earlier?.complete && reuse.length > 0);
         const parts = complete
           ? [...reuse]
@@ -126,6 +147,7 @@ export function createExportDataActivity(deps: ActivityDeps) {
                 partSizeBytes: input.partSizeBytes ?? deps.config.export.partSizeBytes,
                 partKey: (partNo) => objectNames.part(input.exportId, table.ref.schema, table.ref.name, partNo, input.format, input.compression),
                 finishedParts: reuse,
+                verifyFinishedParts: verifyReuse,
               },
               {
                 onProgress: (rows, bytes) => {
@@ -133,8 +155,10 @@ export function createExportDataActivity(deps: ActivityDeps) {
                   return rateLimit?.take(bytes);
                 },
                 onPart: async (part) => {
-                  done[table.key] = { parts: [...(done[table.key]?.parts ?? reuse), part], complete: false };
+                  done[table.key] = { parts: [...(done[table.key]?.parts ?? []), part], complete: false };
                   await recordParts(deps.catalog, input.exportId, table.key, [part]);
+                  // Beside the data too: a worker that dies keeps its finished parts (stored-checkpoint.ts).
+                  await stored.write(checkpoint());
                 },
               },
             );

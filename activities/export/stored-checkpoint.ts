@@ -4,8 +4,8 @@ import type { ExportCheckpoint } from './export-data';
 /**
  * The export's checkpoint, also kept beside its data while it runs. Temporal sends
  * heartbeats throttled (up to 80% of the heartbeat timeout apart), so a worker that dies
- * may leave details seconds old, without the tables it finished last; this object is
- * written each time a table is finished, so the next attempt keeps every finished table.
+ * may leave details seconds old, without the parts it finished last; this object is
+ * written each time a part or table is finished, so the next attempt keeps them all.
  * Deleted once the manifest is written; never referenced by it.
  */
 export function storedCheckpoint(store: ObjectStore, exportId: string) {
@@ -27,8 +27,13 @@ export function storedCheckpoint(store: ObjectStore, exportId: string) {
   };
 }
 
-/** The checkpoint that knows more finished tables; the heartbeat's on a tie (it also knows parts). */
+/** The checkpoint that knows more finished tables, then more parts; the heartbeat's on a tie. */
 export function newestCheckpoint(heartbeat: ExportCheckpoint | undefined, stored: ExportCheckpoint | undefined): ExportCheckpoint | undefined {
-  const finished = (c: ExportCheckpoint | undefined) => (c ? Object.values(c.tables).filter((t) => t.complete).length : -1);
-  return finished(stored) > finished(heartbeat) ? stored : heartbeat;
+  const knows = (c: ExportCheckpoint | undefined) => {
+    const tables = c ? Object.values(c.tables) : [];
+    return c ? [tables.filter((t) => t.complete).length, tables.reduce((n, t) => n + t.parts.length, 0)] : [-1, -1];
+  };
+  const [storedTables, storedParts] = knows(stored);
+  const [heartbeatTables, heartbeatParts] = knows(heartbeat);
+  return storedTables! > heartbeatTables! || (storedTables === heartbeatTables && storedParts! > heartbeatParts!) ? stored : heartbeat;
 }

@@ -5,6 +5,7 @@ import { copyOutStatement } from '../../postgres/copy-statements';
 import type { TableRef } from '../../postgres/introspect';
 import type { ObjectStore } from '../../storage/object-store';
 import { CopyOutReader, type CopyRows } from '../../streams/copy-out-reader';
+import { addFingerprints, RowFingerprint } from '../../streams/row-fingerprint';
 import { JSONL_QUOTE, RowScanner } from '../../streams/row-scanner';
 import { PartWriter } from './part-writer';
 import { exportTableAsParquet } from './parquet-table-export';
@@ -17,8 +18,14 @@ export interface TableExportJob {
   readonly zstdLevel: number;
   readonly partSizeBytes: number;
   readonly partKey: (partNo: number) => string;
-  /** Parts already stored by an earlier attempt under the same snapshot: their rows are skipped. */
+  /** Parts already stored by an earlier attempt: their rows are skipped. */
   readonly finishedParts: readonly ManifestPart[];
+  /**
+   * Set when `finishedParts` were read under another snapshot: the rows skipped must then
+   * fingerprint exactly as those parts did, or `ResumedPrefixChanged` is thrown (and the
+   * caller exports the table from its first row).
+   */
+  readonly verifyFinishedParts?: boolean;
 }
 
 export interface TableExportHooks {
@@ -26,6 +33,9 @@ export interface TableExportHooks {
   onProgress(rows: number, bytes: number): void | Promise<void>;
   onPart(part: ManifestPart): Promise<void>;
 }
+
+/** The rows an earlier attempt stored are not the first rows of this snapshot's COPY. */
+export class ResumedPrefixChanged extends Error {}
 
 /**
  * Streams one table with COPY into parts of about `partSizeBytes` uncompressed, cut at
@@ -44,6 +54,15 @@ export async function exportTable(client: pg.ClientBase, store: ObjectStore, job
   const copy = client.query(new CopyOutReader(copyOutStatement(job.table, job.columns, job.format)));
   let current = new PartWriter(store, job.partKey(parts.length), job.compression, job.zstdLevel, quote);
   let countedRows = 0;
+  const skippedRows = job.verifyFinishedParts && rowsToSkip > 0 ? new RowFingerprint(quote) : undefined;
+  const checkSkippedRows = () => {
+    if (!skippedRows) return;
+    const expected = addFingerprints(parts.map((p) => p.fingerprint ?? { rows: -1, sum: '' }));
+    const found = skippedRows.result();
+    if (found.rows !== expected.rows || found.sum !== expected.sum) {
+      throw new ResumedPrefixChanged(`${job.table.schema}.${job.table.name}: the first ${expected.rows} rows differ from the stored parts`);
+    }
+  };
 
   const closePart = async () => {
     const sums = await current.finish();
@@ -60,14 +79,18 @@ export async function exportTable(client: pg.ClientBase, store: ObjectStore, job
       let chunkRows = rows;
       if (rowsToSkip > 0) {
         if (rows <= rowsToSkip) {
+          skippedRows?.update(data);
           rowsToSkip -= rows;
           countedRows += rows;
+          if (rowsToSkip === 0) checkSkippedRows();
           continue;
         }
         const skipped = scanner.scan(chunk, rowsToSkip);
+        skippedRows?.update(chunk.subarray(0, skipped.lastRowEnd));
         countedRows += skipped.rows;
         chunkRows -= skipped.rows;
         rowsToSkip = 0;
+        checkSkippedRows();
         chunk = chunk.subarray(skipped.lastRowEnd);
       }
       countedRows += chunkRows;
@@ -78,6 +101,7 @@ export async function exportTable(client: pg.ClientBase, store: ObjectStore, job
         current = new PartWriter(store, job.partKey(parts.length), job.compression, job.zstdLevel, quote);
       }
     }
+    if (rowsToSkip > 0 && skippedRows) throw new ResumedPrefixChanged(`${job.table.schema}.${job.table.name}: fewer rows than the stored parts hold`);
     // An empty table, or the rows after the last cut, still make a (possibly empty) part,
     // so every table has at least one part and the part list has no gaps.
     if (current.rawBytes > 0 || parts.length === 0) await closePart();

@@ -34,8 +34,9 @@ async function workerProcess(config: unknown): Promise<ChildProcess> {
 /**
  * SIGKILL is a crash: no shutdown, no failed activity reported. Temporal notices the missing
  * heartbeats and gives the activity to the next worker, whose attempt resumes from the last
- * heartbeat's checkpoint: tables finished before the crash (and unchanged since) keep their
- * stored parts; the rest are exported again under a new snapshot.
+ * checkpoint: tables finished before the crash (and unchanged since) keep their stored parts,
+ * and the table being copied keeps its finished parts once the new snapshot's first rows
+ * fingerprint the same; the rest is read under the new snapshot.
  */
 describe('a worker killed mid-export: a new worker finishes it with exact rows, resuming', () => {
   let w: ExportWorld;
@@ -57,9 +58,14 @@ describe('a worker killed mid-export: a new worker finishes it with exact rows, 
     await target?.drop();
   });
 
-  it('finishes with exact row counts and valid checksums, keeping the parts finished before the crash', async () => {
+  /** Starts an export on a worker process and SIGKILLs it once one table is finished and another is mid-copy. */
+  async function crashMidExport(exportId: string) {
+    // Only the worker about to be killed may run the export.
+    if (child && child.exitCode === null) {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
     child = await workerProcess(w.world.config);
-    const exportId = 'killed-1';
     // One table at a time, slowly (about 4 MB at 700 kB/s), so the crash lands mid-export.
     const handle = await startExport(w.client, { exportId, source: 'src', destination, concurrency: 1, maxBytesPerSecond: 700 * 1024, requestedBy: 'test' });
 
@@ -79,6 +85,17 @@ describe('a worker killed mid-export: a new worker finishes it with exact rows, 
 
     child.kill('SIGKILL');
     await once(child, 'exit');
+    // The table being copied at the crash: the parts the dead worker had finished.
+    const checkpoint = JSON.parse((await store.getBytes(`${exportId}/checkpoint.json`)).toString('utf8')) as { tables: Record<string, { parts: { key: string }[]; complete: boolean }> };
+    const unfinished = Object.values(checkpoint.tables).find((t) => !t.complete && t.parts.length > 0);
+    assert.ok(unfinished, `no table was mid-copy at the crash: ${JSON.stringify(checkpoint)}`);
+    const partialBefore = await Promise.all(unfinished.parts.map(async (p) => `${p.key} ${(await store.stat(p.key))!.generation}`));
+    return { handle, store, name, keptBefore, unfinished, partialBefore };
+  }
+
+  it('finishes with exact row counts and valid checksums, keeping the parts finished before the crash', async () => {
+    const exportId = 'killed-1';
+    const { handle, store, name, keptBefore, unfinished, partialBefore } = await crashMidExport(exportId);
     child = await workerProcess(w.world.config);
 
     const summary = await handle.result();
@@ -89,6 +106,10 @@ describe('a worker killed mid-export: a new worker finishes it with exact rows, 
     const keptAfter: string[] = [];
     for await (const o of store.list(objectNames.tableFolder(exportId, 'public', name))) keptAfter.push(`${o.key} ${o.generation}`);
     assert.deepEqual(keptAfter, keptBefore);
+    // ...and the table that was mid-copy resumed after its last stored part (its first rows fingerprinted the same).
+    const partialAfter = await Promise.all(unfinished.parts.map(async (p) => `${p.key} ${(await store.stat(p.key))!.generation}`));
+    assert.deepEqual(partialAfter, partialBefore);
+    assert.equal(await store.stat(`${exportId}/checkpoint.json`), undefined, 'the checkpoint outlived the manifest');
     const history = await w.client.temporal.workflow.getHandle(handle.workflowId).fetchHistory();
     const attempts = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
     assert.ok(attempts.some((a) => (a ?? 0) >= 2), `activity attempts ${JSON.stringify(attempts)}`);
@@ -104,5 +125,21 @@ describe('a worker killed mid-export: a new worker finishes it with exact rows, 
     } finally {
       await catalog.destroy();
     }
+  });
+
+  it('a table whose first rows changed while no worker ran is copied again from its first row, on a new connection', async () => {
+    const exportId = 'killed-2';
+    const { handle, store, unfinished, partialBefore } = await crashMidExport(exportId);
+    const table = unfinished.parts[0]!.key.split('/')[2]!.split('.')[1]!;
+    await sql(source.url, `update ${table} set v = 'changed after the crash' where id = 1`);
+    child = await workerProcess(w.world.config);
+
+    const summary = await handle.result();
+    assert.equal(summary.rows, TABLES.length * ROWS);
+    const partialAfter = await Promise.all(unfinished.parts.map(async (p) => `${p.key} ${(await store.stat(p.key))!.generation}`));
+    assert.notDeepEqual(partialAfter, partialBefore, `${table} was not copied again`);
+    await sql(target.url, 'drop schema public cascade', 'create schema public');
+    await w.restoreNow({ exportId, target: 'dst' });
+    assert.deepEqual(await databaseFingerprint(target.url), await databaseFingerprint(source.url));
   });
 });
