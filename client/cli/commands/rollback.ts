@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { RestorepointError } from '../../../core/errors';
 import type { RecordedDecision } from '../../../core/rollback/approval-policy';
 import type { PreviewSamples, RollbackPreview } from '../../../core/rollback/rollback-preview';
@@ -11,9 +11,17 @@ import { currentUser } from './export';
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 const int = (value: string) => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new RestorepointError('INPUT_INVALID', `"${value}" is not a positive whole number`);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
   return n;
 };
+
+function parseKeys(text: string): Record<string, Record<string, string | number | boolean>[]> {
+  try {
+    return JSON.parse(text) as Record<string, Record<string, string | number | boolean>[]>;
+  } catch {
+    throw new InvalidArgumentError('expected JSON such as {"customer": [{"customer_id": 1}]}');
+  }
+}
 
 /** Waits until the rollback needs a human (awaiting approval) or has ended. */
 async function untilDecisionOrEnd(handle: RollbackHandle): Promise<RollbackStatus> {
@@ -132,6 +140,7 @@ export function registerRollbackCommands(program: Command): void {
     .requiredOption('--export <id>', 'the export holding the state to go back to')
     .requiredOption('--tables <list>', 'tables in scope (comma-separated patterns)', list)
     .requiredOption('--reason <text>', 'why, recorded in the ledger')
+    .option('--keys <json>', 'narrow tables to these primary keys, e.g. \'{"customer": [{"customer_id": 1}]}\'', parseKeys)
     .option('--side-by-side <schema>', 'only load the target into this new schema of the source, for inspection')
     .option('--requested-by <who>', 'recorded in the ledger', currentUser())
     .option('--id <rollbackId>', 'choose the id (default rb-<time>-<random>)')
@@ -140,13 +149,14 @@ export function registerRollbackCommands(program: Command): void {
     .option('--wait', 'wait for the preview (or the end) and print it')
     .option('--json', 'print JSON')
     .action(
-      action(async (o: { source: string; export: string; tables: string[]; reason: string; sideBySide?: string; requestedBy: string; id?: string; batchRows?: number; lockTimeout?: number; wait?: boolean; json?: boolean }) =>
+      action(async (o: { source: string; export: string; tables: string[]; keys?: Record<string, Record<string, string | number | boolean>[]>; reason: string; sideBySide?: string; requestedBy: string; id?: string; batchRows?: number; lockTimeout?: number; wait?: boolean; json?: boolean }) =>
         withClient(async (client) => {
           const handle = await startRollback(client, {
             rollbackId: o.id,
             source: o.source,
             target: { exportId: o.export },
             tables: o.tables,
+            keys: o.keys,
             mode: o.sideBySide ? 'side-by-side' : 'in-place',
             sideBySideSchema: o.sideBySide,
             requestedBy: o.requestedBy,
