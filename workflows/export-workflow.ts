@@ -39,7 +39,8 @@ async function exportFull(input: ExportInput): Promise<ExportDataResult> {
 export async function exportWorkflow(request: ExportRequest): Promise<ExportSummary> {
   const parsed = exportInputSchema.safeParse(request);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid export input: ${parsed.error.message}`, 'INPUT_INVALID');
-  const input = parsed.data;
+  // A delta's parts are trail entries as JSON lines whatever format was asked for; the catalog says so.
+  const input: ExportInput = parsed.data.mode === 'incremental' ? { ...parsed.data, format: 'jsonl' } : parsed.data;
   let progress: ExportProgress = EMPTY_PROGRESS;
   setHandler(exportProgressSignal, (update) => {
     progress = update;
