@@ -15,6 +15,8 @@ interface PgConnection {
 
 type DataHandler = (chunk: Buffer) => void;
 
+/** Rows are gathered into chunks of about this size by default: fewer, larger chunks down the pipeline. */
+const CHUNK_BYTES = 256 * 1024;
 const COPY_DATA = 0x64; // 'd'
 const COPY_DONE = 0x63; // 'c'
 /** Messages the server may interleave with CopyData ('H' CopyOutResponse first; notices, parameter changes, notifications). */
@@ -36,9 +38,20 @@ export class CopyOutReader extends Readable {
   /** The start of a message the last socket chunk cut off. */
   private carry: Buffer | undefined;
   private reading = false;
+  /** Rows gathered for the next chunk (socket reads hold only a few KiB of rows each). */
+  private out: Buffer;
+  private outLength = 0;
+  private outRows = 0;
+  private readonly chunkBytes: number;
 
-  constructor(readonly text: string) {
+  /** `chunkBytes`: gather rows up to about this many bytes a chunk (a chunk is never cut inside a row). */
+  constructor(
+    readonly text: string,
+    options: { readonly chunkBytes?: number } = {},
+  ) {
     super({ objectMode: true, highWaterMark: 8 });
+    this.chunkBytes = Math.max(1, options.chunkBytes ?? CHUNK_BYTES);
+    this.out = Buffer.allocUnsafe(this.chunkBytes);
   }
 
   /** Called by pg when this query's turn comes. */
@@ -92,9 +105,6 @@ export class CopyOutReader extends Readable {
 
   /** Consumes the messages of `buffer`; false once the COPY is over (the socket is pg's again). */
   private parse(buffer: Buffer): boolean {
-    const out = Buffer.allocUnsafe(buffer.length);
-    let outLength = 0;
-    let rows = 0;
     let position = 0;
     let finishedAt = -1;
     while (position + 5 <= buffer.length) {
@@ -102,8 +112,10 @@ export class CopyOutReader extends Readable {
       const end = position + 1 + buffer.readUInt32BE(position + 1);
       if (code === COPY_DATA) {
         if (end > buffer.length) break;
-        outLength += buffer.copy(out, outLength, position + 5, end);
-        rows += 1;
+        const rowLength = end - position - 5;
+        if (this.outLength + rowLength > this.out.length) this.flush(rowLength);
+        this.outLength += buffer.copy(this.out, this.outLength, position + 5, end);
+        this.outRows += 1;
       } else if (code === COPY_DONE) {
         if (end > buffer.length) break;
         finishedAt = end;
@@ -115,13 +127,21 @@ export class CopyOutReader extends Readable {
       } else if (end > buffer.length) break;
       position = end;
     }
-    if (rows > 0 && !this.push({ data: out.subarray(0, outLength), rows } satisfies CopyRows)) this.connection!.stream.pause();
     if (finishedAt === -1) {
       if (position < buffer.length) this.carry = buffer.subarray(position);
       return true;
     }
+    this.flush(0);
     this.giveBack(buffer.subarray(finishedAt));
     return false;
+  }
+
+  /** Pushes the gathered rows, and starts a new chunk with room for at least `room` bytes. */
+  private flush(room: number): void {
+    if (this.outRows > 0 && !this.push({ data: this.out.subarray(0, this.outLength), rows: this.outRows } satisfies CopyRows)) this.connection!.stream.pause();
+    this.out = Buffer.allocUnsafe(Math.max(this.chunkBytes, room));
+    this.outLength = 0;
+    this.outRows = 0;
   }
 
   private giveBack(unread: Buffer): void {

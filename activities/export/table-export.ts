@@ -51,7 +51,8 @@ export async function exportTable(client: pg.ClientBase, store: ObjectStore, job
   // finds where the rows an earlier attempt stored end, inside the chunk where they do.
   const quote = job.format === 'jsonl' ? JSONL_QUOTE : 0x22;
   const scanner = new RowScanner(quote);
-  const copy = client.query(new CopyOutReader(copyOutStatement(job.table, job.columns, job.format)));
+  // Parts are cut between chunks, so a chunk is never larger than a part should be.
+  const copy = client.query(new CopyOutReader(copyOutStatement(job.table, job.columns, job.format), { chunkBytes: Math.min(256 * 1024, job.partSizeBytes) }));
   let current = new PartWriter(store, job.partKey(parts.length), job.compression, job.zstdLevel, quote);
   let countedRows = 0;
   const skippedRows = job.verifyFinishedParts && rowsToSkip > 0 ? new RowFingerprint(quote) : undefined;
