@@ -4,13 +4,14 @@ import { Transform, type TransformCallback } from 'node:stream';
  * Joins small chunks into chunks of at least `size` bytes (the last may be smaller).
  * COPY arrives in chunks of a few KiB; writing each one to a child's pipe costs a system
  * call and a wake-up of the child, which the benchmark showed to be half of what feeding
- * zstd cost. One copy of the bytes is cheaper.
+ * zstd cost. One copy of the bytes is cheaper. 64 KiB is a pipe's capacity: chunks that
+ * large already (CopyOutReader's) pass through uncopied.
  */
 export class Coalesce extends Transform {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
 
-  constructor(private readonly size: number = 256 * 1024) {
+  constructor(private readonly size: number = 64 * 1024) {
     super();
   }
 

@@ -8,7 +8,7 @@ import { Coalesce } from './coalesce';
  * zstd runs as the system `zstd` binary: Node 20's zlib has no zstd, and a child process
  * compresses on another core while this one hashes and uploads. Its stdin/stdout are
  * joined into one Duplex so it sits in a pipeline() like zlib's streams. Its input is
- * written in large chunks (see Coalesce).
+ * written in chunks of at least 64 KiB (see Coalesce).
  */
 function zstdProcess(args: readonly string[]): Duplex {
   const child = spawn('zstd', [...args, '-q', '-c'], { stdio: ['pipe', 'pipe', 'pipe'] });
