@@ -32,6 +32,7 @@ const linkRowSchema = z
     id: z.string(),
     mode: z.enum(['full', 'incremental']),
     status: z.string(),
+    verification_status: z.enum(['unverified', 'verified', 'corrupt']),
     source: z.string(),
     destination: z.string(),
     parent_export_id: z.string().nullable(),
@@ -48,6 +49,7 @@ const linkRowSchema = z
       exportId: r.id,
       mode: r.mode,
       status: r.status,
+      verificationStatus: r.verification_status,
       source: r.source,
       destination: r.destination,
       parentExportId: r.parent_export_id,
@@ -62,7 +64,7 @@ const linkRowSchema = z
 /** Every export of a source (optionally one destination) as chain links, oldest first. */
 export async function listChainLinks(db: Knex, filter: { readonly source: string; readonly destination?: string }): Promise<ChainLink[]> {
   const rows: unknown[] = await db('exports')
-    .select('id', 'mode', 'status', 'source', 'destination', 'parent_export_id', 'base_export_id', 'trail_from_position', 'trail_from_hash', 'trail_to_position', 'trail_to_hash', 'as_of', 'snapshot')
+    .select('id', 'mode', 'status', 'verification_status', 'source', 'destination', 'parent_export_id', 'base_export_id', 'trail_from_position', 'trail_from_hash', 'trail_to_position', 'trail_to_hash', 'as_of', 'snapshot')
     .where({ source: filter.source })
     .modify((q) => {
       if (filter.destination !== undefined) q.where({ destination: filter.destination });

@@ -13,6 +13,8 @@ export interface ChainLink {
   readonly exportId: string;
   readonly mode: 'full' | 'incremental';
   readonly status: string;
+  /** From verification: a corrupt export is never part of a restore chain. */
+  readonly verificationStatus?: 'unverified' | 'verified' | 'corrupt';
   readonly source: string;
   readonly destination: string;
   /** Incremental: the export it follows. */

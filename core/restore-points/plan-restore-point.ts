@@ -5,7 +5,7 @@ const time = (iso: string) => Date.parse(iso);
 
 /**
  * Resolves a point in time to a restore chain (pure). The base is the newest finished full
- * export of the source taken at or before `at` that has a trail position; from it, incremental
+ * export of the source taken at or before `at` that has a trail position and is not corrupt; from it, incremental
  * exports are followed child by child (each must continue its parent's trail range exactly)
  * while they are at or before `at`. The next one, if any, supplies the remaining entries from
  * its archive; otherwise they come from the source's live trail. When `at` is exactly an
@@ -14,7 +14,9 @@ const time = (iso: string) => Date.parse(iso);
 export function planRestorePoint(links: readonly ChainLink[], source: string, at: string): RestorePlanResult {
   const when = time(at);
   if (Number.isNaN(when)) return { ok: false, problem: `not a time: ${at}` };
-  const finished = links.filter((l) => l.source === source && l.status === 'succeeded' && l.asOf !== null && l.trailTo !== null);
+  // A corrupt export (found by verification) is skipped: an older full becomes the base, and
+  // a chain stops before a corrupt delta and continues from the live trail.
+  const finished = links.filter((l) => l.source === source && l.status === 'succeeded' && l.verificationStatus !== 'corrupt' && l.asOf !== null && l.trailTo !== null);
   const bases = finished
     .filter((l) => l.mode === 'full' && l.txidSnapshot !== null && time(l.asOf!) <= when)
     .sort((a, b) => time(b.asOf!) - time(a.asOf!) || b.exportId.localeCompare(a.exportId));

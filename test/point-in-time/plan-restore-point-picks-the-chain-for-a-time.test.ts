@@ -53,3 +53,16 @@ test('a failed link breaks the chain', () => {
   const followed = followChain([f1, { ...d1, status: 'failed' }, d2], 'd2');
   assert.ok(!followed.ok && followed.exportId === 'd1');
 });
+
+test('a corrupt full export is never a base: the older good one is chosen', () => {
+  const f0 = full('f0', '2025-12-31T00:00:00.000Z', 5);
+  const r = planRestorePoint([f0, { ...f1, verificationStatus: 'corrupt' }], 'app', '2026-01-01T03:00:00Z');
+  assert.ok(r.ok);
+  assert.deepEqual([r.plan.base.exportId, r.plan.deltas.length, r.plan.tail], ['f0', 0, { kind: 'live', afterPosition: 5 }]);
+});
+
+test('a chain stops before a corrupt delta and continues from the live trail', () => {
+  const r = planRestorePoint([f1, { ...d1, verificationStatus: 'corrupt' }, d2], 'app', '2026-01-01T03:00:00Z');
+  assert.ok(r.ok);
+  assert.deepEqual([r.plan.deltas.map((d) => d.exportId), r.plan.tail], [[], { kind: 'live', afterPosition: 10 }]);
+});
