@@ -25,7 +25,7 @@ export async function createWorker(config: Config, connection?: NativeConnection
     taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('../workflows'),
     activities: createActivities({ config, catalog, openStore: (destination) => openStore(destination, config.gcs), clock: () => new Date() }),
-    interceptors: { activity: [() => ({ inbound: new ActivityOutcomeLog() })] },
+    interceptors: { activity: [() => ({ inbound: new ActivityOutcomeLog(config.logLevel) })] },
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     shutdownGraceTime: `${config.worker.shutdownGraceSeconds} seconds`,
   });

@@ -36,6 +36,8 @@ export async function startTestWorld(sources: Record<string, string>, overrides:
     sources: Object.fromEntries(Object.entries(sources).map(([name, url]) => [name, { url }])),
     gcs: { emulatorHost: testStack().gcs.url },
     worker: { shutdownGraceSeconds: 1 },
+    // Failures still print; a line per successful activity would bury the test report.
+    logLevel: process.env.RESTOREPOINT_LOG_LEVEL ?? 'warn',
     export: { partSizeBytes: 64 * 1024 * 1024, ...overrides },
   });
   const catalog = openCatalog(config.catalog.url);
