@@ -52,7 +52,7 @@ describe('a worker killed mid-export: a new worker finishes it with exact rows, 
     w = await exportWorld({ src: source.url, dst: target.url }, { partSizeBytes: 64 * 1024 }, { worker: false });
   });
   after(async () => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await w?.close();
     await source?.drop();
     await target?.drop();
@@ -61,7 +61,7 @@ describe('a worker killed mid-export: a new worker finishes it with exact rows, 
   /** Starts an export on a worker process and SIGKILLs it once one table is finished and another is mid-copy. */
   async function crashMidExport(exportId: string) {
     // Only the worker about to be killed may run the export.
-    if (child && child.exitCode === null) {
+    if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
       await once(child, 'exit');
     }
