@@ -82,6 +82,18 @@ describe('a worker killed mid-export: a new worker finishes it with exact rows, 
     const keptBefore: string[] = [];
     for await (const o of store.list(objectNames.tableFolder(exportId, 'public', name))) keptBefore.push(`${o.key} ${o.generation}`);
     assert.ok(keptBefore.length >= 3, `${keptBefore.length} parts`);
+    // Kill only once the next table has stored a part (the checkpoint follows every part),
+    // so the crash lands mid-table rather than between tables.
+    const midTable = async () => {
+      const stat = await store.stat(`${exportId}/checkpoint.json`);
+      if (!stat) return false;
+      const saved = JSON.parse((await store.getBytes(`${exportId}/checkpoint.json`)).toString('utf8')) as { tables: Record<string, { parts: unknown[]; complete: boolean }> };
+      return Object.values(saved.tables).some((t) => !t.complete && t.parts.length > 0);
+    };
+    for (const giveUp = Date.now() + 60_000; !(await midTable()); ) {
+      if (Date.now() > giveUp) assert.fail('no table was ever caught mid-copy');
+      await new Promise((r) => setTimeout(r, 50));
+    }
 
     child.kill('SIGKILL');
     await once(child, 'exit');
