@@ -43,6 +43,19 @@ export function parquetRestoreMapping(mapping: ParquetMapping | undefined, table
 }
 
 /**
+ * Reads every value of a downloaded Parquet part back through the mapping's restore form
+ * into `csvPath` and returns the rows read. The file must hold exactly the mapped columns,
+ * in order (else PARQUET_UNSUPPORTED); a file DuckDB cannot read throws DuckDB's error.
+ */
+export async function decodeParquetPart(key: string, parquetPath: string, csvPath: string, columns: readonly ParquetColumn[]): Promise<number> {
+  const stored = await parquetColumnNames(parquetPath);
+  if (stored.join('\u0000') !== columns.map((c) => c.name).join('\u0000')) {
+    throw new RestorepointError('PARQUET_UNSUPPORTED', `${key}: holds columns ${stored.join(', ')}, the manifest maps ${columns.map((c) => c.name).join(', ')}`, { key });
+  }
+  return parquetToCsv(parquetPath, csvPath, columns);
+}
+
+/**
  * Loads one Parquet part into `schema.table` inside the caller's transaction. The stored
  * bytes are downloaded to a local file and hashed on the way; a part whose sha256, crc32c
  * or size differ from the manifest is refused (CHECKSUM_MISMATCH) before any row is read.
@@ -63,12 +76,8 @@ export async function loadParquetPart(client: pg.ClientBase, store: ObjectStore,
     const check = compareChecksums({ key: part.key, bytes: part.bytes, sha256: part.sha256, crc32c: part.crc32c }, checksum.result());
     if (check.status !== 'ok') throw new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; nothing was committed`, { ...check });
 
-    const stored = await parquetColumnNames(parquetPath);
-    if (stored.join('\u0000') !== columns.map((c) => c.name).join('\u0000')) {
-      throw new RestorepointError('PARQUET_UNSUPPORTED', `${part.key}: holds columns ${stored.join(', ')}, the manifest maps ${columns.map((c) => c.name).join(', ')}`, { key: part.key });
-    }
     const csvPath = path.join(workDir, 'part.csv');
-    const read = await parquetToCsv(parquetPath, csvPath, columns);
+    const read = await decodeParquetPart(part.key, parquetPath, csvPath, columns);
     await rm(parquetPath, { force: true });
     if (read !== part.rows) throw new RestorepointError('CHECKSUM_MISMATCH', `${part.key}: holds ${read} rows, the manifest says ${part.rows}; nothing was committed`, { key: part.key });
 

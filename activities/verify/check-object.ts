@@ -1,19 +1,17 @@
-import { Writable, type Duplex } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { VerifiedObject } from '../../catalog/verification-repo';
 import { isRestorepointError } from '../../core/errors';
-import type { Compression, ExportFormat } from '../../core/export-input';
 import type { ObjectVerdict } from '../../core/verification/object-verdict';
 import { levelCovers, type VerificationLevel } from '../../core/verification/verification-level';
 import type { ObjectStat, ObjectStore } from '../../storage/object-store';
 import { ChecksumStream, type Checksums } from '../../streams/checksum-stream';
-import { createDecompressor } from '../../streams/compression';
 import { expectationsOf, type ExpectedObject } from './expected-objects';
-import { PartParser } from './part-parser';
+import { openPartDecoder, type PartDecoder, type PartDecoding } from './part-decoder';
 
 export interface CheckOptions {
-  /** Set to decompress and parse the object and count its rows (decode level and deeper, text parts only). */
-  readonly decode?: { readonly format: Exclude<ExportFormat, 'parquet'>; readonly compression: Compression };
+  /** Set to decode the object (decompress and parse, or read back as Parquet) and count its rows: the decode level and deeper. */
+  readonly decode?: PartDecoding;
   /** The object's last successful verification, for an incremental run to skip it if unchanged. */
   readonly prior?: VerifiedObject;
   /** The level this check proves; a prior verification skips it only if at least as deep. */
@@ -42,12 +40,21 @@ export async function checkObject(store: ObjectStore, expected: ExpectedObject, 
     if (record.bytes !== stat.size) return { stat, verdict: { key, kind, status: 'size mismatch', against, expected: record.bytes, actual: stat.size } };
   }
 
-  const decode = options.decode && expected.table ? { ...options.decode, columns: expected.table.columns } : undefined;
-  const checksum = new ChecksumStream();
-  const parser = decode ? new PartParser(decode.format, decode.columns) : undefined;
-  const rest: Duplex[] = decode ? [createDecompressor(decode.compression)] : [];
+  if (!options.decode || !expected.table) return readBack(store, expected, stat);
+  const decoder = await openPartDecoder(key, options.decode);
   try {
-    await pipeline(store.openRead(key), checksum, ...rest, parser ?? discard());
+    return await readBack(store, expected, stat, decoder);
+  } finally {
+    await decoder.dispose();
+  }
+}
+
+/** Streams the object through the checksums (and the decoder, if any) and compares what they found with every record. */
+async function readBack(store: ObjectStore, expected: ExpectedObject, stat: ObjectStat, decoder?: PartDecoder): Promise<CheckedObject> {
+  const { key, kind } = expected;
+  const checksum = new ChecksumStream();
+  try {
+    await pipeline(store.openRead(key), checksum, ...(decoder?.stages ?? [discard()]));
   } catch (error) {
     if (isRestorepointError(error) && error.code === 'OBJECT_MISSING') return { verdict: { key, kind, status: 'missing' } };
     if (isRestorepointError(error) && error.code === 'CHECKSUM_MISMATCH') {
@@ -55,20 +62,20 @@ export async function checkObject(store: ObjectStore, expected: ExpectedObject, 
       const [against, record] = expectationsOf(expected)[0]!;
       return { stat, verdict: { key, kind, status: 'checksum mismatch', against, algorithm: 'crc32c', expected: record.crc32c ?? stat.crc32cBase64 ?? '', actual: `unreadable (${error.message})` } };
     }
-    if (!parser || isRestorepointError(error)) throw error;
+    if (!decoder?.parsesWhileReading || isRestorepointError(error)) throw error;
     // It would not decompress: say whether its bytes differ from the record, the likelier cause.
     const differs = firstDifference(expected, await checksumsOf(store, key));
     return { stat, verdict: differs ?? { key, kind, status: 'decode error', message: (error as Error).message } };
   }
   const differs = firstDifference(expected, checksum.result());
   if (differs) return { stat, verdict: differs };
-  if (!parser) return { stat, verdict: { key, kind, status: 'ok', bytes: stat.size } };
-  const parsed = parser.result();
+  if (!decoder) return { stat, verdict: { key, kind, status: 'ok', bytes: stat.size } };
+  const parsed = await decoder.result();
   if (parsed.error !== undefined) return { stat, verdict: { key, kind, status: 'decode error', message: parsed.error } };
   for (const [against, record] of expectationsOf(expected)) {
     if (record.rows !== undefined && record.rows !== parsed.rows) return { stat, verdict: { key, kind, status: 'row-count mismatch', against, expected: record.rows, actual: parsed.rows } };
     // Same bytes hashed, same rows counted, yet other rows: only a writer that recorded wrong checksums gets here.
-    if (record.fingerprint && record.fingerprint.sum !== parsed.fingerprint.sum) {
+    if (record.fingerprint && parsed.fingerprint && record.fingerprint.sum !== parsed.fingerprint.sum) {
       return { stat, verdict: { key, kind, status: 'checksum mismatch', against, algorithm: 'row fingerprint', expected: record.fingerprint.sum, actual: parsed.fingerprint.sum } };
     }
   }

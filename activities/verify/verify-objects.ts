@@ -11,6 +11,7 @@ import { checkObject, trustedSha256 } from './check-object';
 import { expectedObjects } from './expected-objects';
 import { keepHeartbeating } from './keep-heartbeating';
 import { mapLimited } from './map-limited';
+import { partDecodings } from './part-decoder';
 import { readManifest } from './read-manifest';
 import type { VerifiableManifest } from './verifiable-manifest';
 
@@ -36,14 +37,13 @@ export function createVerifyObjectsActivity(deps: ActivityDeps) {
     const { verdict: manifestVerdict, manifest } = await readManifest(store, record);
     const { objects, disagreements } = expectedObjects(await listFiles(deps.catalog, input.exportId), manifest);
     const objectLevel = input.level === 'checksums' ? 'checksums' : 'decode';
+    const decodingOf = manifest ? partDecodings(manifest) : undefined;
     const prior = input.incremental && input.level !== 'restore' ? await listVerifiedObjects(deps.catalog, input.exportId) : new Map();
 
     let done = 0;
     const progress = () => ({ objects: done, of: objects.length });
     const verdicts = await keepHeartbeating(progress, () => mapLimited(objects, PARALLEL_READS, async (object) => {
-      // Parquet parts are checksummed only: their reader (DuckDB) needs a local file, not a stream.
-      const decode =
-        objectLevel === 'decode' && object.kind === 'part' && object.table && manifest && manifest.format !== 'parquet' ? { format: manifest.format, compression: manifest.compression } : undefined;
+      const decode = objectLevel === 'decode' && object.kind === 'part' && object.table && decodingOf ? decodingOf(object.table) : undefined;
       const { verdict, stat } = await checkObject(store, object, { decode, prior: prior.get(object.key), level: objectLevel });
       if (verdict.status === 'ok' && stat) {
         await rememberVerifiedObject(deps.catalog, {

@@ -10,8 +10,8 @@ import { verifyNow, withWorldCatalog } from './verify-support';
 
 /**
  * Every export format passes every level when nothing is wrong: CSV and JSON lines are
- * parsed and fingerprinted part by part and table by table; Parquet parts are checksummed
- * and its restored tables compared by row count (its manifests carry no fingerprint).
+ * parsed and fingerprinted part by part and table by table; Parquet parts are read back and
+ * counted, and its restored tables compared by row count (its manifests carry no fingerprint).
  */
 describe('clean exports of every format verify at every level', () => {
   let w: ExportWorld;
