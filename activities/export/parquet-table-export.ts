@@ -88,7 +88,7 @@ export async function exportTableAsParquet(client: pg.ClientBase, store: ObjectS
       } else {
         await write(chunk, rows);
       }
-      hooks.onProgress(rows, chunk.length);
+      await hooks.onProgress(rows, chunk.length);
     }
     // As for CSV: every table has at least one part (an empty table gets an empty Parquet file).
     if (partBytes > 0 || parts.length === 0) await closePart();
