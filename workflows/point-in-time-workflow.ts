@@ -1,13 +1,10 @@
 import { ApplicationFailure, CancellationScope, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { reconstructInputSchema, type ReconstructRequest, type ReconstructSummary, type TrailTail } from '../core/restore-points';
+import { describeTail, reconstructInputSchema, type ReconstructRequest, type ReconstructSummary } from '../core/restore-points';
 import { dataActivity, shortActivity } from './activity-profiles';
 
 const short = proxyActivities<Activities>(shortActivity);
 const data = proxyActivities<Activities>(dataActivity);
-
-const describeTail = (tail: TrailTail) =>
-  tail.kind === 'none' ? 'none' : tail.kind === 'archive' ? `entries after ${tail.afterPosition} from ${tail.exportId}` : `live trail entries after ${tail.afterPosition}`;
 
 /**
  * Reconstructs tables of a source as they were at a point in time: resolve the restore chain

@@ -2,6 +2,7 @@ import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, 
 import type { Activities } from '../activities';
 import type { PreparedScope } from '../activities/rollback';
 import type { RollbackStep } from '../activities/rollback/rollback-steps';
+import type { RestorePointSummary } from '../core/restore-points';
 import { rollbackInputSchema, stagingSchemaName, targetLabel, type RollbackInput, type RollbackRequest } from '../core/rollback/rollback-input';
 import type { ApprovalPolicy } from '../core/rollback/approval-policy';
 import type { RollbackPreview } from '../core/rollback/rollback-preview';
@@ -36,6 +37,7 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     safetyExportId: null as string | null,
     deadline: null as string | null,
     outcome: null as string | null,
+    restorePoint: null as RestorePointSummary | null,
     history: [{ stage: 'preparing' as RollbackStage, at: new Date().toISOString() }],
   };
   const record = (step: Omit<RollbackStep, 'rollbackId' | 'actor'> & { actor?: string }) =>
@@ -57,6 +59,7 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     mode: input.mode,
     source: input.source,
     targetExportId: targetLabel(input.target),
+    restorePoint: state.restorePoint,
     requestedBy: input.requestedBy,
     reason: input.reason,
     preview: state.preview,
@@ -86,8 +89,21 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
   let prepared: PreparedScope | null = null;
   let liveAfter: Readonly<Record<string, string>> | null = null;
   try {
+    // A point in time is turned into exports and a trail range first, so status and ledger say what it meant.
+    state.restorePoint = await stages.resolve();
+    if (state.restorePoint) await record({ action: 'rollback.restore-point.resolved', outcome: 'ok', details: { ...state.restorePoint } });
     prepared = await stages.prepare();
-    await record({ action: 'rollback.prepared', outcome: 'ok', details: { target: input.target, stagingSchema, tables: prepared.tables.map((t) => `${t.schema}.${t.name}`), stagedRows: prepared.stagedRows } });
+    await record({
+      action: 'rollback.prepared',
+      outcome: 'ok',
+      details: {
+        target: input.target,
+        stagingSchema,
+        tables: prepared.tables.map((t) => `${t.schema}.${t.name}`),
+        stagedRows: prepared.stagedRows,
+        ...(state.restorePoint ? { restorePoint: state.restorePoint, entriesReplayed: prepared.entriesReplayed } : {}),
+      },
+    });
 
     await move('previewing');
     state.preview = await stages.preview(prepared);

@@ -2,9 +2,12 @@ import { Context } from '@temporalio/activity';
 import type pg from 'pg';
 import { RestorepointError } from '../../core/errors';
 import type { ManifestSequence } from '../../core/manifest';
+import type { RestorePlan } from '../../core/restore-points';
 import { selectTables } from '../../core/table-patterns';
 import { qualifiedName, quoteIdent } from '../../postgres/queryable';
 import type { ActivityDeps } from '../deps';
+import { createApplyChangesActivity } from '../point-in-time/apply-changes';
+import { verifyPlanObjects } from '../point-in-time/verify-plan-objects';
 import { loadVerifiedManifest } from '../restore/load-manifest';
 import { createRestoreActivity } from '../restore/restore-export';
 import { describeCheck, verifyObject } from '../restore/verify-object';
@@ -15,7 +18,13 @@ import { withSourceClient } from './source-client';
 export interface PrepareRequest {
   readonly rollbackId: string;
   readonly source: string;
+  /** The export whose state is staged; for a point in time, the plan's base. */
   readonly exportId: string;
+  /**
+   * A point-in-time target: after the base export is staged, the plan's deltas and trail
+   * entries up to its time are replayed into the staging copy (as `reconstruct --at` does).
+   */
+  readonly restorePoint?: RestorePlan;
   readonly tables: readonly string[];
   /** Created here; an existing schema is replaced only when a previous attempt of this rollback made it. */
   readonly stagingSchema: string;
@@ -31,15 +40,20 @@ export interface PreparedScope {
   readonly targetSnapshot: string;
   /** Where the target export lives; the safety snapshot is written beside it. */
   readonly destination: string;
+  /** Rows loaded from the (base) export. */
   readonly stagedRows: number;
+  /** A point-in-time target: trail entries replayed onto the staged base. */
+  readonly entriesReplayed?: number;
 }
 
 export function createPrepareActivity(deps: ActivityDeps) {
   const restoreExport = createRestoreActivity(deps);
+  const applyChanges = createApplyChangesActivity(deps);
   /**
    * Proves everything the rollback will read (manifest against the catalog, every part's
-   * sha256 and CRC32C) before touching any database, then loads the target state of the
-   * scope into the staging schema. Live data is never written here.
+   * sha256 and CRC32C, and for a point in time every archived object of the chain) before
+   * touching any database, then loads the target state of the scope into the staging schema.
+   * Live data is never written here.
    */
   return async function prepareRollback(request: PrepareRequest): Promise<PreparedScope> {
     return keepAlive(() => prepare(request));
@@ -54,6 +68,7 @@ export function createPrepareActivity(deps: ActivityDeps) {
       if (check.status !== 'ok') throw new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; the rollback touched nothing`, { ...check });
       Context.current().heartbeat({ verified: part.key });
     }
+    if (request.restorePoint) await verifyPlanObjects(deps, request.restorePoint, (key) => Context.current().heartbeat({ verified: key }));
     const owned = await withSourceClient(deps, request.source, 'prepare', async (db) => {
       await requireLiveTables(db, tables);
       await claimStagingSchema(db, request.stagingSchema, request.rollbackId);
@@ -68,13 +83,21 @@ export function createPrepareActivity(deps: ActivityDeps) {
       verifyFirst: false,
       requestedBy: request.requestedBy,
     });
+    // The staging tables are plain copies in a schema of the source, as a `reconstruct --schema` target.
+    const replayed = request.restorePoint
+      ? await applyChanges({ reconstructionId: `${request.rollbackId}-staging`, plan: request.restorePoint, target: request.source, targetSchema: request.stagingSchema, tables: tables.map(label) })
+      : null;
     await withSourceClient(deps, request.source, 'prepare', (db) => stageKeys(db, tables, request.keys ?? {}, request.stagingSchema));
     return {
       tables,
-      sequences: manifest.sequences.filter((s) => owned.has(`${s.schema}.${s.name}`)),
+      // The trail holds no sequence values: the base's would hand out again ids that rows at
+      // the point in time already hold, so a point-in-time rollback leaves sequences as they are.
+      sequences: request.restorePoint ? [] : manifest.sequences.filter((s) => owned.has(`${s.schema}.${s.name}`)),
+      // For a point in time, the base's snapshot: every row that differs from the target was written after it.
       targetSnapshot: manifest.snapshot.txidSnapshot,
       destination: record.destination,
       stagedRows: restored.rows,
+      ...(replayed ? { entriesReplayed: replayed.entriesReplayed } : {}),
     };
   }
 }

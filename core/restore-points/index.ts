@@ -3,6 +3,7 @@ export { continues, type ChainLink, type TrailPoint } from './chain-link';
 export { followChain, type FollowedChain } from './follow-chain';
 export { planRestorePoint } from './plan-restore-point';
 export type { RestorePlan, RestorePlanResult, TrailTail } from './restore-plan';
+export { describeTail, summarizeRestorePlan, type RestorePointSummary } from './restore-point-summary';
 export { deltaManifestSchema, DELTA_TABLE_KEY, deltaObjectNames, type DeltaManifest } from './delta-manifest';
 export {
   pointInTimeSchema,

@@ -21,8 +21,23 @@ export const revertSelectionSchema = z
   .refine((s) => Object.values(s).some((v) => v !== undefined), 'select by at least one of xids, actor, from, until, tables');
 export type RevertSelection = z.infer<typeof revertSelectionSchema>;
 
-/** Back to an export's state, or (targeted revert) undo the trail entries a selection picks. */
-export const rollbackTargetSchema = z.union([z.object({ exportId: exportIdSchema }).strict(), z.object({ trail: revertSelectionSchema }).strict()]);
+/**
+ * A rollback's point in time. Unlike `reconstruct --at`, the offset is required: the worker
+ * and the database would each read a bare local time in their own time zone, and a rollback
+ * overwrites live rows.
+ */
+const rollbackPointInTime = isoTime.refine((s) => !Number.isNaN(Date.parse(s)), 'a real date and time');
+
+/**
+ * Back to an export's state; back to the state at a point in time (`at`, resolved through the
+ * source's restore points: a full export, its deltas and the trail, as `reconstruct --at`
+ * does); or (targeted revert) undo the trail entries a selection picks.
+ */
+export const rollbackTargetSchema = z.union([
+  z.object({ exportId: exportIdSchema }).strict(),
+  z.object({ at: rollbackPointInTime }).strict(),
+  z.object({ trail: revertSelectionSchema }).strict(),
+]);
 export type RollbackTarget = z.infer<typeof rollbackTargetSchema>;
 
 /**
@@ -37,9 +52,9 @@ export const rollbackInputSchema = z
      * configured name, not `local:<database>`: the safety snapshot is an export of it.
      */
     source: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a configured source name'),
-    /** The state to go back to. Point-in-time targets (restore points) are pending; see docs/rollback.md. */
+    /** The state to go back to: an export, a point in time, or trail entries to undo (docs/rollback.md). */
     target: rollbackTargetSchema,
-    /** Table patterns (`table`, `schema.table`, `*`) of the export; every row of each table is in scope. A revert's scope is the tables its entries touched. */
+    /** Table patterns (`table`, `schema.table`, `*`) of the export (for a point in time, of its base export); every row of each table is in scope. A revert's scope is the tables its entries touched. */
     tables: z.array(z.string().min(1)).default([]),
     /**
      * Narrows tables to the rows with these primary keys (`{"customer": [{"customer_id": 1}]}`);
@@ -64,7 +79,7 @@ export const rollbackInputSchema = z
     undoOf: rollbackIdSchema.optional(),
   })
   .refine((r) => r.mode === 'in-place' || r.sideBySideSchema !== undefined, { message: 'side-by-side needs sideBySideSchema', path: ['sideBySideSchema'] })
-  .refine((r) => !('exportId' in r.target) || r.tables.length > 0, { message: 'name the tables to roll back', path: ['tables'] })
+  .refine((r) => 'trail' in r.target || r.tables.length > 0, { message: 'name the tables to roll back', path: ['tables'] })
   .refine((r) => !('trail' in r.target) || (r.mode === 'in-place' && r.snapshotDestination !== undefined), { message: 'a revert runs in place and needs snapshotDestination', path: ['snapshotDestination'] });
 export type RollbackInput = z.infer<typeof rollbackInputSchema>;
 export type RollbackRequest = z.input<typeof rollbackInputSchema>;
@@ -83,7 +98,8 @@ export function safetyExportId(rollbackId: string): string {
   return `${rollbackId}-safety`;
 }
 
-/** The target in one line: the export id, or the revert's trail selection. */
+/** The target in one line: the export id, the point in time, or the revert's trail selection. */
 export function targetLabel(target: RollbackTarget): string {
-  return 'exportId' in target ? target.exportId : `trail ${JSON.stringify(target.trail)}`;
+  if ('exportId' in target) return target.exportId;
+  return 'at' in target ? `at ${target.at}` : `trail ${JSON.stringify(target.trail)}`;
 }

@@ -1,3 +1,4 @@
+import type { RestorePointSummary } from '../restore-points/restore-point-summary';
 import type { RecordedDecision } from './approval-policy';
 import type { RollbackPreview } from './rollback-preview';
 
@@ -56,7 +57,10 @@ export interface RollbackStatus {
   readonly stage: RollbackStage;
   readonly mode: 'in-place' | 'side-by-side';
   readonly source: string;
+  /** The target in one line (`targetLabel`): an export id, `at <time>` or the revert's selection. */
   readonly targetExportId: string;
+  /** A point-in-time target: the exports and trail range the time resolved to; null for other targets and until resolved. */
+  readonly restorePoint: RestorePointSummary | null;
   readonly requestedBy: string;
   readonly reason: string;
   readonly preview: RollbackPreview | null;

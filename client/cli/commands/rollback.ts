@@ -1,11 +1,11 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { RestorepointError } from '../../../core/errors';
 import type { RecordedDecision } from '../../../core/rollback/approval-policy';
 import type { PreviewSamples, RollbackPreview } from '../../../core/rollback/rollback-preview';
 import { FINAL_STAGES, type RollbackStatus } from '../../../core/rollback/rollback-state';
 import { rollbackHandle, rollbackRecord, startRollback, undoRollback, type RollbackHandle } from '../../rollbacks';
 import { withCatalogDb, withClient } from '../context';
-import { action, emit, EXIT, table } from '../output';
+import { action, emit, EXIT, table, UsageError } from '../output';
 import { currentUser } from './export';
 
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
@@ -36,7 +36,10 @@ function renderStatus(s: RollbackStatus): string {
   const accepted = s.decisions.filter((d) => d.accepted && d.kind === 'approve').map((d) => d.by);
   return [
     `rollback ${s.rollbackId}: ${s.stage}${s.outcome ? ` — ${s.outcome}` : ''}`,
-    `  ${s.mode} on ${s.source}, back to export ${s.targetExportId}; asked by ${s.requestedBy}: ${s.reason}`,
+    `  ${s.mode} on ${s.source}, back to ${s.restorePoint ? 'the state' : 'export'} ${s.targetExportId}; asked by ${s.requestedBy}: ${s.reason}`,
+    s.restorePoint
+      ? `  restore point: full export ${s.restorePoint.baseExportId} (${s.restorePoint.baseAsOf}), deltas ${s.restorePoint.deltaExportIds.join(', ') || '(none)'}, then ${s.restorePoint.tail}; trail entries after ${s.restorePoint.trail.after} up to the time`
+      : '',
     `  approvals ${accepted.length}/${s.approvalsRequired}${accepted.length ? ` (${accepted.join(', ')})` : ''}${s.approvalDeadline ? `, deadline ${s.approvalDeadline}` : ''}`,
     ...s.decisions.filter((d) => !d.accepted).map((d) => `  refused ${d.kind} by ${d.by}: ${d.reason}`),
     s.safetyExportId ? `  safety snapshot: export ${s.safetyExportId}` : '',
@@ -131,13 +134,14 @@ export function registerRollbackCommands(program: Command): void {
       ),
     );
 
-  const rollback = program.command('rollback').description('put data back to an export, previewed and approved, with a safety snapshot and undo');
+  const rollback = program.command('rollback').description('put data back to an export or a point in time, previewed and approved, with a safety snapshot and undo');
 
   rollback
     .command('start')
     .description('start a rollback: prepare, preview, then wait for approval')
     .requiredOption('--source <name>', 'the configured source whose data is rolled back')
-    .requiredOption('--export <id>', 'the export holding the state to go back to')
+    .addOption(new Option('--export <id>', 'the export holding the state to go back to').conflicts('at'))
+    .option('--at <time>', 'instead of --export: the state at this ISO 8601 time with offset, from the restore points (full export, deltas, trail)')
     .requiredOption('--tables <list>', 'tables in scope (comma-separated patterns)', list)
     .requiredOption('--reason <text>', 'why, recorded in the ledger')
     .option('--keys <json>', 'narrow tables to these primary keys, e.g. \'{"customer": [{"customer_id": 1}]}\'', parseKeys)
@@ -149,12 +153,13 @@ export function registerRollbackCommands(program: Command): void {
     .option('--wait', 'wait for the preview (or the end) and print it')
     .option('--json', 'print JSON')
     .action(
-      action(async (o: { source: string; export: string; tables: string[]; keys?: Record<string, Record<string, string | number | boolean>[]>; reason: string; sideBySide?: string; requestedBy: string; id?: string; batchRows?: number; lockTimeout?: number; wait?: boolean; json?: boolean }) =>
-        withClient(async (client) => {
+      action(async (o: { source: string; export?: string; at?: string; tables: string[]; keys?: Record<string, Record<string, string | number | boolean>[]>; reason: string; sideBySide?: string; requestedBy: string; id?: string; batchRows?: number; lockTimeout?: number; wait?: boolean; json?: boolean }) => {
+        if (o.export === undefined && o.at === undefined) throw new UsageError('name the state to go back to: --export <id> or --at <time>');
+        return withClient(async (client) => {
           const handle = await startRollback(client, {
             rollbackId: o.id,
             source: o.source,
-            target: { exportId: o.export },
+            target: o.export !== undefined ? { exportId: o.export } : { at: o.at! },
             tables: o.tables,
             keys: o.keys,
             mode: o.sideBySide ? 'side-by-side' : 'in-place',
@@ -165,8 +170,8 @@ export function registerRollbackCommands(program: Command): void {
             lockTimeoutSeconds: o.lockTimeout,
           });
           return reportStart(handle, o);
-        }),
-      ),
+        });
+      }),
     );
 
   rollback
