@@ -16,8 +16,8 @@ export interface RollbackWorld {
   readonly world: TestWorld;
   readonly client: RestorepointClient;
   readonly folder: string;
-  /** Exports source `app` to a folder and returns the export id. */
-  exportApp(): Promise<string>;
+  /** Exports source `app` to a folder (a full export unless asked for a delta) and returns the export id. */
+  exportApp(mode?: 'full' | 'incremental'): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -32,8 +32,8 @@ export async function startRollbackWorld(appUrl: string, approval: Partial<{ app
     world,
     client,
     folder,
-    async exportApp() {
-      const handle = await startExport(client, { source: 'app', destination: `file://${folder}`, requestedBy: 'test' });
+    async exportApp(mode = 'full') {
+      const handle = await startExport(client, { source: 'app', destination: `file://${folder}`, requestedBy: 'test', mode });
       await handle.result();
       return handle.exportId;
     },
@@ -55,6 +55,15 @@ export async function waitForStage(handle: RollbackHandle, stage: RollbackStage)
     if (status && ['done', 'rejected', 'cancelled', 'compensated', 'failed'].includes(status.stage)) {
       throw new Error(`rollback ended ${status.stage} (${status.outcome}) while waiting for ${stage}`);
     }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Polls until the rollback waits for a decision or has ended: a refusal test then fails instead of waiting forever for a result. */
+export async function waitForDecisionOrEnd(handle: RollbackHandle): Promise<RollbackStatus> {
+  for (;;) {
+    const status = await handle.status().catch(() => undefined);
+    if (status && ['awaiting-approval', 'done', 'rejected', 'cancelled', 'compensated', 'failed'].includes(status.stage)) return status;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
