@@ -176,7 +176,9 @@ $prune$;
 revoke all on function restorepoint_trail.prune_through(bigint, text, jsonb) from public;
 
 -- One link of the hash chain, and the aggregate that runs it as a window over entries in
--- position order (see entry-hash.ts for the same step in Node, which verification uses).
+-- position order. Sealing hashed with these until it moved to Node (seal-trail.ts uses
+-- entry-hash.ts's chainHash, as verification does); they stay so that a worker of an earlier
+-- version, which still seals with them, extends the same chain during an upgrade.
 create or replace function restorepoint_trail.chain_step(state text, start text, canonical text) returns text
   language sql immutable parallel safe
   return encode(sha256(convert_to(coalesce(state, start) || canonical, 'UTF8')), 'hex');

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { int8 } from '../catalog/int8';
 import type { Queryable } from '../postgres/queryable';
-import { canonicalEntrySql, TRAIL_GENESIS_HASH } from './entry-hash';
+import { archivableEntry, type ArchivableEntry } from './archived-entry';
+import { canonicalEntrySql, chainHash, TRAIL_GENESIS_HASH } from './entry-hash';
 import { trailInstalled } from './install-trail';
 import { PRUNE_POINT_SQL, upgradeForPruning } from './prune-point';
 import { inTransaction } from './transaction';
@@ -22,18 +23,43 @@ export interface SealResult {
   readonly head: TrailHead | null;
 }
 
-const sealRowSchema = z.object({ entries: int8, last_position: int8.nullable(), head_hash: z.string().nullable() });
+/** Where a sealing starts, known under the sealing lock before any entry is sealed. */
+export interface SealStart {
+  /** The head sealed earlier (after pruning everything sealed, the prune point; position 0 and the genesis hash when none). */
+  readonly head: TrailHead;
+  /** The database's clock and snapshot just before the entries to seal are read: whatever committed before them is sealed now or was earlier. */
+  readonly at: Date;
+  readonly snapshot: string;
+}
 
+/**
+ * Lets a caller archive what it seals without reading it back (incremental exports do). Both run
+ * inside the sealing's transaction, under its lock: no other sealer can add to the chain
+ * meanwhile, and a throw rolls the whole sealing back.
+ */
+export interface SealHooks {
+  /** Before any entry is sealed, e.g. to read the entries sealed earlier, which the new ones follow. */
+  readonly beforeSealing?: (start: SealStart) => Promise<void>;
+  /** Each page of newly sealed entries, in position order, before it is committed. */
+  readonly onSealed?: (entries: readonly ArchivableEntry[]) => Promise<void>;
+}
+
+/** Entries hashed and inserted per round trip; a page of canonical texts is a few MB at most. */
+const PAGE = 5000;
+const CURSOR = 'restorepoint_trail_pending';
+
+const startSchema = z.object({ position: int8, hash: z.string(), since: z.string(), horizon: z.string(), at: z.date(), snapshot: z.string() });
 /**
  * Gives every committed, unsealed entry its chain position and hash, in commit order, and
  * returns the new head. Safe to run at any time and from several places at once (`trail verify`,
  * exports, a periodic job): sealers queue on an advisory lock, never on the app's writers.
  *
  * Why this is correct under concurrent writers: capture writes entries unhashed, so writers
- * never wait on each other. Sealing happens in one statement, which sees exactly the entries
- * committed before its snapshot, and records the snapshot's xmin as the horizon: every
- * transaction older than it had finished, so the next sealing only needs entries from
- * transactions at or after it (the `(xid, seq)` index makes that a range scan).
+ * never wait on each other. Sealing reads the pending entries through one cursor, whose
+ * snapshot sees exactly the entries committed before it, and records as the horizon the xmin of
+ * a snapshot taken just before it: every transaction older than that had finished, so the next
+ * sealing only needs entries from transactions at or after it (the `(xid, seq)` index makes that
+ * a range scan).
  *
  * Commit order: positions go to newly committed transactions after all earlier sealings'
  * entries, and within one sealing by each transaction's last `seq`, then `seq`. PostgreSQL does
@@ -42,55 +68,101 @@ const sealRowSchema = z.object({ entries: int8, last_position: int8.nullable(), 
  * first to commit before its change gets a `seq`, and a transaction can only read another's
  * changes after that one committed. Each transaction's entries stay together.
  *
- * Hashing runs in the database as a window aggregate (restorepoint_trail.hash_chain) so a large
- * backlog costs one statement, not a round trip per entry. `client` must be one connection.
+ * The database numbers the entries and renders each one's canonical text (entry-hash.ts); Node
+ * chains the hashes with `chainHash`, the function verification recomputes them with, and
+ * inserts the seals a page at a time. So a backlog costs one sort and a round trip per page, the
+ * chain has one implementation, and a caller archiving the entries (`hooks`) gets them as they
+ * are sealed instead of asking the database for their text a second time. `client` must be one
+ * connection.
  */
-export async function sealTrail(client: Queryable): Promise<SealResult> {
+export async function sealTrail(client: Queryable, hooks: SealHooks = {}): Promise<SealResult> {
   if (!(await trailInstalled(client))) return { sealed: 0, head: null };
   await upgradeForPruning(client);
   return inTransaction(client, 'read committed', async () => {
-    // The lock is taken before the sealing statement starts, so that statement's snapshot
-    // already sees the previous sealer's commit (hence READ COMMITTED).
+    // The lock is taken before the next statement starts, so that statement's snapshot already
+    // sees the previous sealer's commit (hence READ COMMITTED).
     await client.query('select pg_advisory_xact_lock($1::bigint)', [SEAL_LOCK_KEY]);
-    const { rows } = await client.query(
-      `with snapshot as (select pg_snapshot_xmin(pg_current_snapshot()) as horizon),
-            head as (
-              -- The last sealed entry; after pruning everything sealed, the last pruned one.
-              select h.position, h.hash from (
-                (select position, hash from restorepoint_trail.seal order by position desc limit 1)
-                union all (${PRUNE_POINT_SQL})
-                union all select 0::bigint, $1::text
-              ) h order by h.position desc limit 1
-            ),
-            pending as (
-              select c.*, max(c.seq) over (partition by c.xid) as last_seq
-                from restorepoint_trail.change c
-               where c.xid >= coalesce((select horizon from restorepoint_trail.seal_run order by run desc limit 1), '0'::xid8)
-                 and not exists (select 1 from restorepoint_trail.seal x where x.xid = c.xid and x.seq = c.seq)
-            ),
-            numbered as (
-              select p.*, head.position + row_number() over (order by p.last_seq, p.seq) as position
-                from pending p cross join head
-            ),
-            sealed as (
-              insert into restorepoint_trail.seal (position, xid, seq, hash)
-              select n.position, n.xid, n.seq,
-                     restorepoint_trail.hash_chain((select hash from head), ${canonicalEntrySql('n.position', 'n')}) over (order by n.position)
-                from numbered n
-              returning position, hash
-            ),
-            run as (
-              insert into restorepoint_trail.seal_run (horizon, entries, last_position)
-              select snapshot.horizon, (select count(*) from sealed), (select max(position) from sealed) from snapshot
-               where exists (select 1 from sealed)
-            )
-       select (select count(*) from sealed) as entries,
-              coalesce((select max(position) from sealed), (select position from head)) as last_position,
-              coalesce((select hash from sealed order by position desc limit 1), (select hash from head)) as head_hash`,
-      [TRAIL_GENESIS_HASH],
-    );
-    const result = sealRowSchema.parse(rows[0]);
-    const head = result.last_position && result.head_hash ? { position: result.last_position, hash: result.head_hash } : null;
-    return { sealed: result.entries, head };
+    const start = startSchema.parse((await client.query(START_SQL, [TRAIL_GENESIS_HASH])).rows[0]);
+    let head: TrailHead = { position: start.position, hash: start.hash };
+    await hooks.beforeSealing?.({ head, at: start.at, snapshot: start.snapshot });
+    // The cursor's snapshot is taken after START_SQL's, so its xmin is at least `horizon`.
+    await client.query(`declare ${CURSOR} no scroll cursor for ${PENDING_SQL}`, [head.position, start.since]);
+    // The database renders the next page while Node hashes and hands on this one.
+    const fetchPage = () => settledLater(client.query(`fetch ${PAGE} from ${CURSOR}`));
+    for (let next = fetchPage(); ; ) {
+      const { rows } = await next;
+      if (rows.length === 0) break;
+      next = fetchPage();
+      const seals = { positions: [] as number[], xids: [] as string[], seqs: [] as string[], hashes: [] as string[] };
+      const entries = rows.map((row): ArchivableEntry => {
+        const entry = archivableEntry(row, (canonical) => chainHash(head.hash, canonical));
+        head = { position: entry.position, hash: entry.hash };
+        seals.positions.push(entry.position);
+        seals.xids.push(String(row.xid));
+        seals.seqs.push(String(row.seq));
+        seals.hashes.push(entry.hash);
+        return entry;
+      });
+      const inserted = settledLater(
+        client.query(
+          `insert into restorepoint_trail.seal (position, xid, seq, hash)
+           select * from unnest($1::bigint[], $2::xid8[], $3::bigint[], $4::text[])`,
+          [seals.positions, seals.xids, seals.seqs, seals.hashes],
+        ),
+      );
+      await hooks.onSealed?.(entries);
+      await inserted;
+    }
+    await client.query(`close ${CURSOR}`);
+    const sealed = head.position - start.position;
+    if (sealed > 0) {
+      await client.query('insert into restorepoint_trail.seal_run (horizon, entries, last_position) values ($1::xid8, $2, $3)', [start.horizon, sealed, head.position]);
+    }
+    return { sealed, head: head.position === 0 ? null : head };
   });
 }
+
+/** `promise` itself, marked handled: it is awaited later, and a throw before then must not leave an unhandled rejection. */
+function settledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/** SQL for the horizon the last sealing reached: entries of older transactions are all sealed. */
+export const LAST_HORIZON_SQL = `coalesce((select horizon from restorepoint_trail.seal_run order by run desc limit 1), '0'::xid8)`;
+
+/** The head sealed so far (or the prune point, or genesis), the last and next horizons, and the clock. */
+const START_SQL = `
+  select h.position, h.hash, ${LAST_HORIZON_SQL}::text as since, pg_snapshot_xmin(pg_current_snapshot())::text as horizon,
+         clock_timestamp() as at, pg_current_snapshot()::text as snapshot
+    from ((select position, hash from restorepoint_trail.seal order by position desc limit 1)
+          union all (${PRUNE_POINT_SQL})
+          union all select 0::bigint, $1::text) h
+   order by h.position desc limit 1`;
+
+/**
+ * The committed, unsealed entries of transactions from the last horizon ($2) on, in commit
+ * order, numbered after the head ($1), with their canonical text.
+ *
+ * The horizon is a parameter, not a subquery, so the plan is made for its value: a range of the
+ * `(xid, seq)` index and one seal lookup per entry. (As a subquery, the planner guessed a third
+ * of the trail and hashed the whole seal table, so every sealing cost as much as the trail was
+ * long.) Only (xid, seq) pairs are sorted; each row is then looked up in that order, and ordering
+ * by the numbering's own key rather than `position` lets the plan stream without sorting the
+ * wide rows again: the first page comes before the whole backlog is rendered.
+ */
+const PENDING_SQL = `
+  with pending as (
+    select c.xid, c.seq, max(c.seq) over (partition by c.xid) as last_seq
+      from restorepoint_trail.change c
+     where c.xid >= $2::xid8
+       and not exists (select 1 from restorepoint_trail.seal x where x.xid = c.xid and x.seq = c.seq)
+  ),
+  numbered as (
+    select p.xid, p.seq, p.last_seq, $1::bigint + row_number() over (order by p.last_seq, p.seq) as position from pending p
+  )
+  select n.position, n.xid::text as xid, n.seq::text as seq, c.schema_name, c.table_name, c.op,
+         ${canonicalEntrySql('n.position', 'c')} as canonical
+    from numbered n
+         cross join lateral (select * from restorepoint_trail.change c where c.xid = n.xid and c.seq = n.seq) c
+   order by n.last_seq, n.seq`;

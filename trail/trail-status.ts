@@ -5,7 +5,7 @@ import { CAPTURE_TRIGGER, TRUNCATE_TRIGGER } from './install-sql';
 import { trailInstalled } from './install-trail';
 import { primaryKeyColumnsSql } from './primary-key-sql';
 import { PRUNE_POINT_SQL, upgradeForPruning } from './prune-point';
-import type { TrailHead } from './seal-trail';
+import { LAST_HORIZON_SQL, type TrailHead } from './seal-trail';
 
 export interface TrackedTable {
   readonly schema: string;
@@ -48,6 +48,34 @@ const headRowSchema = z.object({ position: int8.nullable(), hash: z.string().nul
 export async function trailStatus(client: Queryable): Promise<TrailStatus> {
   if (!(await trailInstalled(client))) return { installed: false };
   await upgradeForPruning(client);
+  const tables = await trackedTables(client);
+  // The unsealed count only looks at transactions from the last sealing's horizon on, as
+  // sealing does. The horizon is a parameter, not a subquery, so the plan is made for its
+  // value: a range of the (xid, seq) index and one seal lookup per entry, not a hash of the
+  // whole seal table, which made the count cost as much as the trail is long.
+  const { rows } = await client.query<{ horizon: string }>(`select ${LAST_HORIZON_SQL}::text as horizon`);
+  const head = await client.query(
+    `select s.position, s.hash,
+            (select count(*) from restorepoint_trail.change c
+              where c.xid >= $1::xid8
+                and not exists (select 1 from restorepoint_trail.seal x where x.xid = c.xid and x.seq = c.seq)) as unsealed
+       from (select 1) one left join lateral (
+              select h.position, h.hash from ((select position, hash from restorepoint_trail.seal order by position desc limit 1)
+                                              union all (${PRUNE_POINT_SQL})) h
+               order by h.position desc limit 1) s on true`,
+    [rows[0]!.horizon],
+  );
+  const h = headRowSchema.parse(head.rows[0]);
+  return {
+    installed: true,
+    tables,
+    head: h.position !== null && h.hash !== null ? { position: h.position, hash: h.hash } : null,
+    unsealed: h.unsealed,
+  };
+}
+
+/** The tables the installed trail captures, found from the capture triggers themselves. */
+export async function trackedTables(client: Queryable): Promise<TrackedTable[]> {
   const tables = await client.query(
     `select n.nspname as schema, c.relname as name, t.tgargs as args,
             ${primaryKeyColumnsSql('c.oid')} as key_columns,
@@ -63,34 +91,17 @@ export async function trailStatus(client: Queryable): Promise<TrailStatus> {
       order by 1, 2`,
     [CAPTURE_TRIGGER, TRUNCATE_TRIGGER],
   );
-  // The unsealed count only looks at transactions from the last sealing's horizon on, as sealing does.
-  const head = await client.query(
-    `select s.position, s.hash,
-            (select count(*) from restorepoint_trail.change c
-              where c.xid >= coalesce((select horizon from restorepoint_trail.seal_run order by run desc limit 1), '0'::xid8)
-                and not exists (select 1 from restorepoint_trail.seal x where x.xid = c.xid and x.seq = c.seq)) as unsealed
-       from (select 1) one left join lateral (
-              select h.position, h.hash from ((select position, hash from restorepoint_trail.seal order by position desc limit 1)
-                                              union all (${PRUNE_POINT_SQL})) h
-               order by h.position desc limit 1) s on true`,
-  );
-  const h = headRowSchema.parse(head.rows[0]);
-  return {
-    installed: true,
-    tables: tables.rows.map((row) => {
-      const r = tableRowSchema.parse(row);
-      // tgargs holds the trigger's arguments, each ended by a NUL byte: schema, table, key columns.
-      const keyColumns = r.args.toString('utf8').split('\0').slice(2, -1);
-      return {
-        schema: r.schema,
-        name: r.name,
-        keyColumns,
-        keyChanged: keyColumns.join('\0') !== r.key_columns.join('\0'),
-        captureAlways: r.capture_always,
-        truncateUncaptured: r.truncate_uncaptured,
-      };
-    }),
-    head: h.position !== null && h.hash !== null ? { position: h.position, hash: h.hash } : null,
-    unsealed: h.unsealed,
-  };
+  return tables.rows.map((row) => {
+    const r = tableRowSchema.parse(row);
+    // tgargs holds the trigger's arguments, each ended by a NUL byte: schema, table, key columns.
+    const keyColumns = r.args.toString('utf8').split('\0').slice(2, -1);
+    return {
+      schema: r.schema,
+      name: r.name,
+      keyColumns,
+      keyChanged: keyColumns.join('\0') !== r.key_columns.join('\0'),
+      captureAlways: r.capture_always,
+      truncateUncaptured: r.truncate_uncaptured,
+    };
+  });
 }

@@ -9,7 +9,7 @@ import { DELTA_TABLE_KEY, deltaObjectNames, type ChainLink, type DeltaManifest, 
 import { toolVersion } from '../../core/tool-version';
 import { sourceIdentity } from '../../postgres/introspect';
 import { sha256Hex } from '../../streams/sha256';
-import { CANONICAL_FIELD, ChainFollower, hashAtPosition, readArchivableEntries, sealTrail, TRAIL_GENESIS_HASH, type ArchivedEntry } from '../../trail';
+import { ChainFollower, readArchivableEntries, sealTrail, TRAIL_GENESIS_HASH, type ArchivableEntry, type SealStart } from '../../trail';
 import { resolveSource, type ActivityDeps } from '../deps';
 import type { ExportDataResult } from '../export/export-data';
 import { recordParts } from '../export/part-catalog';
@@ -50,15 +50,26 @@ export function createExportDeltaActivity(deps: ActivityDeps) {
     const read = await withTrailClient(resolveSource(deps.config, input.source).url, async (client) => {
       await checkTrailCovers(client, base);
       const identity = await sourceIdentity(client);
-      const to = (await sealTrail(client)).head ?? { position: 0, hash: TRAIL_GENESIS_HASH };
-      const clock = await client.query<{ now: Date; snapshot: string }>('select clock_timestamp() as now, pg_current_snapshot()::text as snapshot');
-      if (to.position < from.position) throw broken(`the source's trail ends at position ${to.position}, before the parent's ${from.position} (was the database replaced?)`);
-      if (to.position === from.position && (await hashAtPosition(client, from.position)) !== from.hash && from.position > 0) {
-        throw broken(`the source's entry ${from.position} no longer has the parent's hash`);
-      }
+      const tally = (entry: ArchivableEntry) => count(entry, counts);
+      let start: SealStart | undefined;
       try {
-        const entries = await copyRange(client, from, to, writer, (entry) => count(entry, counts));
-        return { identity, to, entries, asOf: clock.rows[0]!.now, snapshot: clock.rows[0]!.snapshot };
+        // The entries sealed before (by `trail verify`, a full export...) are read back and their
+        // chain followed from the parent's last link; those pending are sealed now and archived as
+        // they are hashed. Both happen under the sealing lock, so nothing is sealed in between.
+        const sealing = await sealTrail(client, {
+          beforeSealing: async (sealStart) => {
+            start = sealStart;
+            await copySealed(client, from, sealStart.head, writer, tally);
+          },
+          onSealed: async (entries) => {
+            entries.forEach(tally);
+            await writer.write(entries);
+            Context.current().heartbeat({ position: entries.at(-1)!.position });
+          },
+        });
+        if (!start) throw new RestorepointError('NOT_TRACKED', 'the source has no change trail: run `restorepoint track` on its tables, then take a full export', {});
+        const to = sealing.head ?? { position: 0, hash: TRAIL_GENESIS_HASH };
+        return { identity, to, entries: to.position - from.position, asOf: start.at, snapshot: start.snapshot };
       } catch (error) {
         writer.abort(error as Error);
         throw error;
@@ -105,36 +116,46 @@ export function createExportDeltaActivity(deps: ActivityDeps) {
 }
 
 /**
- * Streams entries (from, to] into the writer a page at a time, following the hash chain from
- * the parent's last link: an entry missing (pruned or deleted), out of sequence or with a hash
- * that does not follow refuses the delta.
+ * Streams the entries sealed before this export, (from, head], into the writer a page at a time,
+ * following the hash chain from the parent's last link: an entry missing (pruned or deleted), out
+ * of sequence or with a hash that does not follow refuses the delta, and so does a head that is
+ * not the parent's last link or beyond it (another database, or a replaced one).
  */
-async function copyRange(client: pg.ClientBase, from: TrailPoint, to: TrailPoint, writer: ArchiveWriter, onEntry: (entry: ArchivedEntry) => void): Promise<number> {
+async function copySealed(client: pg.ClientBase, from: TrailPoint, head: TrailPoint, writer: ArchiveWriter, onEntry: (entry: ArchivableEntry) => void): Promise<void> {
+  if (head.position < from.position) throw broken(`the source's trail ends at position ${head.position}, before the parent's ${from.position} (was the database replaced?)`);
+  if (head.position === from.position && from.position > 0 && head.hash !== from.hash) throw broken(`the source's entry ${from.position} no longer has the parent's hash`);
   const follower = new ChainFollower(from);
-  for (let after = from.position; after < to.position; ) {
-    const page = await readArchivableEntries(client, after, to.position, PAGE);
-    if (page.length === 0) throw broken(`entries ${after + 1} to ${to.position} are missing from the source's trail (pruned before they were exported?)`);
-    const entries: ArchivedEntry[] = [];
+  // The database reads the next page while this one is checked and written; awaited in turn
+  // (marked handled so that a throw meanwhile leaves no unhandled rejection).
+  const readPage = (after: number) => {
+    const page = readArchivableEntries(client, after, head.position, PAGE);
+    page.catch(() => undefined);
+    return page;
+  };
+  let after = from.position;
+  for (let next = after < head.position ? readPage(after) : null; next; ) {
+    const page = await next;
+    if (page.length === 0) throw broken(`entries ${after + 1} to ${head.position} are missing from the source's trail (pruned before they were exported?)`);
+    after = page.at(-1)!.position;
+    next = after < head.position ? readPage(after) : null;
+    const entries: ArchivableEntry[] = [];
     for (const row of page) {
       if (row.canonical === null) throw broken(`trail entry ${row.position} is missing (its change row was deleted)`);
-      const entry: ArchivedEntry = { position: row.position, hash: row.hash, canonical: row.canonical };
-      const fault = follower.follow(entry);
+      const fault = follower.follow(row);
       if (fault) throw broken(`the trail does not verify at position ${fault.position}: ${fault.reason} (expected ${fault.expected}, found ${fault.actual})`);
-      onEntry(entry);
-      entries.push(entry);
+      onEntry(row);
+      entries.push(row);
     }
     await writer.write(entries);
-    after = page.at(-1)!.position;
     Context.current().heartbeat({ position: after });
   }
-  return to.position - from.position;
+  // The sealing continues from `head`'s stored hash: the chain read above must end on it.
+  if (follower.head.position !== head.position || follower.head.hash !== head.hash) throw broken(`the trail's head ${head.position} does not follow from the entries before it`);
 }
 
-function count(entry: ArchivedEntry, counts: Map<string, Counts>): void {
-  const fields = JSON.parse(entry.canonical) as unknown[];
-  const tally = counts.get(`${String(fields[CANONICAL_FIELD.schema])}.${String(fields[CANONICAL_FIELD.table])}`);
-  const op = fields[CANONICAL_FIELD.op] as keyof Counts;
-  if (tally && op in tally) tally[op] += 1;
+function count(entry: ArchivableEntry, counts: Map<string, Counts>): void {
+  const tally = counts.get(`${entry.schema}.${entry.table}`);
+  if (tally) tally[entry.op] += 1;
 }
 
 /** The default parent: the newest finished export of the same source and destination with a trail position. */

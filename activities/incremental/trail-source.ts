@@ -2,7 +2,7 @@ import pg from 'pg';
 import { RestorepointError } from '../../core/errors';
 import type { ManifestTable } from '../../core/manifest';
 import { sourceIdentity } from '../../postgres/introspect';
-import { trailStatus } from '../../trail';
+import { trackedTables, trailInstalled } from '../../trail';
 
 /** One connection to a source for trail work (the trail's functions need a single connection). */
 export async function withTrailClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -28,9 +28,8 @@ export async function checkTrailCovers(
   if (identity.systemIdentifier !== base.source.systemIdentifier || identity.database !== base.source.database) {
     throw new RestorepointError('CHAIN_BROKEN', `the source is now database ${identity.database} of cluster ${identity.systemIdentifier}, not ${base.source.database} of ${base.source.systemIdentifier} as in the base export`, {});
   }
-  const status = await trailStatus(client);
-  if (!status.installed) throw new RestorepointError('NOT_TRACKED', 'the source has no change trail: run `restorepoint track` on its tables, then take a full export', {});
-  const complete = new Set(status.tables.filter((t) => t.captureAlways && !t.keyChanged).map((t) => `${t.schema}.${t.name}`));
+  if (!(await trailInstalled(client))) throw new RestorepointError('NOT_TRACKED', 'the source has no change trail: run `restorepoint track` on its tables, then take a full export', {});
+  const complete = new Set((await trackedTables(client)).filter((t) => t.captureAlways && !t.keyChanged).map((t) => `${t.schema}.${t.name}`));
   const missing = base.tables.map((t) => `${t.schema}.${t.name}`).filter((name) => !complete.has(name));
   if (missing.length > 0) {
     throw new RestorepointError('NOT_TRACKED', `changes to ${missing.join(', ')} are not (fully) captured, so a delta would miss them: track them and take a new full export`, { tables: missing });
