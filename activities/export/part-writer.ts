@@ -11,16 +11,13 @@ import { RowFingerprint, type RowsFingerprint } from '../../streams/row-fingerpr
  * One part object being written: bytes go in uncompressed and flow through
  * compress → hash → upload. The object becomes visible only when `finish()` resolves.
  */
-export class PartWriter {
+export class PartUpload {
   private readonly input = new PassThrough({ highWaterMark: 1 << 20 });
   private readonly done: Promise<Checksums>;
-  private readonly fingerprint: RowFingerprint;
   rows = 0;
   rawBytes = 0;
 
-  /** `quote`: the COPY's quote byte, for finding the rows the fingerprint hashes. */
-  constructor(store: ObjectStore, readonly key: string, compression: Compression, zstdLevel: number, quote = 0x22) {
-    this.fingerprint = new RowFingerprint(quote);
+  constructor(store: ObjectStore, readonly key: string, compression: Compression, zstdLevel: number) {
     const checksum = new ChecksumStream();
     this.done = pipeline(this.input, createCompressor(compression, zstdLevel), checksum, store.openWrite(key)).then(() => checksum.result());
     // Failures surface through write() or finish(); this keeps an early one from going unhandled.
@@ -30,17 +27,40 @@ export class PartWriter {
   async write(chunk: Buffer, rows: number): Promise<void> {
     this.rows += rows;
     this.rawBytes += chunk.length;
-    this.fingerprint.update(chunk);
     if (!this.input.write(chunk)) await Promise.race([once(this.input, 'drain'), this.done]);
   }
 
-  /** Ends the part: its stored object's checksums and the fingerprint of the rows written. */
-  async finish(): Promise<Checksums & { readonly fingerprint: RowsFingerprint }> {
+  /** Ends the part: its stored object's checksums. */
+  async finish(): Promise<Checksums> {
     this.input.end();
-    return { ...(await this.done), fingerprint: this.fingerprint.result() };
+    return this.done;
   }
 
   abort(error: Error): void {
     this.input.destroy(error);
+  }
+}
+
+/**
+ * A part of a table's COPY rows, which are fingerprinted as they pass (a trail archive's parts
+ * are not rows of a table, and skip that scan: it cost a delta export a fifth of its time).
+ */
+export class PartWriter extends PartUpload {
+  private readonly fingerprint: RowFingerprint;
+
+  /** `quote`: the COPY's quote byte, for finding the rows the fingerprint hashes. */
+  constructor(store: ObjectStore, key: string, compression: Compression, zstdLevel: number, quote = 0x22) {
+    super(store, key, compression, zstdLevel);
+    this.fingerprint = new RowFingerprint(quote);
+  }
+
+  override async write(chunk: Buffer, rows: number): Promise<void> {
+    this.fingerprint.update(chunk);
+    await super.write(chunk, rows);
+  }
+
+  /** Ends the part: its stored object's checksums and the fingerprint of the rows written. */
+  override async finish(): Promise<Checksums & { readonly fingerprint: RowsFingerprint }> {
+    return { ...(await super.finish()), fingerprint: this.fingerprint.result() };
   }
 }

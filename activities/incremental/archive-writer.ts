@@ -2,7 +2,7 @@ import type { Compression } from '../../core/export-input';
 import type { ManifestPart } from '../../core/manifest';
 import type { ObjectStore } from '../../storage/object-store';
 import { archiveLine, type ArchivedEntry } from '../../trail';
-import { PartWriter } from '../export/part-writer';
+import { PartUpload } from '../export/part-writer';
 
 /**
  * Writes archived trail entries as parts of about `partSizeBytes` uncompressed, cut between
@@ -11,7 +11,7 @@ import { PartWriter } from '../export/part-writer';
  */
 export class ArchiveWriter {
   private readonly parts: ManifestPart[] = [];
-  private current: PartWriter | null = null;
+  private current: PartUpload | null = null;
 
   constructor(
     private readonly store: ObjectStore,
@@ -23,7 +23,7 @@ export class ArchiveWriter {
 
   async write(entries: readonly ArchivedEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const part = this.current ?? (this.current = new PartWriter(this.store, this.partKey(this.parts.length), this.compression, this.zstdLevel));
+    const part = this.current ?? (this.current = new PartUpload(this.store, this.partKey(this.parts.length), this.compression, this.zstdLevel));
     await part.write(Buffer.from(entries.map(archiveLine).join(''), 'utf8'), entries.length);
     if (part.rawBytes >= this.partSizeBytes) await this.closePart();
   }
@@ -31,7 +31,7 @@ export class ArchiveWriter {
   /** Every part written; an empty range still gets one (empty) part, so a delta is never partless. */
   async finish(): Promise<ManifestPart[]> {
     if (this.current || this.parts.length === 0) {
-      this.current ??= new PartWriter(this.store, this.partKey(this.parts.length), this.compression, this.zstdLevel);
+      this.current ??= new PartUpload(this.store, this.partKey(this.parts.length), this.compression, this.zstdLevel);
       await this.closePart();
     }
     return this.parts;
