@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { exportRoleSchema, type ExportRole } from '../core/export-input';
 import type { ChainLink, TrailPoint } from '../core/restore-points';
 import { int8 } from './int8';
 
@@ -27,6 +28,19 @@ export async function recordTrailRange(db: Knex, exportId: string, range: TrailR
     });
 }
 
+/** What a full export holds and is for (chain-base.ts decides from it whether a chain may start there). */
+export interface ExportCoverage {
+  readonly role: ExportRole;
+  readonly partial: boolean;
+  /** `schema.table` names, as its manifest lists them. */
+  readonly tables: readonly string[];
+}
+
+/** Idempotent, like the trail range: recorded with it, before the export is marked finished. */
+export async function recordCoverage(db: Knex, exportId: string, coverage: ExportCoverage): Promise<void> {
+  await db('exports').where({ id: exportId }).update({ role: coverage.role, partial: coverage.partial, tables: JSON.stringify(coverage.tables) });
+}
+
 const linkRowSchema = z
   .object({
     id: z.string(),
@@ -43,6 +57,9 @@ const linkRowSchema = z
     trail_to_hash: z.string().nullable(),
     as_of: z.date().nullable(),
     snapshot: z.record(z.string(), z.unknown()).nullable(),
+    role: exportRoleSchema,
+    partial: z.boolean(),
+    tables: z.array(z.string()).nullable(),
   })
   .transform(
     (r): ChainLink => ({
@@ -58,13 +75,16 @@ const linkRowSchema = z
       trailTo: r.trail_to_position !== null && r.trail_to_hash !== null ? { position: r.trail_to_position, hash: r.trail_to_hash } : null,
       asOf: r.as_of?.toISOString() ?? null,
       txidSnapshot: typeof r.snapshot?.txidSnapshot === 'string' ? r.snapshot.txidSnapshot : null,
+      role: r.role,
+      partial: r.partial,
+      tables: r.tables,
     }),
   );
 
 /** Every export of a source (optionally one destination) as chain links, oldest first. */
 export async function listChainLinks(db: Knex, filter: { readonly source: string; readonly destination?: string }): Promise<ChainLink[]> {
   const rows: unknown[] = await db('exports')
-    .select('id', 'mode', 'status', 'verification_status', 'source', 'destination', 'parent_export_id', 'base_export_id', 'trail_from_position', 'trail_from_hash', 'trail_to_position', 'trail_to_hash', 'as_of', 'snapshot')
+    .select('id', 'mode', 'status', 'verification_status', 'source', 'destination', 'parent_export_id', 'base_export_id', 'trail_from_position', 'trail_from_hash', 'trail_to_position', 'trail_to_hash', 'as_of', 'snapshot', 'role', 'partial', 'tables')
     .where({ source: filter.source })
     .modify((q) => {
       if (filter.destination !== undefined) q.where({ destination: filter.destination });

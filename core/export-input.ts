@@ -23,6 +23,10 @@ export type Compression = z.infer<typeof compressionSchema>;
 export const exportModeSchema = z.enum(['full', 'incremental']);
 export type ExportMode = z.infer<typeof exportModeSchema>;
 
+/** What an export is for: a backup (a restore point, a chain base), or a rollback's safety snapshot. */
+export const exportRoleSchema = z.enum(['backup', 'safety-snapshot']);
+export type ExportRole = z.infer<typeof exportRoleSchema>;
+
 /** Export ids become object prefixes and workflow ids: keep them to a safe alphabet. */
 export const exportIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, ., _ and - (at most 128)');
 
@@ -50,15 +54,22 @@ export const exportInputSchema = z.object({
   /**
    * `full` (the default) copies every selected table; `incremental` stores the changes recorded
    * by the change trail since the previous export of the same chain (docs/incremental-and-point-in-time.md).
-   * An incremental export covers its base full export's tables; `schemas`, `tables`, `exclude`
-   * and `format` are taken from the chain.
+   * An incremental export covers its base full export's tables and `format` is taken from the
+   * chain; `schemas`, `tables` and `exclude` pick the tracked tables its chain's base must hold.
    */
   mode: exportModeSchema.default('full'),
   /**
    * Incremental only: the export to follow. When absent, the newest finished export of the same
-   * source and destination that has a trail position.
+   * source and destination that has a trail position and whose chain starts from a backup
+   * holding every tracked table the export selects (never a partial export lacking some, nor a
+   * rollback's safety snapshot).
    */
   parentExportId: exportIdSchema.optional(),
+  /**
+   * `safety-snapshot`: taken by a rollback just before it changes anything, so that it can be
+   * undone. Such an export is never the base of a restore chain (docs/incremental-and-point-in-time.md).
+   */
+  role: exportRoleSchema.default('backup'),
 });
 export type ExportInput = z.infer<typeof exportInputSchema>;
 export type ExportRequest = z.input<typeof exportInputSchema>;

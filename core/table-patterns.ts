@@ -5,7 +5,8 @@ interface Named {
   readonly name: string;
 }
 
-function matcher(pattern: string): (table: Named) => boolean {
+/** Whether a table matches one pattern (`table`, `schema.table`, `*` wildcards). */
+export function patternMatcher(pattern: string): (table: Named) => boolean {
   const [schemaPart, tablePart] = pattern.includes('.') ? (pattern.split('.', 2) as [string, string]) : [undefined, pattern];
   const toRegex = (glob: string) => new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
   const tableRe = toRegex(tablePart);
@@ -20,11 +21,11 @@ function matcher(pattern: string): (table: Named) => boolean {
  */
 export function selectTables<T extends Named>(tables: readonly T[], include: readonly string[], exclude: readonly string[]): T[] {
   for (const pattern of include) {
-    if (!pattern.includes('*') && !tables.some(matcher(pattern))) {
+    if (!pattern.includes('*') && !tables.some(patternMatcher(pattern))) {
       throw new RestorepointError('TABLE_NOT_FOUND', `table "${pattern}" does not exist in the exported schemas`, { table: pattern });
     }
   }
-  const includes = include.map(matcher);
-  const excludes = exclude.map(matcher);
+  const includes = include.map(patternMatcher);
+  const excludes = exclude.map(patternMatcher);
   return tables.filter((t) => (includes.length === 0 || includes.some((m) => m(t))) && !excludes.some((m) => m(t)));
 }

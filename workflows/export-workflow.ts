@@ -21,12 +21,23 @@ export interface ExportSummary {
 
 /**
  * A full export, with the source's change-trail head sealed just before its snapshot and
- * recorded, so the first incremental export of its chain knows where to start.
+ * recorded, so the first incremental export of its chain knows where to start, and what it
+ * holds (its tables, whether they were a selection, its role), so a chain starts only from an
+ * export that holds what is asked of it.
  */
 async function exportFull(input: ExportInput): Promise<ExportDataResult> {
   const position = await catalog.sealTrailForExport({ source: input.source });
   const result = await data.exportData(input);
-  await catalog.recordFullTrailPosition({ exportId: input.exportId, destination: input.destination, manifestKey: result.manifestKey, manifestSha256: result.manifestSha256, position });
+  await catalog.recordFullTrailPosition({
+    exportId: input.exportId,
+    destination: input.destination,
+    manifestKey: result.manifestKey,
+    manifestSha256: result.manifestSha256,
+    position,
+    role: input.role,
+    // With a selection it holds only some tables of its schemas: never a chain base unless those are all that is asked.
+    partial: input.tables.length > 0 || input.exclude.length > 0,
+  });
   return result;
 }
 

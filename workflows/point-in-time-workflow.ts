@@ -19,7 +19,7 @@ export async function reconstructWorkflow(request: ReconstructRequest): Promise<
   const subject = `reconstruct:${input.reconstructionId}`;
   const about = { source: input.source, at: input.at, target: input.target, targetSchema: input.targetSchema ?? null, tables: input.tables };
   try {
-    const plan = await short.planReconstruction({ source: input.source, at: input.at });
+    const plan = await short.planReconstruction({ source: input.source, at: input.at, tables: input.tables });
     const chain = { baseExportId: plan.base.exportId, deltaExportIds: plan.deltas.map((d) => d.exportId), tail: describeTail(plan.tail) };
     await short.recordLedger({ actor: input.requestedBy, action: 'reconstruct.started', subject, outcome: 'ok', details: { ...about, ...chain } });
     const restored = await data.restoreExport({

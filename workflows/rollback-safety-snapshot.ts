@@ -21,6 +21,8 @@ export async function takeSafetySnapshot(input: RollbackInput, scope: PreparedSc
         tables: scope.tables.map((t) => `${t.schema}.${t.name}`),
         destination: scope.destination,
         tags: { purpose: `safety snapshot before rollback ${input.rollbackId}`, requestedBy: input.requestedBy },
+        // For undo only: never the base of a restore chain, nor an incremental's parent.
+        role: 'safety-snapshot',
         requestedBy: input.requestedBy,
       },
     ],

@@ -36,7 +36,7 @@ export function targetStages(input: RollbackInput, stagingSchema: string): Targe
     let plan: RestorePlan | null = null;
     return {
       async resolve() {
-        plan = await short.planReconstruction({ source, at: target.at });
+        plan = await short.planReconstruction({ source, at: target.at, tables: input.tables });
         return summarizeRestorePlan(plan);
       },
       ...staged(() => ({ exportId: plan!.base.exportId, restorePoint: plan! })),

@@ -1,11 +1,11 @@
 import { Context } from '@temporalio/activity';
 import type pg from 'pg';
-import { listChainLinks, recordTrailRange } from '../../catalog/chain-repo';
+import { recordTrailRange } from '../../catalog/chain-repo';
 import { appendLedger } from '../../catalog/ledger';
 import { RestorepointError } from '../../core/errors';
 import { exportInputSchema, type ExportInput, type ExportRequest } from '../../core/export-input';
 import { MANIFEST_VERSION } from '../../core/manifest';
-import { DELTA_TABLE_KEY, deltaObjectNames, type ChainLink, type DeltaManifest, type TrailPoint } from '../../core/restore-points';
+import { DELTA_TABLE_KEY, deltaObjectNames, type DeltaManifest, type TrailPoint } from '../../core/restore-points';
 import { toolVersion } from '../../core/tool-version';
 import { sourceIdentity } from '../../postgres/introspect';
 import { sha256Hex } from '../../streams/sha256';
@@ -14,6 +14,7 @@ import { resolveSource, type ActivityDeps } from '../deps';
 import type { ExportDataResult } from '../export/export-data';
 import { recordParts } from '../export/part-catalog';
 import { ArchiveWriter } from './archive-writer';
+import { checkBaseHolds, chooseParent, wantedTables } from './chain-start';
 import { checkTrailCovers, withTrailClient } from './trail-source';
 import { verifyChain } from './verify-chain';
 
@@ -31,8 +32,10 @@ export function createExportDeltaActivity(deps: ActivityDeps) {
   return async function exportDelta(request: ExportRequest): Promise<ExportDataResult> {
     const input = exportInputSchema.parse(request);
     const startedAt = deps.clock();
-    const parentId = input.parentExportId ?? (await newestParent(deps, input)).exportId;
+    const wanted = await wantedTables(deps, input);
+    const parentId = await chooseParent(deps, input, wanted);
     const chain = await verifyChain(deps, input.source, parentId, new Set([parentId]));
+    checkBaseHolds(chain.links[0]!, chain.base, wanted);
     const base = chain.base;
     const parent = chain.links.at(-1)!;
     const from = parent.trailTo!;
@@ -156,15 +159,6 @@ async function copySealed(client: pg.ClientBase, from: TrailPoint, head: TrailPo
 function count(entry: ArchivableEntry, counts: Map<string, Counts>): void {
   const tally = counts.get(`${entry.schema}.${entry.table}`);
   if (tally) tally[entry.op] += 1;
-}
-
-/** The default parent: the newest finished export of the same source and destination with a trail position. */
-async function newestParent(deps: ActivityDeps, input: ExportInput): Promise<ChainLink> {
-  const links = await listChainLinks(deps.catalog, { source: input.source, destination: input.destination });
-  const candidates = links.filter((l) => l.status === 'succeeded' && l.trailTo !== null && l.asOf !== null && l.exportId !== input.exportId);
-  const newest = candidates.sort((a, b) => Date.parse(b.asOf!) - Date.parse(a.asOf!))[0];
-  if (!newest) throw broken(`no finished export of ${input.source} to ${input.destination} has a trail position: track the tables, then take a full export first`);
-  return newest;
 }
 
 /** Writes the range to the catalog (before the export is marked finished) and, once, to the ledger. */

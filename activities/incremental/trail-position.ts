@@ -1,4 +1,5 @@
-import { recordTrailRange } from '../../catalog/chain-repo';
+import { recordCoverage, recordTrailRange } from '../../catalog/chain-repo';
+import type { ExportRole } from '../../core/export-input';
 import { manifestSchema } from '../../core/manifest';
 import type { TrailPoint } from '../../core/restore-points';
 import { RestorepointError } from '../../core/errors';
@@ -23,11 +24,25 @@ export function createTrailPositionActivities(deps: ActivityDeps) {
       });
     },
 
-    /** Records a finished full export's trail position and snapshot time in the catalog (before it is marked finished). */
-    async recordFullTrailPosition(input: { readonly exportId: string; readonly destination: string; readonly manifestKey: string; readonly manifestSha256: string; readonly position: TrailPoint | null }): Promise<void> {
+    /**
+     * Records a finished full export's trail position and snapshot time in the catalog (before it
+     * is marked finished), and what it holds and is for: its tables as the manifest lists them,
+     * whether they were a selection, and its role. A chain may start only from an export that
+     * holds what is asked of it (core/restore-points/chain-base.ts).
+     */
+    async recordFullTrailPosition(input: {
+      readonly exportId: string;
+      readonly destination: string;
+      readonly manifestKey: string;
+      readonly manifestSha256: string;
+      readonly position: TrailPoint | null;
+      readonly role: ExportRole;
+      readonly partial: boolean;
+    }): Promise<void> {
       const bytes = await deps.openStore(input.destination).getBytes(input.manifestKey);
       if (sha256Hex(bytes) !== input.manifestSha256) throw new RestorepointError('MANIFEST_TAMPERED', `manifest ${input.manifestKey} changed since it was written`, { key: input.manifestKey });
       const manifest = manifestSchema.parse(JSON.parse(bytes.toString('utf8')));
+      await recordCoverage(deps.catalog, input.exportId, { role: input.role, partial: input.partial, tables: manifest.tables.map((t) => `${t.schema}.${t.name}`).sort() });
       await recordTrailRange(deps.catalog, input.exportId, { from: null, to: input.position, asOf: new Date(manifest.snapshot.takenAt) });
     },
   };

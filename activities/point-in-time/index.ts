@@ -6,9 +6,9 @@ import { resolveRestorePoint } from './resolve-restore-point';
 /** Activities of point-in-time reconstruction and of archiving and pruning the trail. */
 export function createPointInTimeActivities(deps: ActivityDeps) {
   return {
-    /** The restore chain for `at`; plain data, safe for workflow history. */
-    async planReconstruction(input: { readonly source: string; readonly at: string }) {
-      return resolveRestorePoint(deps.catalog, input.source, input.at);
+    /** The restore chain for `at` whose base holds `tables` (patterns; none: every table); plain data, safe for workflow history. */
+    async planReconstruction(input: { readonly source: string; readonly at: string; readonly tables?: readonly string[] }) {
+      return resolveRestorePoint(deps.catalog, input.source, input.at, input.tables ?? []);
     },
     applyChanges: createApplyChangesActivity(deps),
     ...createPruneActivities(deps),

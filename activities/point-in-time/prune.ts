@@ -1,7 +1,7 @@
 import { listChainLinks } from '../../catalog/chain-repo';
 import { appendLedger } from '../../catalog/ledger';
 import { RestorepointError } from '../../core/errors';
-import type { ChainLink, TrailPoint } from '../../core/restore-points';
+import { baseShortfall, type ChainLink, type TrailPoint } from '../../core/restore-points';
 import { ChainFollower, pruneTrailThrough, readPrunePoint, sealTrail, TRAIL_GENESIS_HASH, trailInstalled } from '../../trail';
 import { resolveSource, type ActivityDeps } from '../deps';
 import { loadVerifiedDeltaManifest } from '../incremental/load-delta-manifest';
@@ -102,17 +102,23 @@ async function verifyArchive(deps: ActivityDeps, link: ChainLink, follower: Chai
 
 /**
  * The lowest position a current chain still needs: for each destination, the tip of the chain
- * of its newest full export. Its next delta starts there, so entries after it must stay.
+ * of its newest full export that can start a chain of every table (a backup taken without a
+ * table selection), and of each partial backup newer than it (a delta naming its tables may
+ * still follow it). Their next deltas start there, so entries after it must stay. A rollback's
+ * safety snapshot starts no chain, so it never moves this forward.
  */
 function stillNeeded(links: readonly ChainLink[]): number {
-  const newestBase = new Map<string, ChainLink>();
-  for (const l of links) {
-    if (l.mode !== 'full' || l.trailTo === null || l.asOf === null) continue;
-    const known = newestBase.get(l.destination);
-    if (!known || Date.parse(l.asOf) > Date.parse(known.asOf!)) newestBase.set(l.destination, l);
+  const bases = links
+    .filter((l) => l.mode === 'full' && l.trailTo !== null && l.asOf !== null && l.role === 'backup')
+    .sort((a, b) => Date.parse(b.asOf!) - Date.parse(a.asOf!));
+  const current: ChainLink[] = [];
+  for (const destination of new Set(bases.map((b) => b.destination))) {
+    const newestFirst = bases.filter((b) => b.destination === destination);
+    const whole = newestFirst.findIndex((b) => baseShortfall(b, []) === null);
+    current.push(...newestFirst.slice(0, whole < 0 ? 1 : whole + 1));
   }
   let needed = Number.MAX_SAFE_INTEGER;
-  for (const base of newestBase.values()) {
+  for (const base of current) {
     const tip = links.filter((l) => l.baseExportId === base.exportId && l.trailTo !== null).reduce((max, l) => Math.max(max, l.trailTo!.position), base.trailTo!.position);
     needed = Math.min(needed, tip);
   }

@@ -1,3 +1,5 @@
+import type { ExportRole } from '../export-input';
+
 /**
  * An export as a link of a restore chain: what point-in-time planning needs from the catalog,
  * as plain data. Pure module (workflows import it).
@@ -32,6 +34,12 @@ export interface ChainLink {
   readonly asOf: string | null;
   /** Full: the snapshot it read (pg_current_snapshot text), which decides entries after `trailTo`. */
   readonly txidSnapshot: string | null;
+  /** A rollback's safety snapshot is kept for undo only: never a chain base. */
+  readonly role: ExportRole;
+  /** Full: made with a table selection (`--tables`, `--exclude`), so it holds only some tables of its schemas. */
+  readonly partial: boolean;
+  /** Full: the `schema.table` names it holds; null when the catalog has no record (older exports). */
+  readonly tables: readonly string[] | null;
 }
 
 /** Whether `child` starts exactly where `parent` ends: same position and same chain hash. */

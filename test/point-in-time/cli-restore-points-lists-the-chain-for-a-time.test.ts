@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { recordTrailRange } from '../../catalog/chain-repo';
+import { recordCoverage, recordTrailRange } from '../../catalog/chain-repo';
 import { markExport, upsertExport } from '../../catalog/exports-repo';
 import { freshCatalog, type FreshCatalog } from '../catalog/fresh-catalog';
 
@@ -29,6 +29,10 @@ before(async () => {
   catalog = await freshCatalog();
   await finished('f1', 'full', { from: null, to: { position: 10, hash: hash(10) }, asOf: new Date('2026-01-01T00:00:00Z') });
   await finished('d1', 'incremental', { from: { position: 10, hash: hash(10) }, to: { position: 20, hash: hash(20) }, asOf: new Date('2026-01-01T01:00:00Z'), parentExportId: 'f1', baseExportId: 'f1' });
+  await recordCoverage(catalog.db, 'f1', { role: 'backup', partial: false, tables: ['public.customer', 'public.film'] });
+  // A later export of film only (`export --tables film`).
+  await finished('p1', 'full', { from: null, to: { position: 25, hash: hash(25) }, asOf: new Date('2026-01-01T01:30:00Z') });
+  await recordCoverage(catalog.db, 'p1', { role: 'backup', partial: true, tables: ['public.film'] });
 });
 after(async () => {
   await catalog.close();
@@ -54,4 +58,15 @@ test('a time before any export exits 1 naming NO_RESTORE_POINT; a malformed time
   assert.equal(early.code, 1);
   assert.match(early.stderr, /NO_RESTORE_POINT/);
   assert.equal((await cli('restore-points', '--source', 'app', '--at', 'yesterday')).code, 2);
+});
+
+test('`restore-points --at --tables` starts from the newest export holding those tables, never a partial one lacking them', async () => {
+  const base = async (...tables: string[]) => {
+    const { code, stdout, stderr } = await cli('restore-points', '--source', 'app', '--at', '2026-01-01T02:00:00Z', ...tables, '--json');
+    return code === 0 ? (JSON.parse(stdout) as { base: { exportId: string } }).base.exportId : `${code} ${stderr}${stdout}`;
+  };
+  assert.equal(await base(), 'f1');
+  assert.equal(await base('--tables', 'film'), 'p1');
+  assert.equal(await base('--tables', 'film,customer'), 'f1');
+  assert.match(await base('--tables', 'no_such_table'), /^1 .*NO_RESTORE_POINT.*holds no_such_table: p1 holds only public\.film, not no_such_table/s);
 });

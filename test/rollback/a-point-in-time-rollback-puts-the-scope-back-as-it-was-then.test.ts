@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openCatalog } from '../../catalog/catalog-db';
+import { listChainLinks } from '../../catalog/chain-repo';
+import { openCatalog, withCatalog } from '../../catalog/catalog-db';
 import { listLedger } from '../../catalog/ledger';
 import { startRollback } from '../../client/rollbacks';
 import type { RollbackStatus } from '../../core/rollback/rollback-state';
@@ -147,6 +148,17 @@ describe('a rollback to a point in time puts the scope back exactly as it was at
     } finally {
       await catalog.destroy();
     }
+  });
+
+  it('its safety snapshot is marked for undo only: the next incremental export continues the chain, not the snapshot', async () => {
+    const links = () => withCatalog(rw.world.config.catalog.url, (db) => listChainLinks(db, { source: 'app' }));
+    // Newer than the delta and with a trail position, as every full export has: it used to become the next delta's parent.
+    const snapshots = (await links()).filter((l) => l.exportId.endsWith('-safety'));
+    assert.ok(snapshots.length > 0);
+    for (const s of snapshots) assert.deepEqual([s.role, s.partial, s.trailTo !== null], ['safety-snapshot', true, true], s.exportId);
+    const nextId = await rw.exportApp('incremental');
+    const next = (await links()).find((l) => l.exportId === nextId)!;
+    assert.deepEqual([next.parentExportId, next.baseExportId], [deltaId, fullId]);
   });
 
   it('a damaged part of the delta is found before anything is staged or changed', async () => {

@@ -14,7 +14,7 @@ export function registerReconstructCommand(program: Command): void {
     .requiredOption('--at <time>', 'an ISO 8601 time, e.g. 2026-11-22T09:30:00Z')
     .requiredOption('--target <name>', 'a configured connection (or local:<database>) to rebuild into: an empty database, or any with --schema')
     .option('--schema <name>', 'rebuild into this new schema as plain tables instead of an empty database')
-    .option('--tables <list>', 'tables or schema.table patterns (comma-separated); default every table of the base export', list)
+    .option('--tables <list>', 'tables or schema.table patterns (comma-separated); the chain starts from an export holding them; default every table', list)
     .option('--id <id>', 'reconstruction id (default: generated)')
     .option('--requested-by <who>', 'recorded in the ledger', currentUser())
     .option('--json', 'print JSON')

@@ -4,6 +4,7 @@ import { RestorepointError } from '../../../core/errors';
 import { planRestorePoint, pointInTimeSchema, type ChainLink, type RestorePlan } from '../../../core/restore-points';
 import { withCatalogDb } from '../context';
 import { action, emit, table } from '../output';
+import { list } from './export';
 
 const describeTail = (plan: RestorePlan) =>
   plan.tail.kind === 'none'
@@ -20,9 +21,10 @@ export function registerRestorePointsCommand(program: Command): void {
     .description('exports that can be restored or built on, and, with --at, the chain (full + deltas + trail entries) that reconstructs that time')
     .requiredOption('--source <name>', 'a configured source')
     .option('--at <time>', 'an ISO 8601 time, e.g. 2026-11-22T09:30:00Z')
+    .option('--tables <list>', 'with --at: the tables to reconstruct (comma-separated); the chain starts from an export holding them (default: every table)', list)
     .option('--json', 'print JSON')
     .action(
-      action(async (o: { source: string; at?: string; json?: boolean }) =>
+      action(async (o: { source: string; at?: string; tables?: string[]; json?: boolean }) =>
         withCatalogDb(async (db) => {
           const links = await listChainLinks(db, { source: o.source });
           if (o.at === undefined) {
@@ -36,8 +38,9 @@ export function registerRestorePointsCommand(program: Command): void {
           }
           const at = pointInTimeSchema.safeParse(o.at);
           if (!at.success) throw new RestorepointError('INPUT_INVALID', `--at "${o.at}": an ISO 8601 time, e.g. 2026-11-22T09:30:00Z`);
-          const planned = planRestorePoint(links, o.source, at.data);
-          if (!planned.ok) throw new RestorepointError('NO_RESTORE_POINT', planned.problem, { source: o.source, at: o.at });
+          const tables = o.tables ?? [];
+          const planned = planRestorePoint(links, o.source, at.data, tables);
+          if (!planned.ok) throw new RestorepointError('NO_RESTORE_POINT', planned.problem, { source: o.source, at: o.at, tables });
           const plan = planned.plan;
           emit(o, plan, () =>
             [
