@@ -6,6 +6,7 @@ import { RestorepointError } from '../core/errors';
 import type { DecisionKind, RecordedDecision } from '../core/rollback/approval-policy';
 import { rollbackInputSchema, rollbackWorkflowId, type RollbackRequest } from '../core/rollback/rollback-input';
 import type { RollbackStatus } from '../core/rollback/rollback-state';
+import { rowPredicateProblems } from '../core/rollback/row-predicate';
 import { decideUpdate, rollbackStatusQuery } from '../workflows/rollback-messages';
 import type { RestorepointClient } from './connect';
 
@@ -32,6 +33,9 @@ export async function startRollback(client: RestorepointClient, options: StartRo
   const parsed = rollbackInputSchema.safeParse({ ...options, rollbackId: options.rollbackId ?? newRollbackId() });
   if (!parsed.success) throw new RestorepointError('INPUT_INVALID', `invalid rollback options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const input = parsed.data;
+  // The text checks run here too, so a bad predicate is refused before a workflow exists; prepare checks everything again.
+  const problems = rowPredicateProblems(input.where);
+  if (problems.length > 0) throw new RestorepointError('ROLLBACK_SCOPE_INVALID', `${problems.join('; ')}; nothing was started`, { where: input.where });
   try {
     await client.temporal.workflow.start('rollbackWorkflow', { taskQueue: client.taskQueue, workflowId: rollbackWorkflowId(input.rollbackId), args: [input] });
   } catch (error) {
@@ -73,6 +77,8 @@ export async function undoRollback(client: RestorepointClient, catalog: Knex, ro
     // A revert names no tables; its safety snapshot holds exactly the ones it touched.
     tables: record.tables.length > 0 ? [...record.tables] : ['*'],
     keys: record.keys,
+    // Resolved again against the safety snapshot and live data: the same keys, unless rows matching it changed since (the preview shows them).
+    where: record.where,
     mode: 'in-place',
     requestedBy: options.requestedBy,
     reason: options.reason ?? `undo of rollback ${rollbackId}`,

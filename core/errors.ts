@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   RESTORE_FAILED: { retryable: false, summary: 'the target database refused the restore; it was rolled back' },
   SCOPE_CHANGED: { retryable: false, summary: 'live data in a rollback\'s scope changed or was held by a writer; the rollback stopped' },
   ROLLBACK_REFUSED: { retryable: false, summary: 'the rollback would break a constraint or cannot be applied; nothing was changed' },
+  ROLLBACK_SCOPE_INVALID: { retryable: false, summary: 'a rollback\'s row predicate is not a boolean expression over its table\'s own columns; nothing was changed' },
   PARQUET_UNSUPPORTED: { retryable: false, summary: 'a Parquet export cannot be restored as asked (its type mapping is missing, unknown or does not preserve a column)' },
   PARQUET_VALUE_UNREPRESENTABLE: { retryable: false, summary: 'a value cannot be stored in its Parquet column type (for example NaN in a numeric(p,s) column)' },
   CHAIN_BROKEN: { retryable: false, summary: 'an incremental chain has a gap, a missing or corrupt link, or a trail that fails verification' },

@@ -31,7 +31,7 @@ export async function compensate(ctx: CompensationContext): Promise<void> {
   await ctx.move('compensating', `restoring the safety snapshot ${snapshot}: ${ctx.reason}`);
   let step = 'prepare';
   try {
-    const prepared = await data.prepareRollback({ rollbackId: input.rollbackId, source: input.source, exportId: snapshot, tables: ctx.scope.tables.map((t) => `${t.schema}.${t.name}`), keys: input.keys, stagingSchema: schema, requestedBy: input.requestedBy });
+    const prepared = await data.prepareRollback({ rollbackId: input.rollbackId, source: input.source, exportId: snapshot, tables: ctx.scope.tables.map((t) => `${t.schema}.${t.name}`), keys: input.keys, where: input.where, stagingSchema: schema, requestedBy: input.requestedBy });
     step = 'apply';
     const applied = await data.applyRollback({ rollbackId: input.rollbackId, source: input.source, stagingSchema: schema, tables: prepared.tables, sequences: prepared.sequences, expectedLive: ctx.expectedLive, batchRows: input.batchRows, lockTimeoutSeconds: input.lockTimeoutSeconds });
     await ctx.record({ action: 'rollback.compensation.applied', outcome: 'ok', details: { deleted: applied.deleted, upserted: applied.upserted } });

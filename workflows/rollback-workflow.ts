@@ -60,6 +60,7 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     source: input.source,
     targetExportId: targetLabel(input.target),
     restorePoint: state.restorePoint,
+    where: input.where,
     requestedBy: input.requestedBy,
     reason: input.reason,
     preview: state.preview,
@@ -101,6 +102,8 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
         stagingSchema,
         tables: prepared.tables.map((t) => `${t.schema}.${t.name}`),
         stagedRows: prepared.stagedRows,
+        // The scope as approvers will see it: each narrowed table, its predicate and the keys it resolved to.
+        narrowed: Object.fromEntries(prepared.tables.filter((t) => t.keysTable !== null).map((t) => [`${t.schema}.${t.name}`, { where: t.where, keys: t.keysInScope }])),
         ...(state.restorePoint ? { restorePoint: state.restorePoint, entriesReplayed: prepared.entriesReplayed } : {}),
       },
     });

@@ -12,6 +12,7 @@ import { loadVerifiedManifest } from '../restore/load-manifest';
 import { createRestoreActivity } from '../restore/restore-export';
 import { describeCheck, verifyObject } from '../restore/verify-object';
 import { keepAlive } from './keep-alive';
+import { checkRowPredicate, stageMatchingKeys } from './row-predicate-scope';
 import { label, tableSql, toScopeTables, type ScopeTable } from './scope-table';
 import { withSourceClient } from './source-client';
 
@@ -31,9 +32,12 @@ export interface PrepareRequest {
   readonly requestedBy: string;
   /** Table pattern → primary keys the scope is narrowed to (rollback input `keys`). */
   readonly keys?: Readonly<Record<string, readonly Readonly<Record<string, string | number | boolean>>[]>>;
+  /** Table pattern → row predicate the scope is narrowed to (rollback input `where`), resolved here to primary keys. */
+  readonly where?: Readonly<Record<string, string>>;
 }
 
 export interface PreparedScope {
+  /** A table narrowed by `keys` or `where` has its keys table, and `keysInScope` counted. */
   readonly tables: readonly ScopeTable[];
   /** Sequences owned by columns of scope tables, with their values in the target. */
   readonly sequences: readonly ManifestSequence[];
@@ -50,10 +54,12 @@ export function createPrepareActivity(deps: ActivityDeps) {
   const restoreExport = createRestoreActivity(deps);
   const applyChanges = createApplyChangesActivity(deps);
   /**
-   * Proves everything the rollback will read (manifest against the catalog, every part's
-   * sha256 and CRC32C, and for a point in time every archived object of the chain) before
-   * touching any database, then loads the target state of the scope into the staging schema.
-   * Live data is never written here.
+   * Checks the operator's narrowing against live data (tables exist, row predicates are
+   * booleans over their table's columns; read only) and proves everything the rollback will
+   * read (manifest against the catalog, every part's sha256 and CRC32C, and for a point in
+   * time every archived object of the chain) before creating anything, then loads the target
+   * state of the scope into the staging schema and resolves `keys`/`where` to the keys in
+   * scope. Live data is never written here.
    */
   return async function prepareRollback(request: PrepareRequest): Promise<PreparedScope> {
     return keepAlive(() => prepare(request));
@@ -62,7 +68,11 @@ export function createPrepareActivity(deps: ActivityDeps) {
   async function prepare(request: PrepareRequest): Promise<PreparedScope> {
     const { record, manifest, store } = await loadVerifiedManifest(deps, request.exportId);
     const selected = selectTables(manifest.tables, [...request.tables], []);
-    const tables = narrowToKeys(toScopeTables(selected), request.keys ?? {}, request.stagingSchema);
+    const { tables: narrowed, chosenKeys } = narrowScope(toScopeTables(selected), request.keys ?? {}, request.where ?? {}, request.stagingSchema);
+    await withSourceClient(deps, request.source, 'prepare', async (db) => {
+      await requireLiveTables(db, narrowed);
+      for (const t of narrowed) if (t.where !== null) await checkRowPredicate(db, t, t.where);
+    });
     for (const part of selected.flatMap((t) => t.parts)) {
       const check = await verifyObject(store, part);
       if (check.status !== 'ok') throw new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; the rollback touched nothing`, { ...check });
@@ -70,24 +80,23 @@ export function createPrepareActivity(deps: ActivityDeps) {
     }
     if (request.restorePoint) await verifyPlanObjects(deps, request.restorePoint, (key) => Context.current().heartbeat({ verified: key }));
     const owned = await withSourceClient(deps, request.source, 'prepare', async (db) => {
-      await requireLiveTables(db, tables);
       await claimStagingSchema(db, request.stagingSchema, request.rollbackId);
-      return ownedSequences(db, tables);
+      return ownedSequences(db, narrowed);
     });
     const restored = await restoreExport({
       restoreId: `${request.rollbackId}-staging`,
       exportId: request.exportId,
       target: request.source,
       targetSchema: request.stagingSchema,
-      tables: tables.map(label),
+      tables: narrowed.map(label),
       verifyFirst: false,
       requestedBy: request.requestedBy,
     });
     // The staging tables are plain copies in a schema of the source, as a `reconstruct --schema` target.
     const replayed = request.restorePoint
-      ? await applyChanges({ reconstructionId: `${request.rollbackId}-staging`, plan: request.restorePoint, target: request.source, targetSchema: request.stagingSchema, tables: tables.map(label) })
+      ? await applyChanges({ reconstructionId: `${request.rollbackId}-staging`, plan: request.restorePoint, target: request.source, targetSchema: request.stagingSchema, tables: narrowed.map(label) })
       : null;
-    await withSourceClient(deps, request.source, 'prepare', (db) => stageKeys(db, tables, request.keys ?? {}, request.stagingSchema));
+    const tables = await withSourceClient(deps, request.source, 'prepare', (db) => stageKeys(db, narrowed, chosenKeys, request.stagingSchema));
     return {
       tables,
       // The trail holds no sequence values: the base's would hand out again ids that rows at
@@ -139,27 +148,61 @@ async function ownedSequences(db: pg.ClientBase, tables: readonly ScopeTable[]):
   return new Set(rows.map((r) => r.name));
 }
 
-/** Marks the tables narrowed to some keys; every key must name the whole primary key. */
-function narrowToKeys(tables: ScopeTable[], keys: NonNullable<PrepareRequest['keys']>, stagingSchema: string): ScopeTable[] {
-  const narrowed = new Map<ScopeTable, string>();
-  for (const [pattern, rows] of Object.entries(keys)) {
+type KeyRows = NonNullable<PrepareRequest['keys']>[string];
+/** Per table (`schema.table`), the primary keys `keys` chose for it. */
+type ChosenKeys = ReadonlyMap<string, KeyRows>;
+
+/**
+ * Marks the tables narrowed by primary keys (every key must name the whole primary key) or by
+ * a row predicate; one table is narrowed one way, and each pattern names exactly one table.
+ */
+function narrowScope(tables: ScopeTable[], keys: NonNullable<PrepareRequest['keys']>, where: NonNullable<PrepareRequest['where']>, stagingSchema: string): { tables: ScopeTable[]; chosenKeys: ChosenKeys } {
+  const narrowed = new Map<ScopeTable, { where: string | null }>();
+  const chosenKeys = new Map<string, KeyRows>();
+  const oneTable = (pattern: string, what: string, code: 'INPUT_INVALID' | 'ROLLBACK_SCOPE_INVALID') => {
     const matched = selectTables(tables, [pattern], []);
-    if (matched.length !== 1) throw new RestorepointError('INPUT_INVALID', `keys for "${pattern}" must name exactly one table in scope (it names ${matched.length})`);
-    const table = matched[0]!;
+    if (matched.length !== 1) throw new RestorepointError(code, `${what} for "${pattern}" must name exactly one table in scope (it names ${matched.length})`, { table: pattern });
+    return matched[0]!;
+  };
+  for (const [pattern, rows] of Object.entries(keys)) {
+    const table = oneTable(pattern, 'keys', 'INPUT_INVALID');
     const missing = table.primaryKey.filter((c) => rows.some((r) => !(c in r)));
     if (missing.length > 0) throw new RestorepointError('INPUT_INVALID', `every key of ${label(table)} needs its primary key column(s) ${missing.join(', ')}`);
-    narrowed.set(table, qualifiedName(stagingSchema, `rp_keys__${table.name}`));
+    narrowed.set(table, { where: null });
+    chosenKeys.set(label(table), rows);
   }
-  return tables.map((t) => (narrowed.has(t) ? { ...t, keysTable: narrowed.get(t)! } : t));
+  for (const [pattern, predicate] of Object.entries(where)) {
+    const table = oneTable(pattern, 'a row predicate', 'ROLLBACK_SCOPE_INVALID');
+    if (narrowed.has(table)) throw new RestorepointError('ROLLBACK_SCOPE_INVALID', `${label(table)} is narrowed twice (by keys and a row predicate, or by two predicates): give one`, { table: label(table) });
+    narrowed.set(table, { where: predicate });
+  }
+  return {
+    tables: tables.map((t) => {
+      const n = narrowed.get(t);
+      return n ? { ...t, keysTable: qualifiedName(stagingSchema, `rp_keys__${t.name}`), where: n.where } : t;
+    }),
+    chosenKeys,
+  };
 }
 
-/** Keeps in staging only the target rows with the chosen keys, and stores the keys beside them. */
-async function stageKeys(db: pg.ClientBase, tables: readonly ScopeTable[], keys: NonNullable<PrepareRequest['keys']>, stagingSchema: string): Promise<void> {
-  for (const [pattern, rows] of Object.entries(keys)) {
-    const table = selectTables(tables, [pattern], [])[0]!;
+/**
+ * Stores the keys in scope beside the staged target (the chosen ones, or those whose rows the
+ * predicate picks), keeps in staging only the target rows with those keys, and counts them.
+ */
+async function stageKeys(db: pg.ClientBase, tables: readonly ScopeTable[], chosenKeys: ChosenKeys, stagingSchema: string): Promise<ScopeTable[]> {
+  const staged: ScopeTable[] = [];
+  for (const table of tables) {
+    if (table.keysTable === null) {
+      staged.push(table);
+      continue;
+    }
     const q = tableSql(table, stagingSchema);
     await db.query(`create table ${table.keysTable} as select ${q.keyColumns} from ${q.stage} limit 0`);
-    await db.query(`insert into ${table.keysTable} select distinct ${q.keyColumns} from jsonb_populate_recordset(null::${table.keysTable}, $1::jsonb)`, [JSON.stringify(rows)]);
+    const keysInScope = table.where !== null
+      ? await stageMatchingKeys(db, table, table.where, stagingSchema)
+      : (await db.query(`insert into ${table.keysTable} select distinct ${q.keyColumns} from jsonb_populate_recordset(null::${table.keysTable}, $1::jsonb)`, [JSON.stringify(chosenKeys.get(label(table)) ?? [])])).rowCount ?? 0;
     await db.query(`delete from ${q.stage} s where not exists (select 1 from ${table.keysTable} k where ${q.keyJoin('k', 's')})`);
+    staged.push({ ...table, keysInScope });
   }
+  return staged;
 }

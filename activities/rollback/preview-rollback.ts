@@ -33,7 +33,7 @@ export function createPreviewActivity(deps: ActivityDeps) {
       const liveFingerprints: Record<string, string> = {};
       for (const t of request.tables) {
         const diff = await countDiff(db, t, request.stagingSchema);
-        tables.push({ table: label(t), ...diff, changedSinceTarget: await changedSinceTarget(db, t, request.stagingSchema, request.targetSnapshot) });
+        tables.push({ table: label(t), ...(t.keysTable !== null ? { narrowedTo: { where: t.where, keys: t.keysInScope ?? 0 } } : {}), ...diff, changedSinceTarget: await changedSinceTarget(db, t, request.stagingSchema, request.targetSnapshot) });
         samples.push(await sampleRows(db, t, request.stagingSchema));
         liveFingerprints[label(t)] = await fingerprint(db, t, tableSql(t, request.stagingSchema).liveRows);
       }

@@ -28,6 +28,8 @@ export async function liveScopeTables(db: pg.ClientBase, touched: readonly { sch
       identityAlways: columns.some((c) => c.identity === 'always' && c.generated === null),
       foreignKeys: (await describeForeignKeys(db, ref)).map((fk) => ({ referencedSchema: fk.referencedSchema, referencedTable: fk.referencedTable })),
       keysTable: null,
+      where: null,
+      keysInScope: null,
     });
   }
   return tables;

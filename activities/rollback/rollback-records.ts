@@ -11,6 +11,7 @@ export interface RollbackRecord {
   readonly mode: string;
   readonly tables: readonly string[];
   readonly keys: RollbackInput['keys'];
+  readonly where: RollbackInput['where'];
   readonly requestedBy: string;
   readonly reason: string;
   readonly stage: RollbackStage;
@@ -32,6 +33,7 @@ export async function insertRollback(db: Knex, input: RollbackInput): Promise<bo
       mode: input.mode,
       tables: JSON.stringify(input.tables),
       keys: JSON.stringify(input.keys),
+      row_predicates: JSON.stringify(input.where),
       requested_by: input.requestedBy,
       reason: input.reason,
       stage: 'preparing',
@@ -73,6 +75,7 @@ export async function getRollback(db: Knex, id: string): Promise<RollbackRecord 
     mode: r.mode,
     tables: r.tables,
     keys: r.keys ?? {},
+    where: r.row_predicates ?? {},
     requestedBy: r.requested_by,
     reason: r.reason,
     stage: r.stage,

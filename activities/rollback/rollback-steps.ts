@@ -30,7 +30,7 @@ export function createRollbackStepActivities(deps: ActivityDeps) {
         action: 'rollback.requested',
         subject: input.rollbackId,
         outcome: 'ok',
-        details: { source: input.source, target: input.target, tables: input.tables, mode: input.mode, reason: input.reason, undoOf: input.undoOf ?? null },
+        details: { source: input.source, target: input.target, tables: input.tables, keys: input.keys, where: input.where, mode: input.mode, reason: input.reason, undoOf: input.undoOf ?? null },
       });
     },
 

@@ -16,6 +16,10 @@ export interface ScopeTable {
   readonly foreignKeys: readonly { readonly referencedSchema: string; readonly referencedTable: string }[];
   /** When the scope is narrowed to some primary keys: the staging table holding them. */
   readonly keysTable: string | null;
+  /** The row predicate those keys were resolved from (rollback input `where`), shown to approvers. */
+  readonly where: string | null;
+  /** How many primary keys the narrowed scope holds, once prepare has staged them. */
+  readonly keysInScope: number | null;
 }
 
 /** Tables without a primary key are refused: rows could not be matched between live and target. */
@@ -33,6 +37,8 @@ export function toScopeTables(tables: readonly ManifestTable[]): ScopeTable[] {
     identityAlways: t.columns.some((c) => c.identity === 'always' && c.generated === null),
     foreignKeys: t.foreignKeys.map((fk) => ({ referencedSchema: fk.referencedSchema, referencedTable: fk.referencedTable })),
     keysTable: null,
+    where: null,
+    keysInScope: null,
   }));
 }
 

@@ -61,6 +61,13 @@ export const rollbackInputSchema = z
      * other rows of those tables are left alone. Keys are values, never SQL.
      */
     keys: z.record(z.string(), z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).min(1)).default({}),
+    /**
+     * Narrows tables to the rows a SQL boolean expression over the table's own columns picks
+     * (`{"film": "rating = 'PG' and length > 90"}`). Prepare resolves it once to the primary
+     * keys of the rows that match in the target state or in live data, and from then on the
+     * scope is those keys, exactly as with `keys` (docs/rollback.md, "Row predicates").
+     */
+    where: z.record(z.string().min(1), z.string().min(1)).default({}),
     /** Where a revert's safety snapshot is written (an export target writes it beside the export). */
     snapshotDestination: destinationSchema.optional(),
     /**
@@ -80,7 +87,8 @@ export const rollbackInputSchema = z
   })
   .refine((r) => r.mode === 'in-place' || r.sideBySideSchema !== undefined, { message: 'side-by-side needs sideBySideSchema', path: ['sideBySideSchema'] })
   .refine((r) => 'trail' in r.target || r.tables.length > 0, { message: 'name the tables to roll back', path: ['tables'] })
-  .refine((r) => !('trail' in r.target) || (r.mode === 'in-place' && r.snapshotDestination !== undefined), { message: 'a revert runs in place and needs snapshotDestination', path: ['snapshotDestination'] });
+  .refine((r) => !('trail' in r.target) || (r.mode === 'in-place' && r.snapshotDestination !== undefined), { message: 'a revert runs in place and needs snapshotDestination', path: ['snapshotDestination'] })
+  .refine((r) => !('trail' in r.target) || Object.keys(r.where).length === 0, { message: 'a revert is scoped by its trail selection, not by a row predicate', path: ['where'] });
 export type RollbackInput = z.infer<typeof rollbackInputSchema>;
 export type RollbackRequest = z.input<typeof rollbackInputSchema>;
 

@@ -5,6 +5,12 @@
  */
 export interface TablePreview {
   readonly table: string;
+  /**
+   * When the table is narrowed (rollback input `keys` or `where`): the row predicate, if that
+   * is how, and how many primary keys are in scope. A predicate was resolved to those keys
+   * once, in prepare; every count here, and apply, validate and compensation, use the keys.
+   */
+  readonly narrowedTo?: { readonly where: string | null; readonly keys: number };
   readonly inserts: number;
   readonly updates: number;
   readonly deletes: number;

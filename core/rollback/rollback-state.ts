@@ -61,6 +61,8 @@ export interface RollbackStatus {
   readonly targetExportId: string;
   /** A point-in-time target: the exports and trail range the time resolved to; null for other targets and until resolved. */
   readonly restorePoint: RestorePointSummary | null;
+  /** Row predicates narrowing tables (input `where`, by table pattern): what approvers approve; the preview counts the keys they resolved to. */
+  readonly where: Readonly<Record<string, string>>;
   readonly requestedBy: string;
   readonly reason: string;
   readonly preview: RollbackPreview | null;

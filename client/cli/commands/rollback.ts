@@ -23,6 +23,19 @@ function parseKeys(text: string): Record<string, Record<string, string | number 
   }
 }
 
+/**
+ * `--where TABLE=PREDICATE`, repeatable: the table pattern is everything before the first
+ * "=" (a pattern never holds one), the predicate everything after it, "=" signs included.
+ */
+function parseWhere(text: string, previous: Record<string, string> = {}): Record<string, string> {
+  const at = text.indexOf('=');
+  const table = at > 0 ? text.slice(0, at).trim() : '';
+  const predicate = at > 0 ? text.slice(at + 1).trim() : '';
+  if (!table || /\s/.test(table) || !predicate) throw new InvalidArgumentError(`expected TABLE=PREDICATE such as "film=rating = 'PG' and length > 90"`);
+  if (table in previous) throw new InvalidArgumentError(`a second row predicate for ${table}: combine them with and/or in one`);
+  return { ...previous, [table]: predicate };
+}
+
 /** Waits until the rollback needs a human (awaiting approval) or has ended. */
 async function untilDecisionOrEnd(handle: RollbackHandle): Promise<RollbackStatus> {
   for (;;) {
@@ -37,6 +50,7 @@ function renderStatus(s: RollbackStatus): string {
   return [
     `rollback ${s.rollbackId}: ${s.stage}${s.outcome ? ` — ${s.outcome}` : ''}`,
     `  ${s.mode} on ${s.source}, back to ${s.restorePoint ? 'the state' : 'export'} ${s.targetExportId}; asked by ${s.requestedBy}: ${s.reason}`,
+    ...Object.entries(s.where ?? {}).map(([table, predicate]) => `  scope of ${table}: rows where ${predicate} (in the target or live data when prepared; see the preview for the keys in scope)`),
     s.restorePoint
       ? `  restore point: full export ${s.restorePoint.baseExportId} (${s.restorePoint.baseAsOf}), deltas ${s.restorePoint.deltaExportIds.join(', ') || '(none)'}, then ${s.restorePoint.tail}; trail entries after ${s.restorePoint.trail.after} up to the time`
       : '',
@@ -55,6 +69,14 @@ function renderPreview(p: RollbackPreview, samples: readonly PreviewSamples[]): 
   const out = [
     table(['table', 'inserts', 'updates', 'deletes', 'changed since target (by transaction)'], p.tables.map((t) => [t.table, t.inserts, t.updates, t.deletes, t.changedSinceTarget.map((c) => `${c.rows} by xid ${c.xid}${c.actors ? ` (${c.actors.join(', ')})` : ''}`).join(', ')])),
   ];
+  for (const t of p.tables) {
+    if (!t.narrowedTo) continue;
+    out.push(
+      t.narrowedTo.where !== null
+        ? `scope of ${t.table}: the ${t.narrowedTo.keys} rows (by primary key) where ${t.narrowedTo.where} in the target or in live data when prepared; fixed now — a row that matches later is not included`
+        : `scope of ${t.table}: the ${t.narrowedTo.keys} chosen primary keys`,
+    );
+  }
   if (p.foreignKeys.length) out.push('', 'foreign-key impact:', table(['constraint', 'child', 'parent', 'removed', 'orphaned'], p.foreignKeys.map((f) => [f.constraint, f.child, f.parent, f.removed, f.orphaned])));
   out.push('', p.constraintConflicts.length ? 'CONFLICTS (apply will refuse):' : 'conflicts: none');
   for (const c of p.constraintConflicts) out.push(`  ${c.table}: ${c.rows} rows, ${c.problem} (${c.constraint})`);
@@ -145,6 +167,7 @@ export function registerRollbackCommands(program: Command): void {
     .requiredOption('--tables <list>', 'tables in scope (comma-separated patterns)', list)
     .requiredOption('--reason <text>', 'why, recorded in the ledger')
     .option('--keys <json>', 'narrow tables to these primary keys, e.g. \'{"customer": [{"customer_id": 1}]}\'', parseKeys)
+    .option('--where <table=predicate>', "narrow a table to the rows a SQL boolean over its columns picks in the target or live data, e.g. \"film=rating = 'PG'\" (repeatable, one per table)", parseWhere)
     .option('--side-by-side <schema>', 'only load the target into this new schema of the source, for inspection')
     .option('--requested-by <who>', 'recorded in the ledger', currentUser())
     .option('--id <rollbackId>', 'choose the id (default rb-<time>-<random>)')
@@ -153,7 +176,7 @@ export function registerRollbackCommands(program: Command): void {
     .option('--wait', 'wait for the preview (or the end) and print it')
     .option('--json', 'print JSON')
     .action(
-      action(async (o: { source: string; export?: string; at?: string; tables: string[]; keys?: Record<string, Record<string, string | number | boolean>[]>; reason: string; sideBySide?: string; requestedBy: string; id?: string; batchRows?: number; lockTimeout?: number; wait?: boolean; json?: boolean }) => {
+      action(async (o: { source: string; export?: string; at?: string; tables: string[]; keys?: Record<string, Record<string, string | number | boolean>[]>; where?: Record<string, string>; reason: string; sideBySide?: string; requestedBy: string; id?: string; batchRows?: number; lockTimeout?: number; wait?: boolean; json?: boolean }) => {
         if (o.export === undefined && o.at === undefined) throw new UsageError('name the state to go back to: --export <id> or --at <time>');
         return withClient(async (client) => {
           const handle = await startRollback(client, {
@@ -162,6 +185,7 @@ export function registerRollbackCommands(program: Command): void {
             target: o.export !== undefined ? { exportId: o.export } : { at: o.at! },
             tables: o.tables,
             keys: o.keys,
+            where: o.where,
             mode: o.sideBySide ? 'side-by-side' : 'in-place',
             sideBySideSchema: o.sideBySide,
             requestedBy: o.requestedBy,
