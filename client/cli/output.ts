@@ -21,6 +21,9 @@ export function table(headers: readonly string[], rows: readonly (readonly unkno
   return cells.map((r) => r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
+/** Refusals of what the caller typed (a rollback's row predicate is input too), not failures of the work. */
+const BAD_INPUT_CODES = ['INPUT_INVALID', 'CONFIG_INVALID', 'ROLLBACK_SCOPE_INVALID'];
+
 /** Wraps a command action: typed errors become a message and exit 1 (or 2 for bad input). */
 export function action<A extends unknown[]>(run: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
@@ -29,7 +32,7 @@ export function action<A extends unknown[]>(run: (...args: A) => Promise<number 
     } catch (error) {
       const json = process.argv.includes('--json');
       report(json, error as Error);
-      const badUsage = error instanceof UsageError || ['INPUT_INVALID', 'CONFIG_INVALID'].includes(innermost(error as Error).code);
+      const badUsage = error instanceof UsageError || BAD_INPUT_CODES.includes(innermost(error as Error).code);
       process.exitCode = badUsage ? EXIT.usage : EXIT.failed;
     }
   };

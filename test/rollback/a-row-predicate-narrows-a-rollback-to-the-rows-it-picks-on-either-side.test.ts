@@ -54,7 +54,7 @@ describe('a row predicate narrows a rollback to the rows it picks in the target 
     const direct = await rw.client.temporal.workflow.start('rollbackWorkflow', { taskQueue: rw.client.taskQueue, workflowId: rollbackWorkflowId('where-direct'), args: [{ ...request('1; drop table film'), rollbackId: 'where-direct' }] });
     await assert.rejects(direct.result(), (e) => failureCode(e) === 'ROLLBACK_SCOPE_INVALID');
     const cliRefused = await cli('rollback', 'start', '--source', 'app', '--export', exportId, '--tables', 'film', '--where', `film=${PG}; drop table film`, '--reason', 'bad', '--requested-by', 'alice');
-    assert.equal(cliRefused.code, 1);
+    assert.equal(cliRefused.code, 2, 'a refused predicate is bad input');
     assert.match(cliRefused.stderr, /ROLLBACK_SCOPE_INVALID: the row predicate for film is refused: it contains a statement separator/);
 
     // Database checks, in prepare, against live data before anything is created.
