@@ -20,8 +20,9 @@ export interface ExportReader {
 /**
  * The exports being read right now: verified (a `running` verification run), restored (a
  * `restore.started` ledger entry without its end) or rolled back to (a rollback not in a final
- * stage). The catalog names the candidates; Temporal says whether each workflow still runs, so
- * a worker that died mid-run, or a workflow that was terminated, does not pin an export forever.
+ * stage), and a running rollback's safety snapshot, which its compensation restores if a later
+ * step fails. The catalog names the candidates; Temporal says whether each workflow still runs,
+ * so a worker that died mid-run, or a workflow that was terminated, does not pin an export forever.
  * A probe that fails throws (the activity retries): guessing "not busy" could delete what a
  * restore is reading.
  */
@@ -60,12 +61,13 @@ async function readerCandidates(db: Knex, onlyExportId: string | undefined): Pro
   const rollbacks = (await db('rollbacks')
     .whereNotIn('stage', FINAL_STAGES)
     .modify((q) => {
-      if (onlyExportId !== undefined) q.where({ target_export_id: onlyExportId });
+      if (onlyExportId !== undefined) q.where((w) => w.where({ target_export_id: onlyExportId }).orWhere({ safety_export_id: onlyExportId }));
     })
-    .select('id', 'target_export_id')) as { id: string; target_export_id: string }[];
+    .select('id', 'target_export_id', 'safety_export_id')) as { id: string; target_export_id: string; safety_export_id: string | null }[];
   return [
     ...verifications.map((v) => ({ exportId: v.export_id, workflowId: verificationWorkflowId(v.id), what: `verification run ${v.id}` })),
     ...restores.map((r) => ({ exportId: r.export_id, workflowId: restoreWorkflowId(r.restore_id), what: `restore ${r.restore_id}` })),
     ...rollbacks.map((r) => ({ exportId: r.target_export_id, workflowId: rollbackWorkflowId(r.id), what: `rollback ${r.id}` })),
-  ];
+    ...rollbacks.flatMap((r) => (r.safety_export_id === null ? [] : [{ exportId: r.safety_export_id, workflowId: rollbackWorkflowId(r.id), what: `rollback ${r.id} (its safety snapshot)` }])),
+  ].filter((r) => onlyExportId === undefined || r.exportId === onlyExportId);
 }

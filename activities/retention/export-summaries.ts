@@ -7,6 +7,8 @@ interface SummaryRow {
   readonly mode: string;
   readonly parent_export_id: string | null;
   readonly base_export_id: string | null;
+  readonly role: string;
+  readonly partial: boolean;
   readonly created_at: Date;
   readonly status: string;
   readonly verification_status: string;
@@ -19,6 +21,8 @@ interface SummaryRow {
 /**
  * Every export in the catalog (deleted ones too: the planner follows chains through them) as
  * the planner's summaries. `busy` holds the ids being read by a verification or a restore.
+ * `role` and `partial` (recorded when a full export finishes) keep partial exports and
+ * rollbacks' safety snapshots out of keep-last and GFS.
  *
  * An export on GCS that retention never tiered is taken to be STANDARD, the class restorepoint
  * writes in when the bucket's default is STANDARD; tiering reads each object's real class
@@ -26,7 +30,7 @@ interface SummaryRow {
  */
 export async function loadExportSummaries(db: Knex, busy: ReadonlySet<string>): Promise<ExportSummary[]> {
   const rows = (await db('exports').select(
-    'id', 'source', 'mode', 'parent_export_id', 'base_export_id', 'created_at', 'status',
+    'id', 'source', 'mode', 'parent_export_id', 'base_export_id', 'role', 'partial', 'created_at', 'status',
     'verification_status', 'legal_hold', 'tags', 'storage_class', 'destination',
   )) as SummaryRow[];
   return rows.map((r) =>
@@ -36,6 +40,8 @@ export async function loadExportSummaries(db: Knex, busy: ReadonlySet<string>): 
       mode: r.mode,
       parentExportId: r.parent_export_id,
       baseExportId: r.base_export_id,
+      role: r.role,
+      partial: r.partial,
       createdAt: r.created_at.toISOString(),
       status: r.status,
       verificationStatus: r.verification_status,

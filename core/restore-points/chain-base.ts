@@ -1,6 +1,9 @@
 import { patternMatcher } from '../table-patterns';
 import type { ChainLink } from './chain-link';
 
+/** What deciding a base reads of an export: retention asks it of catalog rows that are not chain links. */
+export type BaseCandidate = Pick<ChainLink, 'exportId' | 'mode' | 'role' | 'partial' | 'tables'>;
+
 /**
  * Why `link` cannot start a restore chain that must hold `wanted` (table patterns as a
  * reconstruction, a rollback or an incremental export names them; empty: every table), or
@@ -13,7 +16,7 @@ import type { ChainLink } from './chain-link';
  * pattern names in the source. Exports whose tables the catalog never recorded (older ones)
  * are taken at their word, as before.
  */
-export function baseShortfall(link: ChainLink, wanted: readonly string[]): string | null {
+export function baseShortfall(link: BaseCandidate, wanted: readonly string[]): string | null {
   if (link.mode !== 'full') return `${link.exportId} is an incremental export`;
   if (link.role === 'safety-snapshot') return `${link.exportId} is a rollback's safety snapshot (kept for undo, never a chain base)`;
   const holds = link.tables === null ? 'some tables' : nameList(link.tables);

@@ -16,6 +16,8 @@ export interface ExportGraph {
   dependencies(roots: readonly string[]): ReadonlyMap<string, string>;
   /** Memoised: each export's chain is walked once however many descendants ask. */
   check(id: string): ChainCheck;
+  /** The export with this id, if the input has it. */
+  get(id: string): ExportSummary | undefined;
 }
 
 export function buildExportGraph(exports: readonly ExportSummary[]): ExportGraph {
@@ -91,5 +93,5 @@ export function buildExportGraph(exports: readonly ExportSummary[]): ExportGraph
     return checks.get(id) as ChainCheck;
   }
 
-  return { dependencies, check };
+  return { dependencies, check, get: (id) => byId.get(id) };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { exportRoleSchema } from '../export-input';
 import { storageClassSchema } from './storage-class';
 
 /**
@@ -18,6 +19,10 @@ export const exportSummarySchema = z
     parentExportId: z.string().nullable(),
     /** The full export at the root of this delta's chain; null for a full export. */
     baseExportId: z.string().nullable(),
+    /** `safety-snapshot`: a rollback's export of its scope, kept for `rollback undo`; never a restore point of the source. */
+    role: exportRoleSchema,
+    /** Full: taken with a table selection (`--tables`, `--exclude`), so it holds only some tables; never a restore point of the source. */
+    partial: z.boolean(),
     createdAt: z.iso.datetime({ offset: true }),
     status: z.enum(['succeeded', 'failed', 'running', 'requested', 'deleted']),
     verificationStatus: z.enum(['unverified', 'verified', 'corrupt']),

@@ -24,7 +24,10 @@ import { DAY_MS, describeDuration } from './utc-periods';
  * - younger than `minAgeDays` (an export dated after `now` counts as new);
  * - an ancestor (parent chain or named base) of any export that is kept, in scope or not.
  * Corrupt, failed, unfinished and chain-broken exports never satisfy keep-last, GFS or
- * newest-verified. A failed export past the minimum age is deleted (`failed-export-cleanup`):
+ * newest-verified. Nor do partial exports (`--tables`, `--exclude`), rollbacks' safety snapshots
+ * or deltas built on either satisfy keep-last or GFS, since they restore only some tables: they
+ * stay by the other rules, and a safety snapshot also for `safetySnapshotDays` (`rollback undo`
+ * restores it). A failed export past the minimum age is deleted (`failed-export-cleanup`):
  * its partial objects and its row go, since nothing can restore from it. Busy exports and the
  * exports their chains read are never tiered either; tiering rewrites objects being read.
  *
@@ -52,15 +55,18 @@ export function planRetention(exports: readonly ExportSummary[], policy: Retenti
   const inScopeIds = new Set(inScope.map(({ summary }) => summary.id));
 
   const minAgeMs = policy.minAgeDays * DAY_MS;
+  const safetySnapshotMs = policy.safetySnapshotDays * DAY_MS;
   for (const { summary: e, at } of inScope) {
     if (e.legalHold) add(e.id, 'legal-hold', 'under legal hold');
     if (e.busy) add(e.id, 'busy', 'being verified or restored');
     if (e.status === 'running' || e.status === 'requested') add(e.id, 'in-progress', `${e.status}: its workflow may still be writing`);
     const age = nowMs - at;
-    if (age < minAgeMs) {
-      const young = age < 0 ? `created ${describeDuration(-age)} after the planning time` : `${describeDuration(age)} old`;
-      add(e.id, 'min-age', `${young}, younger than the minimum age of ${describeDuration(minAgeMs)}`);
+    const young = age < 0 ? `created ${describeDuration(-age)} after the planning time` : `${describeDuration(age)} old`;
+    // Only a finished snapshot can be restored by undo; a failed one is cleaned up like any failed export.
+    if (e.role === 'safety-snapshot' && e.status === 'succeeded' && age < safetySnapshotMs) {
+      add(e.id, 'safety-snapshot', `a rollback's safety snapshot, ${young}: kept ${describeDuration(safetySnapshotMs)} so \`rollback undo\` can restore it`);
     }
+    if (age < minAgeMs) add(e.id, 'min-age', `${young}, younger than the minimum age of ${describeDuration(minAgeMs)}`);
   }
   for (const [source, ofSource] of groupBySource(inScope)) {
     for (const [id, matched] of selectKeepers(source, ofSource, graph, policy, nowMs)) reasons.get(id)?.push(...matched);

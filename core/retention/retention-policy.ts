@@ -48,8 +48,9 @@ export type TieringPolicy = z.infer<typeof tieringSchema>;
 
 /**
  * A retention policy. Keep rules (`keepLast`, `gfs`) only ever count restore points: succeeded,
- * not corrupt, with an intact chain. Safety rules (legal hold, busy, newest verified, chains
- * of kept deltas, `minAgeDays`) hold whatever the policy says; see `planRetention`.
+ * not corrupt, with an intact chain, restoring every table of the source (never a partial
+ * export nor a rollback's safety snapshot). Safety rules (legal hold, busy, newest verified,
+ * chains of kept deltas, `minAgeDays`) hold whatever the policy says; see `planRetention`.
  */
 export const retentionPolicySchema = z
   .object({
@@ -59,6 +60,11 @@ export const retentionPolicySchema = z
     gfs: gfsSchema.prefault({}),
     /** Never delete an export younger than this, whatever its state; failed exports wait this long too. */
     minAgeDays: days.default(1),
+    /**
+     * Keep a rollback's safety snapshot this long, so `rollback undo` can still restore it. It
+     * never fills a keep-last or GFS slot; 0 leaves it to the other rules (`minAgeDays`, holds).
+     */
+    safetySnapshotDays: days.default(30),
     tiering: tieringSchema.prefault({}),
   })
   .strict();

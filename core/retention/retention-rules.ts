@@ -15,6 +15,7 @@ export const RETENTION_RULE_CODES = [
   'gfs-weekly',
   'gfs-monthly',
   'gfs-yearly',
+  'safety-snapshot',
   'min-age',
   'needed-by-chain',
   // Storage-class tiering of a kept export.
@@ -23,6 +24,8 @@ export const RETENTION_RULE_CODES = [
   'failed-export-cleanup',
   'corrupt',
   'broken-chain',
+  'safety-snapshot-expired',
+  'partial-expired',
   'expired',
 ] as const;
 

@@ -1,6 +1,6 @@
 import { retentionPolicySchema, type ExportSummary, type PlannedExport, type RetentionPlan, type RetentionPolicy, type RetentionPolicyInput } from '../../core/retention';
 
-/** A succeeded, unverified full export of source `demo` on STANDARD storage, unless `extra` says otherwise. */
+/** A succeeded, unverified full backup (every table) of source `demo` on STANDARD storage, unless `extra` says otherwise. */
 export function full(id: string, createdAt: string, extra: Partial<ExportSummary> = {}): ExportSummary {
   return {
     id,
@@ -8,6 +8,8 @@ export function full(id: string, createdAt: string, extra: Partial<ExportSummary
     mode: 'full',
     parentExportId: null,
     baseExportId: null,
+    role: 'backup',
+    partial: false,
     createdAt,
     status: 'succeeded',
     verificationStatus: 'unverified',
@@ -22,6 +24,16 @@ export function full(id: string, createdAt: string, extra: Partial<ExportSummary
 /** A delta taken against `parent`, whose chain starts at the full export `base`. */
 export function delta(id: string, createdAt: string, parent: string, base: string, extra: Partial<ExportSummary> = {}): ExportSummary {
   return full(id, createdAt, { mode: 'incremental', parentExportId: parent, baseExportId: base, ...extra });
+}
+
+/** A full export taken with a table selection (`export --tables`): it holds only some tables. */
+export function partialFull(id: string, createdAt: string, extra: Partial<ExportSummary> = {}): ExportSummary {
+  return full(id, createdAt, { partial: true, ...extra });
+}
+
+/** A rollback's safety snapshot: a partial full export of the rollback's scope, kept for undo. */
+export function safetySnapshot(id: string, createdAt: string, extra: Partial<ExportSummary> = {}): ExportSummary {
+  return full(id, createdAt, { role: 'safety-snapshot', partial: true, ...extra });
 }
 
 export function policy(input: RetentionPolicyInput = {}): RetentionPolicy {

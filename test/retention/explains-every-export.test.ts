@@ -5,7 +5,7 @@ import { planRetention, RETENTION_RULE_CODES } from '../../core/retention';
 import { histories, policies, RUNS } from './histories';
 import { inScope } from './spec-oracle';
 
-const DELETE_RULES = new Set(['failed-export-cleanup', 'corrupt', 'broken-chain', 'expired']);
+const DELETE_RULES = new Set(['failed-export-cleanup', 'corrupt', 'broken-chain', 'safety-snapshot-expired', 'partial-expired', 'expired']);
 
 describe('the plan', () => {
   it('lists every export that still exists once, with a known rule and an explanation', () => {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { planRetention } from '../../core/retention';
 import { entry } from './examples';
 import { histories, policies, RUNS, SOURCES } from './histories';
-import { createdMs, inScope, newestFirst, periodKey, restorable, windowKeys, type Level } from './spec-oracle';
+import { createdMs, inScope, newestFirst, periodKey, restorePoint, windowKeys, type Level } from './spec-oracle';
 
 const LEVELS: readonly Level[] = ['daily', 'weekly', 'monthly', 'yearly'];
 
@@ -14,7 +14,7 @@ describe('grandfather-father-son', () => {
       fc.property(histories(), policies, ({ exports, now }, policy) => {
         const plan = planRetention(exports, policy, now);
         for (const source of SOURCES) {
-          const points = newestFirst(exports.filter((e) => e.source === source && inScope(e, policy) && restorable(e, exports)));
+          const points = newestFirst(exports.filter((e) => e.source === source && inScope(e, policy) && restorePoint(e, exports)));
           for (const level of LEVELS) {
             const window = windowKeys(level, now.getTime(), policy.gfs[level]);
             const expected = new Set<string>();

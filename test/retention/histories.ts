@@ -1,6 +1,7 @@
 /**
  * fast-check generators for retention: export histories of up to three sources over a couple
- * of years (full and delta chains, sometimes branching or broken; holds, busy exports, every
+ * of years (full and delta chains, sometimes branching or broken; partial full exports and
+ * rollbacks' safety snapshots, with deltas sometimes built on them; holds, busy exports, every
  * status and verification state, tags, storage classes) and policies parsed by the real schema.
  */
 import fc from 'fast-check';
@@ -19,6 +20,8 @@ const step = fc.record({
   /** Minutes since the previous export: bursts, daily rhythm, and long silences. */
   gap: fc.oneof(fc.integer({ min: 0, max: 180 }), fc.integer({ min: 180, max: 3 * 1440 }), fc.integer({ min: 3 * 1440, max: 60 * 1440 })),
   incremental: fc.boolean(),
+  /** A full export's kind: mostly a backup of every table, sometimes `export --tables` or a rollback's safety snapshot. */
+  coverage: fc.oneof({ weight: 8, arbitrary: fc.constant('whole' as const) }, { weight: 1, arbitrary: fc.constantFrom('partial' as const, 'safety-snapshot' as const) }),
   /** Which earlier export of the source the delta builds on: usually the previous one. */
   parentBack: fc.oneof({ weight: 5, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 4 }) }),
   link: fc.oneof({ weight: 20, arbitrary: fc.constant('sound' as const) }, { weight: 1, arbitrary: fc.constantFrom('dangling' as const, 'wrong-base' as const) }),
@@ -60,10 +63,14 @@ export const histories = (maxExports = 80): fc.Arbitrary<History> =>
                 baseExportId: s.link === 'wrong-base' ? parent.id : (parent.baseExportId ?? parent.id),
               }
             : { mode: 'full' as const, parentExportId: null, baseExportId: null };
+        // Only full exports record what they hold; a delta holds what its base holds.
+        const coverage = chain.mode === 'full' ? s.coverage : 'whole';
         exports.push({
           id,
           source: s.source,
           ...chain,
+          role: coverage === 'safety-snapshot' ? 'safety-snapshot' : 'backup',
+          partial: coverage !== 'whole',
           createdAt: new Date(at).toISOString(),
           status: s.status,
           verificationStatus: s.status === 'succeeded' || s.status === 'deleted' ? s.verificationStatus : 'unverified',
@@ -90,6 +97,7 @@ export const policies: fc.Arbitrary<RetentionPolicy> = fc
       yearly: fc.integer({ min: 0, max: 3 }),
     }),
     minAgeDays: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 3, noNaN: true }), fc.double({ min: 0, max: 30, noNaN: true })),
+    safetySnapshotDays: fc.option(fc.oneof(fc.constant(0), fc.double({ min: 0, max: 60, noNaN: true })), { nil: undefined }),
     thresholds: fc.uniqueArray(fc.integer({ min: 0, max: 500 }), { minLength: 3, maxLength: 3 }).map((t) => [...t].sort((a, b) => a - b)),
     use: fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()),
   })

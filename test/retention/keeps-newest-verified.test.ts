@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { planRetention } from '../../core/retention';
 import { entry } from './examples';
 import { histories, policies, RUNS, SOURCES } from './histories';
-import { inScope, newestFirst, restorable } from './spec-oracle';
+import { inScope, newestFirst, restorable, restorePoint } from './spec-oracle';
 
 describe('the newest verified export of each source in scope', () => {
   it('is never deleted', () => {
@@ -17,6 +17,8 @@ describe('the newest verified export of each source in scope', () => {
           assert.notEqual(entry(plan, verified[0].id).action.kind, 'delete', `${verified[0].id} is the newest verified of ${source}`);
           const newestRestorable = verified.find((e) => restorable(e, exports));
           if (newestRestorable) assert.notEqual(entry(plan, newestRestorable.id).action.kind, 'delete', `${newestRestorable.id} is the newest verified restorable of ${source}`);
+          const newestWhole = verified.find((e) => restorePoint(e, exports));
+          if (newestWhole) assert.notEqual(entry(plan, newestWhole.id).action.kind, 'delete', `${newestWhole.id} is the newest verified export restoring every table of ${source}`);
         }
       }),
       { numRuns: RUNS },

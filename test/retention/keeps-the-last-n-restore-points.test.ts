@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { planRetention } from '../../core/retention';
 import { histories, policies, RUNS, SOURCES } from './histories';
-import { inScope, newestFirst, restorable } from './spec-oracle';
+import { inScope, newestFirst, restorePoint } from './spec-oracle';
 
 describe('keep-last', () => {
   it('keeps exactly the N newest restore points of each source in scope', () => {
@@ -11,7 +11,7 @@ describe('keep-last', () => {
       fc.property(histories(), policies, ({ exports, now }, policy) => {
         const plan = planRetention(exports, policy, now);
         for (const source of SOURCES) {
-          const expected = newestFirst(exports.filter((e) => e.source === source && inScope(e, policy) && restorable(e, exports)))
+          const expected = newestFirst(exports.filter((e) => e.source === source && inScope(e, policy) && restorePoint(e, exports)))
             .slice(0, policy.keepLast)
             .map((e) => e.id);
           const kept = plan.exports.filter((p) => p.source === source && [p.rule, ...p.alsoMatched].some((r) => r.code === 'keep-last'));

@@ -3,12 +3,13 @@ import { describe, it } from 'node:test';
 import { retentionPolicySchema } from '../../core/retention';
 
 describe('the retention policy schema', () => {
-  it('fills in a policy that keeps only what safety demands, with a one-day minimum age', () => {
+  it('fills in a policy that keeps only what safety demands, with a one-day minimum age and safety snapshots for 30 days', () => {
     assert.deepEqual(retentionPolicySchema.parse({}), {
       scope: {},
       keepLast: 0,
       gfs: { daily: 0, weekly: 0, monthly: 0, yearly: 0 },
       minAgeDays: 1,
+      safetySnapshotDays: 30,
       tiering: {},
     });
   });
@@ -33,5 +34,6 @@ describe('the retention policy schema', () => {
     assert.equal(retentionPolicySchema.safeParse({ keepLast: -1 }).success, false);
     assert.equal(retentionPolicySchema.safeParse({ gfs: { weekly: 1.5 } }).success, false);
     assert.equal(retentionPolicySchema.safeParse({ minAgeDays: 0.5 }).success, true);
+    assert.equal(retentionPolicySchema.safeParse({ safetySnapshotDays: -1 }).success, false);
   });
 });

@@ -51,6 +51,31 @@ function allNameBase(e: ExportSummary, baseId: string, all: readonly ExportSumma
   return true;
 }
 
+/**
+ * Holds every table of its source: not a partial export or a rollback's safety snapshot, and
+ * neither is the full export its parents lead to.
+ */
+export function coversSource(e: ExportSummary, all: readonly ExportSummary[]): boolean {
+  const seen = new Set<string>();
+  let current: ExportSummary | undefined = e;
+  while (current && current.mode === 'incremental' && !seen.has(current.id)) {
+    seen.add(current.id);
+    const parentId: string | null = current.parentExportId;
+    current = all.find((x) => x.id === parentId);
+  }
+  return current?.mode === 'full' && current.role === 'backup' && !current.partial;
+}
+
+/** What keep-last and GFS count: restorable, and every table of the source comes back. */
+export function restorePoint(e: ExportSummary, all: readonly ExportSummary[]): boolean {
+  return restorable(e, all) && coversSource(e, all);
+}
+
+/** A full export that holds only some tables: `export --tables` or a rollback's safety snapshot. */
+export function partialFull(e: ExportSummary): boolean {
+  return e.mode === 'full' && (e.partial || e.role === 'safety-snapshot');
+}
+
 export const createdMs = (e: ExportSummary): number => Date.parse(e.createdAt);
 
 /** Newest first, ties by id descending: the order "newest" means throughout. */
