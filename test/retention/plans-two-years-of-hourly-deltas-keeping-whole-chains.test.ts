@@ -24,12 +24,12 @@ function twoYearsOfHourlyDeltas(): ExportSummary[] {
 }
 
 describe('a catalog of two years of hourly deltas', () => {
-  it('is planned in well under a workflow task timeout, keeping whole chains only', () => {
+  // The planner runs inside a workflow task; how long this takes is reported, never asserted (speed lives in benchmarks).
+  it('is planned keeping whole chains only', (t) => {
     const exports = twoYearsOfHourlyDeltas();
     const started = performance.now();
     const plan = planRetention(exports, policy({ gfs: { daily: 14, weekly: 8, monthly: 12, yearly: 2 } }), new Date(Date.parse(exports[exports.length - 1].createdAt) + HOUR));
-    const elapsedMs = performance.now() - started;
-    assert.ok(elapsedMs < 3000, `took ${Math.round(elapsedMs)} ms`);
+    t.diagnostic(`${exports.length} exports planned in ${Math.round(performance.now() - started)} ms`);
 
     const byId = new Map(plan.exports.map((p) => [p.exportId, p]));
     const source = new Map(exports.map((e) => [e.id, e]));
