@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { listLedger } from '../../catalog/ledger';
 import { openCatalog } from '../../catalog/catalog-db';
 import { openStore } from '../../storage/open-store';
 import { testStack } from '../support/stack';
 import { startTestWorld, type TestWorld } from '../support/temporal';
+import { runCli, type CliResult, worldCliEnv } from '../support/cli';
 
 /**
  * The foundation, end to end on the real parts: the Temporal CLI's dev server, a worker
@@ -20,22 +19,10 @@ before(async () => {
 });
 after(() => world.close());
 
-const BIN = path.join(__dirname, '../../bin/restorepoint.js');
 const bucketUrl = `gs://restorepoint-foundation-${process.pid}/doctor`;
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = {
-    ...process.env,
-    TEMPORAL_ADDRESS: world.config.temporal.address,
-    RESTOREPOINT_TASK_QUEUE: world.taskQueue,
-    RESTOREPOINT_CATALOG_URL: world.config.catalog.url,
-    STORAGE_EMULATOR_HOST: testStack().gcs.url,
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) => {
-      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-    });
-  });
+function cli(...args: string[]): Promise<CliResult> {
+  return runCli(worldCliEnv(world), args);
 }
 
 test('`doctor` runs a workflow whose activities write the ledger and put, get and delete a GCS object', async () => {

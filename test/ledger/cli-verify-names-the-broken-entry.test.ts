@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { appendLedger } from '../../catalog/ledger';
 import { freshCatalog, type FreshCatalog } from '../catalog/fresh-catalog';
+import { runCli, type CliResult } from '../support/cli';
 
 let catalog: FreshCatalog;
 before(async () => {
@@ -14,14 +13,8 @@ before(async () => {
 });
 after(() => catalog.close());
 
-const BIN = path.join(__dirname, '../../bin/restorepoint.js');
-
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, RESTOREPOINT_CATALOG_URL: catalog.url } }, (error, stdout, stderr) => {
-      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-    });
-  });
+function cli(...args: string[]): Promise<CliResult> {
+  return runCli({ RESTOREPOINT_CATALOG_URL: catalog.url }, args);
 }
 
 test('`ledger list` filters by subject', async () => {

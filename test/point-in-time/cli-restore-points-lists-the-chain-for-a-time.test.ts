@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { recordCoverage, recordTrailRange } from '../../catalog/chain-repo';
 import { markExport, upsertExport } from '../../catalog/exports-repo';
 import { freshCatalog, type FreshCatalog } from '../catalog/fresh-catalog';
+import { runCli, type CliResult } from '../support/cli';
 
 let catalog: FreshCatalog;
-const BIN = path.join(__dirname, '../../bin/restorepoint.js');
 const hash = (n: number) => String(n).padStart(64, '0');
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, RESTOREPOINT_CATALOG_URL: catalog.url } }, (error, stdout, stderr) => {
-      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-    });
-  });
+function cli(...args: string[]): Promise<CliResult> {
+  return runCli({ RESTOREPOINT_CATALOG_URL: catalog.url }, args);
 }
 
 async function finished(id: string, mode: 'full' | 'incremental', range: Parameters<typeof recordTrailRange>[2]): Promise<void> {

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { LegalHold } from '../../catalog/holds-repo';
 import { retentionWorld, type RetentionWorld } from './world';
-
-const BIN = path.join(__dirname, '../../bin/restorepoint.js');
+import { runCli, type CliResult, worldCliEnv } from '../support/cli';
 
 describe('`restorepoint hold` and `restorepoint retention` through the CLI', () => {
   let w: RetentionWorld;
@@ -16,12 +14,8 @@ describe('`restorepoint hold` and `restorepoint retention` through the CLI', () 
   let older: string;
   let newer: string;
 
-  function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const { config } = w.exports.world;
-    const env = { ...process.env, TEMPORAL_ADDRESS: config.temporal.address, TEMPORAL_NAMESPACE: config.temporal.namespace, RESTOREPOINT_TASK_QUEUE: config.temporal.taskQueue, RESTOREPOINT_CATALOG_URL: config.catalog.url, RESTOREPOINT_ACTOR: 'dana' };
-    return new Promise((resolve) => {
-      execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) => resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr }));
-    });
+  function cli(...args: string[]): Promise<CliResult> {
+    return runCli({ ...worldCliEnv(w.exports.world), RESTOREPOINT_ACTOR: 'dana' }, args);
   }
 
   before(async () => {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,12 +8,10 @@ import { listLedger } from '../../catalog/ledger';
 import { startRollback } from '../../client/rollbacks';
 import type { RollbackStatus } from '../../core/rollback/rollback-state';
 import { databaseFingerprint } from '../support/pagila';
-import { testStack } from '../support/stack';
 import { databaseNow, pause, tableFingerprint } from '../point-in-time/chain-world';
 import { inTransactionAs, trackedPagila, type TrackedPagila } from '../trail/tracked-pagila';
 import { sql, startRollbackWorld, waitForDecisionOrEnd, waitForStage, type RollbackWorld } from './rollback-world';
-
-const BIN = path.join(__dirname, '../../bin/restorepoint.js');
+import { runCli, type CliResult, worldCliEnv } from '../support/cli';
 
 /**
  * A tracked Pagila: a full export, changes, a delta, more changes, the moment T, then someone
@@ -69,9 +66,8 @@ describe('a rollback to a point in time puts the scope back exactly as it was at
     await source?.close();
   });
 
-  function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env = { ...process.env, TEMPORAL_ADDRESS: rw.world.config.temporal.address, RESTOREPOINT_TASK_QUEUE: rw.world.taskQueue, RESTOREPOINT_CATALOG_URL: rw.world.config.catalog.url, STORAGE_EMULATOR_HOST: testStack().gcs.url };
-    return new Promise((resolve) => execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) => resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr })));
+  function cli(...args: string[]): Promise<CliResult> {
+    return runCli(worldCliEnv(rw.world), args);
   }
 
   it('--at with --export, neither, or a time without an offset is bad usage (exit 2)', async () => {

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { listLedger } from '../../catalog/ledger';
 import { openCatalog } from '../../catalog/catalog-db';
@@ -8,10 +6,10 @@ import { rollbackHandle, rollbackRecord, startRollback, undoRollback, type Rollb
 import { rollbackWorkflowId, type RollbackRequest } from '../../core/rollback/rollback-input';
 import type { RollbackStatus } from '../../core/rollback/rollback-state';
 import { databaseFingerprint, pagilaDatabase } from '../support/pagila';
-import { testStack, type ScratchDatabase } from '../support/stack';
+import type { ScratchDatabase } from '../support/stack';
 import { sql, startRollbackWorld, waitForStage, type RollbackWorld } from './rollback-world';
+import { runCli, type CliResult, worldCliEnv } from '../support/cli';
 
-const BIN = path.join(__dirname, '../../bin/restorepoint.js');
 const PG = "rating = 'PG'";
 
 /** The innermost failure's type (Temporal wraps: workflow → activity → application failure) or our error's code. */
@@ -35,9 +33,8 @@ describe('a row predicate narrows a rollback to the rows it picks in the target 
     await db?.drop();
   });
 
-  function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env = { ...process.env, TEMPORAL_ADDRESS: rw.world.config.temporal.address, RESTOREPOINT_TASK_QUEUE: rw.world.taskQueue, RESTOREPOINT_CATALOG_URL: rw.world.config.catalog.url, STORAGE_EMULATOR_HOST: testStack().gcs.url };
-    return new Promise((resolve) => execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) => resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr })));
+  function cli(...args: string[]): Promise<CliResult> {
+    return runCli(worldCliEnv(rw.world), args);
   }
 
   const filmRows = async (ids: readonly number[]) => (await sql(db.url, `select f::text as row from film f where film_id = any('{${ids.join(',')}}'::int[]) order by film_id`)).rows.map((r) => r.row as string);

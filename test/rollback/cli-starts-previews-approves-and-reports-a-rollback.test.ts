@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { databaseFingerprint, pagilaDatabase } from '../support/pagila';
-import { testStack, type ScratchDatabase } from '../support/stack';
+import type { ScratchDatabase } from '../support/stack';
 import { sql, startRollbackWorld, type RollbackWorld } from './rollback-world';
-
-const BIN = path.join(__dirname, '../../bin/restorepoint.js');
+import { runCli, type CliResult, worldCliEnv } from '../support/cli';
 
 describe('the rollback commands drive a whole rollback', () => {
   let db: ScratchDatabase;
@@ -20,9 +17,8 @@ describe('the rollback commands drive a whole rollback', () => {
     await db?.drop();
   });
 
-  function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env = { ...process.env, TEMPORAL_ADDRESS: rw.world.config.temporal.address, RESTOREPOINT_TASK_QUEUE: rw.world.taskQueue, RESTOREPOINT_CATALOG_URL: rw.world.config.catalog.url, STORAGE_EMULATOR_HOST: testStack().gcs.url };
-    return new Promise((resolve) => execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) => resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr })));
+  function cli(...args: string[]): Promise<CliResult> {
+    return runCli(worldCliEnv(rw.world), args);
   }
 
   it('start --wait shows the preview; preview, a refused and an accepted approve, status', async () => {

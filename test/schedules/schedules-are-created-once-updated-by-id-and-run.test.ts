@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,8 +12,7 @@ import type { ExportSummary } from '../../workflows/export-workflow';
 import { sql } from '../export/harness';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
 import { startTestWorld, type TestWorld } from '../support/temporal';
-
-const BIN = path.join(__dirname, '../../bin/restorepoint.js');
+import { runCli, type CliResult, worldCliEnv } from '../support/cli';
 
 describe('schedules through the CLI', () => {
   let world: TestWorld;
@@ -24,20 +22,8 @@ describe('schedules through the CLI', () => {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'restorepoint-schedules-'));
   const policyFile = path.join(folder, 'policy.json');
 
-  function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env = {
-      ...process.env,
-      TEMPORAL_ADDRESS: world.config.temporal.address,
-      TEMPORAL_NAMESPACE: world.config.temporal.namespace,
-      RESTOREPOINT_TASK_QUEUE: world.taskQueue,
-      RESTOREPOINT_CATALOG_URL: world.config.catalog.url,
-      RESTOREPOINT_SOURCE_SHOP: source.url,
-    };
-    return new Promise((resolve) => {
-      execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) => {
-        resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-      });
-    });
+  function cli(...args: string[]): Promise<CliResult> {
+    return runCli({ ...worldCliEnv(world), RESTOREPOINT_SOURCE_SHOP: source.url }, args);
   }
   const json = async <T>(...args: string[]): Promise<T> => {
     const { code, stdout, stderr } = await cli(...args, '--json');

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { listLedger } from '../../catalog/ledger';
 import { freshCatalog, type FreshCatalog } from '../catalog/fresh-catalog';
 import { inTransactionAs, trackedPagila, type TrackedPagila } from './tracked-pagila';
+import { runCli, type CliResult } from '../support/cli';
 
 let catalog: FreshCatalog;
 let pagila: TrackedPagila;
@@ -17,15 +16,8 @@ after(async () => {
   await catalog.close();
 });
 
-const BIN = path.join(__dirname, '../../bin/restorepoint.js');
-
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, RESTOREPOINT_CATALOG_URL: catalog.url, RESTOREPOINT_SOURCE_PAGILA: pagila.db.url, RESTOREPOINT_ACTOR: 'ops@example' };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) => {
-      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-    });
-  });
+function cli(...args: string[]): Promise<CliResult> {
+  return runCli({ RESTOREPOINT_CATALOG_URL: catalog.url, RESTOREPOINT_SOURCE_PAGILA: pagila.db.url, RESTOREPOINT_ACTOR: 'ops@example' }, args);
 }
 
 test('`track` installs capture and records who did it in the ledger', async () => {

@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import type { Knex } from 'knex';
 import { openCatalog } from '../../catalog/catalog-db';
 import { startVerification, type StartVerificationOptions } from '../../client/verifications';
@@ -11,7 +9,7 @@ import { ChecksumStream } from '../../streams/checksum-stream';
 import { addFingerprints, RowFingerprint } from '../../streams/row-fingerprint';
 import { sha256Hex } from '../../streams/sha256';
 import type { ExportWorld } from '../export/harness';
-import { testStack } from '../support/stack';
+import { runCli, type CliResult, worldCliEnv } from '../support/cli';
 
 /** Runs verifyExportWorkflow to its report. */
 export async function verifyNow(w: ExportWorld, options: StartVerificationOptions): Promise<VerificationReport> {
@@ -74,20 +72,7 @@ async function checksumsOf(bytes: Buffer) {
   return stream.result();
 }
 
-const BIN = path.join(__dirname, '../../bin/restorepoint.js');
-
 /** Runs the CLI against the test world; resolves with its exit code and output. */
-export function cli(w: ExportWorld, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = {
-    ...process.env,
-    TEMPORAL_ADDRESS: w.world.config.temporal.address,
-    RESTOREPOINT_TASK_QUEUE: w.world.taskQueue,
-    RESTOREPOINT_CATALOG_URL: w.world.config.catalog.url,
-    STORAGE_EMULATOR_HOST: testStack().gcs.url,
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) => {
-      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-    });
-  });
+export function cli(w: ExportWorld, ...args: string[]): Promise<CliResult> {
+  return runCli(worldCliEnv(w.world), args);
 }
