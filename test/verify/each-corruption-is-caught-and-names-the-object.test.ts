@@ -7,10 +7,9 @@ import { listLedger } from '../../catalog/ledger';
 import { getExport } from '../../catalog/exports-repo';
 import { getRun } from '../../catalog/verification-repo';
 import { objectNames } from '../../core/object-names';
-import type { VerificationReport } from '../../core/verification/verification-report';
 import { exportWorld, failureOf, rejectionOf, sql, type ExportWorld } from '../export/harness';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
-import { cli, partKeys, rewritePartEverywhere, verifyNow, withWorldCatalog } from './verify-support';
+import { cli, failureNamed, partKeys, rewritePartEverywhere, verifyNow, withWorldCatalog } from './verify-support';
 
 /**
  * Each way an archive goes bad, done to a fresh export, is caught by a verification that
@@ -58,14 +57,6 @@ describe('every corruption is caught at the level that should catch it, naming t
     const parts = await partKeys(store, exportId, 'child');
     assert.ok(parts.length >= 4, `${parts.length} parts`);
     return { exportId, store, parts };
-  }
-
-  function failureNamed(report: VerificationReport, key: string, status: string) {
-    assert.equal(report.status, 'failed');
-    const found = report.failures.find((f) => 'key' in f && f.key === key && f.status === status);
-    assert.ok(found, `expected ${status} of ${key}, got ${JSON.stringify(report.messages)}`);
-    assert.ok(report.messages.some((m) => m.startsWith(`${key}: `)), JSON.stringify(report.messages));
-    return found;
   }
 
   for (const [label, destination, compression] of destinations) {

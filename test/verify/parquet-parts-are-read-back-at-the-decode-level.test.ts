@@ -3,10 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { VerificationReport } from '../../core/verification/verification-report';
 import { exportWorld, sql, type ExportWorld } from '../export/harness';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
-import { partKeys, rewritePartEverywhere, verifyNow } from './verify-support';
+import { failureNamed, partKeys, rewritePartEverywhere, verifyNow } from './verify-support';
 
 /**
  * The decode level reads every Parquet part back with DuckDB through the restore mapping and
@@ -44,13 +43,6 @@ describe('Parquet parts are read back at the decode level', () => {
     const parts = await partKeys(store, exportId, 'item');
     assert.ok(parts.length >= 3, `${parts.length} parts`);
     return { exportId, store, parts };
-  }
-
-  function failureNamed(report: VerificationReport, key: string, status: string) {
-    assert.equal(report.status, 'failed');
-    const found = report.failures.find((f) => 'key' in f && f.key === key && f.status === status);
-    assert.ok(found, `expected ${status} of ${key}, got ${JSON.stringify(report.messages)}`);
-    return found;
   }
 
   it('a clean Parquet export passes decode, each part counted', async () => {

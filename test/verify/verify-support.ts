@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import { openCatalog } from '../../catalog/catalog-db';
 import { startVerification, type StartVerificationOptions } from '../../client/verifications';
@@ -75,4 +76,13 @@ async function checksumsOf(bytes: Buffer) {
 /** Runs the CLI against the test world; resolves with its exit code and output. */
 export function cli(w: ExportWorld, ...args: string[]): Promise<CliResult> {
   return runCli(worldCliEnv(w.world), args);
+}
+
+/** The failure a report must hold for `key` with `status`; the report's messages must name the object first. */
+export function failureNamed(report: VerificationReport, key: string, status: string) {
+  assert.equal(report.status, 'failed');
+  const found = report.failures.find((f) => 'key' in f && f.key === key && f.status === status);
+  assert.ok(found, `expected ${status} of ${key}, got ${JSON.stringify(report.messages)}`);
+  assert.ok(report.messages.some((m) => m.startsWith(`${key}: `)), JSON.stringify(report.messages));
+  return found;
 }
