@@ -17,7 +17,7 @@ import { DAY_MS, describeDuration } from './utc-periods';
  * give the same plan, so it may run inside a workflow.
  *
  * Whatever the policy, an export is never deleted when it is
- * - under legal hold, busy (being verified or restored), or read by a busy export's chain;
+ * - under legal hold, busy (being verified, restored or rolled back to), or read by a busy export's chain;
  * - running or requested (its workflow may still be writing);
  * - the newest verified export of its source in scope (and, if that one's chain is broken,
  *   also the newest verified one whose chain is intact);
@@ -58,7 +58,7 @@ export function planRetention(exports: readonly ExportSummary[], policy: Retenti
   const safetySnapshotMs = policy.safetySnapshotDays * DAY_MS;
   for (const { summary: e, at } of inScope) {
     if (e.legalHold) add(e.id, 'legal-hold', 'under legal hold');
-    if (e.busy) add(e.id, 'busy', 'being verified or restored');
+    if (e.busy) add(e.id, 'busy', 'being read: verified, restored or rolled back to');
     if (e.status === 'running' || e.status === 'requested') add(e.id, 'in-progress', `${e.status}: its workflow may still be writing`);
     const age = nowMs - at;
     const young = age < 0 ? `created ${describeDuration(-age)} after the planning time` : `${describeDuration(age)} old`;
