@@ -12,7 +12,7 @@ import { loadVerifiedManifest } from '../restore/load-manifest';
 import { createRestoreActivity } from '../restore/restore-export';
 import { describeCheck, verifyObject } from '../restore/verify-object';
 import { keepAlive } from './keep-alive';
-import { checkRowPredicate, stageMatchingKeys } from './row-predicate-scope';
+import { checkRowPredicate, requireAllowedPredicate, stageMatchingKeys } from './row-predicate-scope';
 import { label, tableSql, toScopeTables, type ScopeTable } from './scope-table';
 import { withSourceClient } from './source-client';
 
@@ -54,8 +54,9 @@ export function createPrepareActivity(deps: ActivityDeps) {
   const restoreExport = createRestoreActivity(deps);
   const applyChanges = createApplyChangesActivity(deps);
   /**
-   * Checks the operator's narrowing against live data (tables exist, row predicates are
-   * booleans over their table's columns; read only) and proves everything the rollback will
+   * Checks the operator's narrowing (row predicates against the allowlist first, then against
+   * live data: tables exist, predicates are booleans over their table's columns, evaluated as a
+   * role that reads only that table; read only) and proves everything the rollback will
    * read (manifest against the catalog, every part's sha256 and CRC32C, and for a point in
    * time every archived object of the chain) before creating anything, then loads the target
    * state of the scope into the staging schema and resolves `keys`/`where` to the keys in
@@ -69,6 +70,8 @@ export function createPrepareActivity(deps: ActivityDeps) {
     const { record, manifest, store } = await loadVerifiedManifest(deps, request.exportId);
     const selected = selectTables(manifest.tables, [...request.tables], []);
     const { tables: narrowed, chosenKeys } = narrowScope(toScopeTables(selected), request.keys ?? {}, request.where ?? {}, request.stagingSchema);
+    // Row predicates pass PostgreSQL's parser and the allowlist before the source sees any query.
+    for (const t of narrowed) if (t.where !== null) await requireAllowedPredicate(t, t.where);
     await withSourceClient(deps, request.source, 'prepare', async (db) => {
       await requireLiveTables(db, narrowed);
       for (const t of narrowed) if (t.where !== null) await checkRowPredicate(db, t, t.where);
