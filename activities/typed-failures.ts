@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { isRestorepointError } from '../core/errors';
+import { redactSecrets } from '../core/redact';
 
 /**
  * Temporal names a thrown error's failure type after its class (`RestorepointError`), so
@@ -15,10 +16,16 @@ export function withTypedFailures<Activities extends Record<string, (...args: ne
       try {
         return await activity(...args);
       } catch (error) {
-        if (!isRestorepointError(error)) throw error;
+        if (!isRestorepointError(error)) throw withoutSecrets(error);
         throw ApplicationFailure.create({ message: error.message, type: error.code, nonRetryable: !error.retryable, details: [error.details] });
       }
     };
   }
   return wrapped as Activities;
+}
+
+/** Any other error keeps its class, code and retryability, with connection passwords taken out of its message. */
+function withoutSecrets(error: unknown): unknown {
+  if (error instanceof Error) error.message = redactSecrets(error.message);
+  return error;
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { RestorepointError } from '../core/errors';
 import { EMPTY_PROGRESS, type ExportProgress } from '../core/export-progress';
-import { exportInputSchema, exportWorkflowId, type ExportRequest } from '../core/export-input';
+import { readDestination } from '../core/destination';
+import { exportInputSchema, exportWorkflowId, type ExportInput, type ExportRequest } from '../core/export-input';
 import { exportProgressQuery } from '../workflows/messages';
 import type { ExportSummary } from '../workflows/export-workflow';
 import type { RestorepointClient } from './connect';
@@ -26,8 +27,10 @@ export function newExportId(source: string, now = new Date()): string {
 }
 
 /**
- * Starts an export (validated here, before anything is sent). Starting an id that already
- * runs or ran returns a handle to that export instead of a second run.
+ * Starts an export (validated here, before anything is sent: a bad destination never reaches
+ * a workflow, the catalog or the ledger). Starting an id that already runs or ran with the
+ * same options returns a handle to that export instead of a second run; with other options it
+ * is refused as ID_CONFLICT.
  */
 export async function startExport(client: RestorepointClient, options: StartExportOptions): Promise<ExportHandle> {
   const parsed = exportInputSchema.safeParse({ ...options, exportId: options.exportId ?? newExportId(options.source) });
@@ -41,8 +44,38 @@ export async function startExport(client: RestorepointClient, options: StartExpo
     await client.temporal.workflow.start('exportWorkflow', { taskQueue: client.taskQueue, workflowId, args: [input], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    const differing = differingOptions(input, await startedInput(client, workflowId));
+    if (differing.length > 0) {
+      throw new RestorepointError('ID_CONFLICT', `export id "${input.exportId}" is already used by an export started with other options (${differing.join(', ')} differ); choose another --id, or repeat its options to follow it`, { exportId: input.exportId, differing });
+    }
   }
   return exportHandle(client, input.exportId);
+}
+
+/** The input the existing run of `workflowId` was started with (its first history event), or null when unreadable. */
+async function startedInput(client: RestorepointClient, workflowId: string): Promise<unknown> {
+  const { history } = await client.temporal.workflowService.getWorkflowExecutionHistory({ namespace: client.temporal.options.namespace, execution: { workflowId }, maximumPageSize: 1 });
+  const payload = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  return payload ? client.temporal.options.loadedDataConverter.payloadConverter.fromPayload(payload) : null;
+}
+
+/**
+ * The options in which two starts of one export id differ: everything but who asked, the
+ * destination compared as read (a trailing slash is the same place). An input that no longer
+ * parses differs in everything.
+ */
+function differingOptions(ours: ExportInput, theirs: unknown): string[] {
+  const parsed = exportInputSchema.safeParse(theirs);
+  if (!parsed.success) return ['all options'];
+  const comparable = (input: ExportInput): Record<string, string> => {
+    const { requestedBy: _requestedBy, tags: { requestedBy: _taggedBy, ...tags }, destination, ...rest } = input;
+    const where = readDestination(destination);
+    return Object.fromEntries(Object.entries({ ...rest, tags, destination: where.ok ? where.destination : destination }).map(([key, value]) => [key, JSON.stringify(value) ?? '']));
+  };
+  const a = comparable(ours);
+  const b = comparable(parsed.data);
+  // An option left out and one passed as undefined are the same (history's JSON drops the latter).
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => (a[key] ?? '') !== (b[key] ?? ''));
 }
 
 export function exportHandle(client: RestorepointClient, exportId: string): ExportHandle {

@@ -2,40 +2,43 @@ import { z } from 'zod';
 import { retentionPolicySchema } from '../core/retention/retention-policy';
 
 /** A named PostgreSQL connection that restorepoint protects. Only its name travels in workflows. */
-export const sourceSchema = z.object({
+export const sourceSchema = z.strictObject({
   url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL'),
   /** Most connections one export may open against this source, to protect the live app. */
   maxConnections: z.number().int().min(1).max(64).default(4),
 });
 export type SourceConfig = z.infer<typeof sourceSchema>;
 
-export const approvalPolicySchema = z.object({
+export const approvalPolicySchema = z.strictObject({
   approversRequired: z.number().int().min(1).default(1),
   approvers: z.array(z.string().min(1)).default([]),
   requesterMayApprove: z.boolean().default(false),
   timeoutSeconds: z.number().int().min(1).default(24 * 3600),
 });
 
-/** The whole configuration: environment variables and an optional JSON file, validated here. */
-export const configSchema = z.object({
-  temporal: z.object({
+/**
+ * The whole configuration: environment variables and an optional JSON file, validated here.
+ * Every object is strict: a misspelt or unknown key is refused by name, never silently ignored.
+ */
+export const configSchema = z.strictObject({
+  temporal: z.strictObject({
     address: z.string().min(1).default('127.0.0.1:7233'),
     namespace: z.string().min(1).default('default'),
     taskQueue: z.string().min(1).default('restorepoint'),
   }),
   /** The catalog and audit ledger live in a database of their own, never in a protected source. */
-  catalog: z.object({ url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL') }),
+  catalog: z.strictObject({ url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL') }),
   sources: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a lower-case name'), sourceSchema).default({}),
-  gcs: z.object({
+  gcs: z.strictObject({
     /** fake-gcs-server's URL in tests and the local stack; unset means real GCS. */
     emulatorHost: z.string().url().optional(),
     projectId: z.string().min(1).default('restorepoint'),
   }),
-  worker: z.object({
+  worker: z.strictObject({
     maxConcurrentActivities: z.number().int().min(1).default(8),
     shutdownGraceSeconds: z.number().int().min(0).default(30),
   }),
-  export: z.object({
+  export: z.strictObject({
     concurrency: z.number().int().min(1).max(64).default(2),
     partSizeBytes: z.number().int().min(1024).default(256 * 1024 * 1024),
     zstdLevel: z.number().int().min(1).max(19).default(3),
@@ -44,7 +47,7 @@ export const configSchema = z.object({
   }),
   approval: approvalPolicySchema.default({ approversRequired: 1, approvers: [], requesterMayApprove: false, timeoutSeconds: 24 * 3600 }),
   verification: z
-    .object({
+    .strictObject({
       /**
        * Where a restore-level verification restores its scratch copy (a schema `rp_verify_*`,
        * dropped afterwards): a configured connection name. Unset: the export's own source

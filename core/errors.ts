@@ -6,6 +6,8 @@
  * Pure module: imported by workflows, so no Node.js imports.
  */
 
+import { redactSecrets } from './redact';
+
 export const ERROR_CODES = {
   CONFIG_INVALID: { retryable: false, summary: 'the configuration is malformed' },
   INPUT_INVALID: { retryable: false, summary: 'a command or workflow input is malformed' },
@@ -31,6 +33,7 @@ export const ERROR_CODES = {
   NOT_TRACKED: { retryable: false, summary: 'the change trail does not cover what was asked (no trail, or a table not tracked)' },
   PRUNE_REFUSED: { retryable: false, summary: 'trail entries cannot be pruned: no verified archived copy covers them' },
   NO_RESTORE_POINT: { retryable: false, summary: 'no export chain reconstructs the requested point in time' },
+  ID_CONFLICT: { retryable: false, summary: 'the id is already used by a run started with other options' },
   STACK_FAILED: { retryable: false, summary: 'a local stack service could not be started' },
   STORAGE_UNAVAILABLE: { retryable: true, summary: 'the object store did not answer' },
   DATABASE_UNAVAILABLE: { retryable: true, summary: 'the database did not answer' },
@@ -49,7 +52,8 @@ export class RestorepointError extends Error {
   readonly details: Readonly<Record<string, unknown>>;
 
   constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(message);
+    // Messages quote inputs; a connection URL among them must not carry its password on.
+    super(redactSecrets(message));
     this.name = code;
     this.code = code;
     this.details = details;

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { destinationSchema } from './export-input';
 
 /** Input of `healthCheckWorkflow`: where to probe, and who asked (for the ledger). */
 export const healthCheckInputSchema = z.object({
-  destination: z.string().regex(/^(gs:\/\/[^/]+(\/.*)?|file:\/\/\/.+)$/, 'a gs://bucket/prefix or file:///dir destination'),
+  destination: destinationSchema,
   requestedBy: z.string().min(1).default('restorepoint'),
 });
 export type HealthCheckRequest = z.input<typeof healthCheckInputSchema>;

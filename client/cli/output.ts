@@ -1,4 +1,5 @@
 import { isRestorepointError } from '../../core/errors';
+import { redactSecrets } from '../../core/redact';
 
 /** Exit codes every command keeps: 0 ok, 1 the work failed, 2 the command was used wrongly. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -50,7 +51,8 @@ function innermost(error: Error): { code: string; message: string } {
 }
 
 function report(json: boolean, failure: Error): void {
-  const { code, message } = innermost(failure);
+  const { code } = innermost(failure);
+  const message = redactSecrets(innermost(failure).message);
   if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code, message } })}\n`);
   else process.stderr.write(`restorepoint: ${code}: ${message}\n`);
 }
