@@ -1,5 +1,6 @@
 import { Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config/load';
+import { redactSecrets } from '../core/redact';
 import { createWorker } from './create-worker';
 
 /**
@@ -22,6 +23,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: 'worker failed', error: (error as Error).message })}\n`);
+  process.stderr.write(`${JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: 'worker failed', error: redactSecrets((error as Error).message) })}\n`);
   process.exit(1);
 });

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { isRestorepointError, isRetryableSqlState, RestorepointError } from '../../core/errors';
 import { predicateProblem } from '../../postgres/predicate-allowlist';
 import { asPredicateRole, predicateRole } from '../../postgres/predicate-role';
-import { quoteIdent } from '../../postgres/queryable';
+import { qualifiedName, quoteIdent } from '../../postgres/queryable';
 import { label, tableSql, type ScopeTable } from './scope-table';
 
 /** Parsing and planning a predicate is quick; anything slower is not a predicate we want. */
@@ -31,11 +31,14 @@ export async function requireAllowedPredicate(t: ScopeTable, where: string): Pro
 
 /**
  * Proves against live data, before anything is created, that an allowed predicate is a
- * boolean over this table's columns: `select 1 … where (<predicate>) limit 0` (parse, names,
+ * boolean over this table's columns (and that the table has no row-level security): `select 1 … where (<predicate>) limit 0` (parse, names,
  * types: no row is read) as the table's predicate role, read only, with a statement timeout.
  */
 export async function checkRowPredicate(db: pg.ClientBase, t: ScopeTable, where: string): Promise<void> {
   await requireAllowedPredicate(t, where);
+  const { rows } = await db.query<{ rls: boolean }>('select relrowsecurity as rls from pg_class where oid = to_regclass($1)', [qualifiedName(t.schema, t.name)]);
+  // Policies would show the predicate role only some rows (often none): the scope would silently shrink.
+  if (rows[0]?.rls === true) throw refused(t, where, 'the table has row-level security, under which the role a predicate runs as would see only the rows its policies allow; narrow it by keys instead');
   const role = await predicateRole(db, t);
   try {
     await asPredicateRole(db, role, { timeout: CHECK_TIMEOUT }, () => db.query(oneStatement(`select 1 ${filtered(tableSql(t, '').liveFrom, t, where)} limit 0`)));

@@ -98,6 +98,17 @@ describe('hostile row predicates are refused before they run, typed, and change 
     }
   });
 
+  it('refuses a predicate on a table with row-level security (its policies would silently shrink the scope)', async () => {
+    await sql(db.url, 'alter table public.staff enable row level security');
+    try {
+      const input: RollbackRequest = { rollbackId: 'hostile-rls', source: 'app', target: { exportId }, tables: ['staff'], where: { staff: 'active' }, requestedBy: 'mallory', reason: 'probe' };
+      const handle = await rw.client.temporal.workflow.start('rollbackWorkflow', { taskQueue: rw.client.taskQueue, workflowId: rollbackWorkflowId('hostile-rls'), args: [input] });
+      assert.match(await failureCode(handle.result()), /^ROLLBACK_SCOPE_INVALID: .*public\.staff.*row-level security/);
+    } finally {
+      await sql(db.url, 'alter table public.staff disable row level security');
+    }
+  });
+
   it('never puts a value the predicate read into the error, the status, the ledger or history', async () => {
     // Allowed by the parser, but the cast fails at run time on a row; PostgreSQL's message would quote the title.
     const { message, status, history } = await refusedInWorker('hostile-cast', "title::int > 0 and rating = 'PG'");
