@@ -161,7 +161,8 @@ function functionProblem(node: ParsedNode): string | null {
   const name = parts[parts.length - 1]!;
   const builtIn = parts.length === 1 || (parts.length === 2 && parts[0] === 'pg_catalog');
   if (!builtIn || !ALLOWED_FUNCTIONS.has(name)) return `it calls ${parts.join('.')}(), which is not an allowed built-in function (docs/rollback.md lists them)`;
-  if (node.agg_star === true || node.agg_distinct === true || node.agg_filter !== undefined || node.agg_order !== undefined || node.agg_within_group === true || node.over !== undefined || node.func_variadic === true) {
+  const aggregateOrWindow = ['agg_star', 'agg_distinct', 'agg_within_group', 'func_variadic'].some((k) => node[k] === true) || ['agg_filter', 'agg_order', 'over'].some((k) => node[k] !== undefined);
+  if (aggregateOrWindow) {
     return `it calls ${name}() as an aggregate, window or variadic call`;
   }
   return null;

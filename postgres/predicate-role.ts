@@ -49,12 +49,18 @@ export async function predicateRole(db: pg.ClientBase, table: ReadableTable, als
   return role;
 }
 
+export interface EvaluationOptions {
+  /** A PostgreSQL interval literal for `statement_timeout`, e.g. `'10s'`; a constant of ours, never input. */
+  readonly timeout: string;
+  readonly isolation?: 'read committed' | 'repeatable read';
+}
+
 /**
  * Runs `work` in a READ ONLY transaction as `role`, with built-ins alone on the search path
  * (so an unqualified name can never reach a function of the app), standard strings and a
  * statement timeout. The role and settings end with the transaction.
  */
-export async function asPredicateRole<T>(db: pg.ClientBase, role: string, options: { readonly timeout: string; readonly isolation?: 'read committed' | 'repeatable read' }, work: () => Promise<T>): Promise<T> {
+export async function asPredicateRole<T>(db: pg.ClientBase, role: string, options: EvaluationOptions, work: () => Promise<T>): Promise<T> {
   await db.query(`begin transaction isolation level ${options.isolation ?? 'read committed'} read only`);
   try {
     await db.query(`set local role ${quoteIdent(role)}`);
