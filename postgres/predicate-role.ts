@@ -11,6 +11,11 @@ export interface ReadableTable {
   readonly name: string;
 }
 
+/** The predicate role of a table: a hash of database, schema and table (role names are cluster-wide, 63 bytes at most). */
+export function predicateRoleName(database: string, table: ReadableTable): string {
+  return PREDICATE_ROLE_PREFIX + createHash('sha256').update(`${database}\0${table.schema}\0${table.name}`).digest('hex').slice(0, 24);
+}
+
 /**
  * The role a row predicate of `table` runs as: NOLOGIN, NOINHERIT, member of nothing, with
  * USAGE on the table's schema and SELECT on the table (and on `alsoReadable`, the table's
@@ -22,7 +27,7 @@ export interface ReadableTable {
  */
 export async function predicateRole(db: pg.ClientBase, table: ReadableTable, alsoReadable: readonly ReadableTable[] = []): Promise<string> {
   const { rows } = await db.query<{ db: string }>('select current_database() as db');
-  const role = PREDICATE_ROLE_PREFIX + createHash('sha256').update(`${rows[0]!.db}\0${table.schema}\0${table.name}`).digest('hex').slice(0, 24);
+  const role = predicateRoleName(rows[0]!.db, table);
   const quoted = quoteIdent(role);
   await db.query('begin');
   try {

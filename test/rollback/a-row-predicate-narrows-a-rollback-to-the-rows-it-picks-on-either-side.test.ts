@@ -6,7 +6,8 @@ import { rollbackHandle, rollbackRecord, startRollback, undoRollback, type Rollb
 import { rollbackWorkflowId, type RollbackRequest } from '../../core/rollback/rollback-input';
 import type { RollbackStatus } from '../../core/rollback/rollback-state';
 import { databaseFingerprint, pagilaDatabase } from '../support/pagila';
-import type { ScratchDatabase } from '../support/stack';
+import { testStack, type ScratchDatabase } from '../support/stack';
+import { predicateRoleName } from '../../postgres/predicate-role';
 import { sql, startRollbackWorld, waitForStage, type RollbackWorld } from './rollback-world';
 import { runCli, type CliResult, worldCliEnv } from '../support/cli';
 
@@ -31,6 +32,8 @@ describe('a row predicate narrows a rollback to the rows it picks in the target 
   after(async () => {
     await rw?.close();
     await db?.drop();
+    // Roles are cluster-wide; with the database gone, its predicate role holds nothing and can go.
+    await sql(testStack().postgres.adminUrl, `drop role if exists ${predicateRoleName(db.name, { schema: 'public', name: 'film' })}`);
   });
 
   function cli(...args: string[]): Promise<CliResult> {

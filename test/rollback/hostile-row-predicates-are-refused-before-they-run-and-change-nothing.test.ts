@@ -7,11 +7,11 @@ import { listLedger } from '../../catalog/ledger';
 import { startRollback } from '../../client/rollbacks';
 import { rollbackWorkflowId, type RollbackRequest } from '../../core/rollback/rollback-input';
 import type { RollbackStatus } from '../../core/rollback/rollback-state';
-import { asPredicateRole, predicateRole } from '../../postgres/predicate-role';
+import { asPredicateRole, predicateRole, predicateRoleName } from '../../postgres/predicate-role';
 import { rollbackStatusQuery } from '../../workflows/rollback-messages';
 import { failureCode } from '../incremental/failure-code';
 import { databaseFingerprint, pagilaDatabase } from '../support/pagila';
-import type { ScratchDatabase } from '../support/stack';
+import { testStack, type ScratchDatabase } from '../support/stack';
 import { sql, startRollbackWorld, type RollbackWorld } from './rollback-world';
 
 /**
@@ -43,6 +43,8 @@ describe('hostile row predicates are refused before they run, typed, and change 
     await bystander?.end().catch(() => undefined);
     await rw?.close();
     await db?.drop();
+    // Roles are cluster-wide; with the database gone, this one's predicate roles hold nothing and can go.
+    for (const name of ['film', 'staff']) await sql(testStack().postgres.adminUrl, `drop role if exists ${predicateRoleName(db.name, { schema: 'public', name })}`);
   });
 
   /** Starts the workflow directly (no client-side checks): the worker is the wall being tested. */
