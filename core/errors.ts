@@ -34,6 +34,14 @@ export const ERROR_CODES = {
   STACK_FAILED: { retryable: false, summary: 'a local stack service could not be started' },
   STORAGE_UNAVAILABLE: { retryable: true, summary: 'the object store did not answer' },
   DATABASE_UNAVAILABLE: { retryable: true, summary: 'the database did not answer' },
+  SCHEMA_NOT_FOUND: { retryable: false, summary: 'a schema the statement names does not exist (SQLSTATE 3F000)' },
+  PERMISSION_DENIED: { retryable: false, summary: 'the database role lacks a privilege the statement needs (SQLSTATE 42501)' },
+  DATA_INVALID: { retryable: false, summary: 'the database refused a value as bad data (SQLSTATE class 22)' },
+  DATA_UNDECODABLE: { retryable: false, summary: 'stored data matches its checksums but cannot be decoded' },
+  DATABASE_REFUSED: { retryable: false, summary: 'the database refused a statement; retrying cannot help' },
+  DATABASE_CONFLICT: { retryable: true, summary: 'a serialization failure or deadlock (SQLSTATE 40001, 40P01); retried' },
+  ROLLBACK_NOT_FOUND: { retryable: false, summary: 'no rollback has that id' },
+  ROLLBACK_ENDED: { retryable: false, summary: 'the rollback has ended; a decision arriving now was refused and recorded' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -66,7 +74,7 @@ export function isRestorepointError(value: unknown): value is RestorepointError 
 
 /**
  * PostgreSQL SQLSTATE classes worth retrying: connection exceptions (08), insufficient
- * resources (53), operator intervention (57, e.g. admin shutdown), serialization failure
+ * resources (53), operator intervention (57, e.g. admin shutdown 57P01), serialization failure
  * and deadlock (40001, 40P01). Everything else (syntax, constraint, undefined table) is
  * a fault a retry cannot fix.
  */
@@ -75,9 +83,65 @@ export function isRetryableSqlState(sqlState: string | undefined): boolean {
   return ['08', '53', '57'].includes(sqlState.slice(0, 2)) || sqlState === '40001' || sqlState === '40P01';
 }
 
-/** A database error a retry cannot fix, as a typed error; anything else is passed through. */
+/** The SQLSTATE a database error carries (node-postgres keeps it as `code`), or null for any other error. */
+export function sqlStateOf(error: unknown): string | null {
+  if (isRestorepointError(error)) return null;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null;
+}
+
+/**
+ * The catalogue code of a SQLSTATE: the one table by which every database error is typed.
+ * Transient ones (retryable) first; then the permanent ones with a code of their own; any
+ * other SQLSTATE is `DATABASE_REFUSED` (or the caller's code, see `asTypedDatabaseError`).
+ */
+export function codeForSqlState(sqlState: string): ErrorCode {
+  if (sqlState === '40001' || sqlState === '40P01') return 'DATABASE_CONFLICT';
+  if (isRetryableSqlState(sqlState)) return 'DATABASE_UNAVAILABLE';
+  if (sqlState === '3F000') return 'SCHEMA_NOT_FOUND';
+  if (sqlState === '42P01') return 'TABLE_NOT_FOUND';
+  if (sqlState === '42501') return 'PERMISSION_DENIED';
+  if (sqlState.startsWith('22')) return 'DATA_INVALID';
+  return 'DATABASE_REFUSED';
+}
+
+/**
+ * Bad-data and constraint messages (classes 22 and 23) quote the offending value; the
+ * value is replaced so no row value reaches the ledger, the catalog or workflow history.
+ */
+function withoutValues(message: string, sqlState: string): string {
+  return sqlState.startsWith('22') || sqlState.startsWith('23') ? message.replace(/"(?:[^"]|"")*"/g, '"…"') : message;
+}
+
+/**
+ * THE classification point: any error an activity lets escape becomes a typed error of the
+ * catalogue, or stays as it is when nothing is known about it (Temporal then retries it).
+ * - a `RestorepointError` is already typed;
+ * - a PostgreSQL error is typed by its SQLSTATE (`codeForSqlState`), its message kept (less
+ *   quoted values of bad data) with the SQLSTATE, so the cause survives;
+ * - storage errors are typed by the drivers (`storage/*-errors.ts`: OBJECT_MISSING,
+ *   STORAGE_UNAVAILABLE for 5xx and lost connections); decoder errors by the loader that ran
+ *   the decoder (`activities/restore/load-part.ts`: CHECKSUM_MISMATCH when the stored bytes
+ *   differ from their checksums, DATA_UNDECODABLE otherwise).
+ * `context` says what was being done; it leads the message.
+ */
+export function classifyFailure(error: unknown, context?: string): RestorepointError | null {
+  if (isRestorepointError(error)) return error;
+  const sqlState = sqlStateOf(error);
+  if (sqlState === null) return null;
+  const message = `${context ? `${context}: ` : ''}${withoutValues((error as Error).message, sqlState)} (SQLSTATE ${sqlState})`;
+  return new RestorepointError(codeForSqlState(sqlState), message, { sqlState });
+}
+
+/**
+ * A database error, typed where the caller knows what a refusal means: transient errors and
+ * the SQLSTATEs with a code of their own keep it (a missing schema is SCHEMA_NOT_FOUND
+ * wherever it happens); any other permanent refusal becomes `code` (EXPORT_FAILED,
+ * ROLLBACK_SCOPE_INVALID, …). Errors without a SQLSTATE are passed through.
+ */
 export function asTypedDatabaseError(error: unknown, code: ErrorCode, context: string): unknown {
-  const sqlState = (error as { code?: unknown } | null)?.code;
-  if (typeof sqlState !== 'string' || !/^[0-9A-Z]{5}$/.test(sqlState) || isRetryableSqlState(sqlState)) return error;
-  return new RestorepointError(code, `${context}: ${(error as Error).message} (SQLSTATE ${sqlState})`, { sqlState });
+  const typed = classifyFailure(error, context);
+  if (typed === null || typed === error) return error;
+  if (typed.code !== 'DATABASE_REFUSED') return typed;
+  return new RestorepointError(code, typed.message, typed.details);
 }
