@@ -128,9 +128,35 @@ function withoutValues(message: string, sqlState: string): string {
 export function classifyFailure(error: unknown, context?: string): RestorepointError | null {
   if (isRestorepointError(error)) return error;
   const sqlState = sqlStateOf(error);
-  if (sqlState === null) return null;
+  if (sqlState === null) return classifyToolFailure(error, context);
   const message = `${context ? `${context}: ` : ''}${withoutValues((error as Error).message, sqlState)} (SQLSTATE ${sqlState})`;
   return new RestorepointError(codeForSqlState(sqlState), message, { sqlState });
+}
+
+/** pg_dump, pg_restore and psql report failures as `<tool> … exited <code>: <stderr>` (postgres/schema-dump.ts). */
+const TOOL_FAILURE = /^(pg_dump|pg_restore|psql)\b[^:]* exited \d+: /;
+/** What a client tool prints when the server could not be reached or went away: worth a retry. */
+const TOOL_CONNECTION_LOST = /could not connect|connection to server .* failed|server closed the connection|terminating connection|connection .* lost/i;
+
+/**
+ * A PostgreSQL client tool that exited with an error carries no SQLSTATE, only its message:
+ * a lost connection is DATABASE_UNAVAILABLE (retried); a pattern that matched no schema or
+ * table, and permission denied, get their codes; anything else is a refusal that a retry
+ * repeats, DATABASE_REFUSED.
+ */
+function classifyToolFailure(error: unknown, context?: string): RestorepointError | null {
+  const message = (error as Error | null)?.message;
+  if (typeof message !== 'string' || !TOOL_FAILURE.test(message)) return null;
+  const code: ErrorCode = TOOL_CONNECTION_LOST.test(message)
+    ? 'DATABASE_UNAVAILABLE'
+    : /permission denied/i.test(message)
+      ? 'PERMISSION_DENIED'
+      : /no matching schemas were found/i.test(message)
+        ? 'SCHEMA_NOT_FOUND'
+        : /no matching tables were found/i.test(message)
+          ? 'TABLE_NOT_FOUND'
+          : 'DATABASE_REFUSED';
+  return new RestorepointError(code, `${context ? `${context}: ` : ''}${message}`, { tool: message.split(' ')[0] });
 }
 
 /**

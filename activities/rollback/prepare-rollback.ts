@@ -14,6 +14,7 @@ import { describeCheck, verifyObject } from '../restore/verify-object';
 import { keepAlive } from './keep-alive';
 import { checkRowPredicate, stageMatchingKeys } from './row-predicate-scope';
 import { label, tableSql, toScopeTables, type ScopeTable } from './scope-table';
+import { probeSafetySnapshot } from './snapshot-probe';
 import { withSourceClient } from './source-client';
 
 export interface PrepareRequest {
@@ -34,6 +35,8 @@ export interface PrepareRequest {
   readonly keys?: Readonly<Record<string, readonly Readonly<Record<string, string | number | boolean>>[]>>;
   /** Table pattern → row predicate the scope is narrowed to (rollback input `where`), resolved here to primary keys. */
   readonly where?: Readonly<Record<string, string>>;
+  /** In place (a safety snapshot will be taken): check before approval that it can be (`probeSafetySnapshot`). */
+  readonly probeSnapshot?: boolean;
 }
 
 export interface PreparedScope {
@@ -73,6 +76,7 @@ export function createPrepareActivity(deps: ActivityDeps) {
       await requireLiveTables(db, narrowed);
       for (const t of narrowed) if (t.where !== null) await checkRowPredicate(db, t, t.where);
     });
+    if (request.probeSnapshot) await probeSafetySnapshot(deps, request.source, [...new Set(narrowed.map((t) => t.schema))]);
     for (const part of selected.flatMap((t) => t.parts)) {
       const check = await verifyObject(store, part);
       if (check.status !== 'ok') throw new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; the rollback touched nothing`, { ...check });
