@@ -1,4 +1,4 @@
-import type { ConstraintConflict, ForeignKeyImpact, PreviewSamples, RollbackPreview, TablePreview } from '../../core/rollback/rollback-preview';
+import type { ConstraintConflict, ForeignKeyImpact, PreviewSamples, RollbackPreview, SampleRow, TablePreview } from '../../core/rollback/rollback-preview';
 import { qualifiedName, quoteIdent, type Queryable } from '../../postgres/queryable';
 import { trailInstalled } from '../../trail';
 import type { ActivityDeps } from '../deps';
@@ -101,16 +101,34 @@ async function changedSinceTarget(db: Queryable, t: ScopeTable, stagingSchema: s
 async function sampleRows(db: Queryable, t: ScopeTable, stagingSchema: string): Promise<PreviewSamples> {
   const d = diffQueries(t, stagingSchema);
   const order = (alias: string) => t.primaryKey.map((c) => `${alias}.${quoteIdent(c)}`).join(', ');
-  const inserts = await db.query<{ after: Record<string, unknown> }>(`select to_jsonb(s) as after ${d.inserts} order by ${order('s')} limit ${SAMPLE_ROWS}`);
-  const updates = await db.query<{ before: Record<string, unknown>; after: Record<string, unknown> }>(`select to_jsonb(l) as before, to_jsonb(s) as after ${d.updates} order by ${order('s')} limit ${SAMPLE_ROWS}`);
-  const deletes = await db.query<{ before: Record<string, unknown> }>(`select to_jsonb(l) as before ${d.deletes} order by ${order('l')} limit ${SAMPLE_ROWS}`);
-  return { table: label(t), inserts: inserts.rows, updates: updates.rows.map(onlyChanged), deletes: deletes.rows };
+  const inserts = await db.query<{ after: SampleRow }>(`select ${rowAsText(t, 's')} as after ${d.inserts} order by ${order('s')} limit ${SAMPLE_ROWS}`);
+  const updates = await db.query<{ before: SampleRow; after: SampleRow }>(`select ${rowAsText(t, 'l')} as before, ${rowAsText(t, 's')} as after ${d.updates} order by ${order('s')} limit ${SAMPLE_ROWS}`);
+  const deletes = await db.query<{ before: SampleRow }>(`select ${rowAsText(t, 'l')} as before ${d.deletes} order by ${order('l')} limit ${SAMPLE_ROWS}`);
+  const key = (row: SampleRow): SampleRow => Object.fromEntries(t.primaryKey.map((c) => [c, row[c] ?? null]));
+  return {
+    table: label(t),
+    inserts: inserts.rows.map((r) => ({ key: key(r.after), after: r.after })),
+    updates: updates.rows.map((r) => ({ key: key(r.after), ...onlyChanged(r) })),
+    deletes: deletes.rows.map((r) => ({ key: key(r.before), before: r.before })),
+  };
 }
 
-/** An update sample shows the key and the columns that change, not the whole row twice. */
-function onlyChanged(row: { before: Record<string, unknown>; after: Record<string, unknown> }) {
-  const changed = Object.keys(row.after).filter((k) => JSON.stringify(row.before[k]) !== JSON.stringify(row.after[k]));
-  const keep = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).filter(([k]) => changed.includes(k)));
+/**
+ * A row as a JSON object of its columns' text (in column order): what PostgreSQL prints, so
+ * numeric(38,10), bigint and timestamps reach the approver exactly, never through a float.
+ */
+export function rowAsText(t: ScopeTable, alias: string): string {
+  if (t.columns.length === 0) return `'{}'::json`;
+  const pairs = t.columns.map((c, i) => `(${i}, ${quoteLiteral(c)}, ${alias}.${quoteIdent(c)}::text)`).join(', ');
+  return `(select json_object_agg(v.name, v.value order by v.n) from (values ${pairs}) v(n, name, value))`;
+}
+
+const quoteLiteral = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/** An update sample shows the columns that change, not the whole row twice (its key names it). */
+function onlyChanged(row: { before: SampleRow; after: SampleRow }) {
+  const changed = Object.keys(row.after).filter((k) => row.before[k] !== row.after[k]);
+  const keep = (r: SampleRow) => Object.fromEntries(Object.entries(r).filter(([k]) => changed.includes(k)));
   return { before: keep(row.before), after: keep(row.after) };
 }
 

@@ -50,12 +50,20 @@ export interface RollbackPreview {
   readonly totals: { readonly inserts: number; readonly updates: number; readonly deletes: number; readonly changedSinceTarget: number; readonly conflicts: number };
 }
 
+/**
+ * A row's columns as PostgreSQL prints them (`::text`, null as null): numeric(38,10), bigint
+ * and timestamps exactly as stored, never through a float.
+ */
 export type SampleRow = Readonly<Record<string, unknown>>;
 
-/** A few rows per operation, with before (live) and after (target) values. */
+/**
+ * A few rows per operation, with before (live) and after (target) values. Every sample names
+ * its row by `key`: its primary key's columns, or for a table without one the whole row
+ * (the row is its own key), with `copies` how many of it are added or removed.
+ */
 export interface PreviewSamples {
   readonly table: string;
-  readonly inserts: readonly { readonly after: SampleRow }[];
-  readonly updates: readonly { readonly before: SampleRow; readonly after: SampleRow }[];
-  readonly deletes: readonly { readonly before: SampleRow }[];
+  readonly inserts: readonly { readonly key?: SampleRow; readonly after: SampleRow; readonly copies?: number }[];
+  readonly updates: readonly { readonly key?: SampleRow; readonly before: SampleRow; readonly after: SampleRow }[];
+  readonly deletes: readonly { readonly key?: SampleRow; readonly before: SampleRow; readonly copies?: number }[];
 }

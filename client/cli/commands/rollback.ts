@@ -81,10 +81,12 @@ function renderPreview(p: RollbackPreview, samples: readonly PreviewSamples[]): 
   out.push('', p.constraintConflicts.length ? 'CONFLICTS (apply will refuse):' : 'conflicts: none');
   for (const c of p.constraintConflicts) out.push(`  ${c.table}: ${c.rows} rows, ${c.problem} (${c.constraint})`);
   for (const s of samples) {
+    const copies = (n: number | undefined) => (n !== undefined && n > 1 ? ` ×${n}` : '');
+    const keyOf = (key: object | undefined) => (key ? `${JSON.stringify(key)} ` : '');
     const lines = [
-      ...s.updates.map((u) => `  update ${JSON.stringify(u.before)} → ${JSON.stringify(u.after)}`),
-      ...s.inserts.map((i) => `  insert ${JSON.stringify(i.after)}`),
-      ...s.deletes.map((d) => `  delete ${JSON.stringify(d.before)}`),
+      ...s.updates.map((u) => `  update ${keyOf(u.key)}${JSON.stringify(u.before)} → ${JSON.stringify(u.after)}`),
+      ...s.inserts.map((i) => `  insert ${JSON.stringify(i.after)}${copies(i.copies)}`),
+      ...s.deletes.map((d) => `  delete ${JSON.stringify(d.before)}${copies(d.copies)}`),
     ];
     if (lines.length) out.push('', `samples of ${s.table}:`, ...lines);
   }
@@ -100,11 +102,12 @@ function registerDecision(rollback: Command, kind: 'approve' | 'reject'): void {
     .option('--json', 'print JSON')
     .action(
       action(async (rollbackId: string, o: { as: string; comment: string; json?: boolean }) =>
-        withClient(async (client) => {
-          const decision: RecordedDecision = await rollbackHandle(client, rollbackId).decide(kind, o.as, o.comment);
+        withClient((client) => withCatalogDb(async (catalog) => {
+          // With the catalog, a decision arriving after the rollback ended is still recorded (refused).
+          const decision: RecordedDecision = await rollbackHandle(client, rollbackId, catalog).decide(kind, o.as, o.comment);
           emit(o, { ok: decision.accepted, ...decision }, () => (decision.accepted ? `${kind === 'approve' ? 'approved' : 'rejected'} rollback ${rollbackId} as ${o.as}` : `refused: ${decision.reason}`));
           return decision.accepted ? EXIT.ok : EXIT.failed;
-        }),
+        })),
       ),
     );
 }
