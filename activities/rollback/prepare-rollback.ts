@@ -13,7 +13,7 @@ import { createRestoreActivity } from '../restore/restore-export';
 import { describeCheck, verifyObject } from '../restore/verify-object';
 import { keepAlive } from './keep-alive';
 import { checkRowPredicate, stageMatchingKeys } from './row-predicate-scope';
-import { label, tableSql, toScopeTables, type ScopeTable } from './scope-table';
+import { isKeyless, label, tableSql, toScopeTables, type ScopeTable } from './scope-table';
 import { probeSafetySnapshot } from './snapshot-probe';
 import { withSourceClient } from './source-client';
 
@@ -168,15 +168,19 @@ function narrowScope(tables: ScopeTable[], keys: NonNullable<PrepareRequest['key
     if (matched.length !== 1) throw new RestorepointError(code, `${what} for "${pattern}" must name exactly one table in scope (it names ${matched.length})`, { table: pattern });
     return matched[0]!;
   };
+  const keyed = (table: ScopeTable, code: 'INPUT_INVALID' | 'ROLLBACK_SCOPE_INVALID') => {
+    if (!isKeyless(table)) return table;
+    throw new RestorepointError(code, `${label(table)} has no primary key, so it cannot be narrowed: it is rolled back whole, as a multiset (copies of each row); leave it out of keys and where`, { table: label(table) });
+  };
   for (const [pattern, rows] of Object.entries(keys)) {
-    const table = oneTable(pattern, 'keys', 'INPUT_INVALID');
+    const table = keyed(oneTable(pattern, 'keys', 'INPUT_INVALID'), 'INPUT_INVALID');
     const missing = table.primaryKey.filter((c) => rows.some((r) => !(c in r)));
     if (missing.length > 0) throw new RestorepointError('INPUT_INVALID', `every key of ${label(table)} needs its primary key column(s) ${missing.join(', ')}`);
     narrowed.set(table, { where: null });
     chosenKeys.set(label(table), rows);
   }
   for (const [pattern, predicate] of Object.entries(where)) {
-    const table = oneTable(pattern, 'a row predicate', 'ROLLBACK_SCOPE_INVALID');
+    const table = keyed(oneTable(pattern, 'a row predicate', 'ROLLBACK_SCOPE_INVALID'), 'ROLLBACK_SCOPE_INVALID');
     if (narrowed.has(table)) throw new RestorepointError('ROLLBACK_SCOPE_INVALID', `${label(table)} is narrowed twice (by keys and a row predicate, or by two predicates): give one`, { table: label(table) });
     narrowed.set(table, { where: predicate });
   }

@@ -5,7 +5,7 @@ import type { ActivityDeps } from '../deps';
 import { countDiff, diffQueries, fingerprint } from './diff-sql';
 import { updateRollback } from './rollback-records';
 import { countViolations, finalRelation, listScopeForeignKeys, type ScopeForeignKey } from './scope-foreign-keys';
-import { label, tableSql, type ScopeTable } from './scope-table';
+import { isKeyless, label, tableSql, type ScopeTable } from './scope-table';
 import { keepAlive } from './keep-alive';
 import { withSourceClient } from './source-client';
 
@@ -33,7 +33,7 @@ export function createPreviewActivity(deps: ActivityDeps) {
       const liveFingerprints: Record<string, string> = {};
       for (const t of request.tables) {
         const diff = await countDiff(db, t, request.stagingSchema);
-        tables.push({ table: label(t), ...(t.keysTable !== null ? { narrowedTo: { where: t.where, keys: t.keysInScope ?? 0 } } : {}), ...diff, changedSinceTarget: await changedSinceTarget(db, t, request.stagingSchema, request.targetSnapshot) });
+        tables.push({ table: label(t), ...(t.keysTable !== null ? { narrowedTo: { where: t.where, keys: t.keysInScope ?? 0 } } : {}), ...(isKeyless(t) ? { multiset: true as const } : {}), ...diff, changedSinceTarget: await changedSinceTarget(db, t, request.stagingSchema, request.targetSnapshot) });
         samples.push(await sampleRows(db, t, request.stagingSchema));
         liveFingerprints[label(t)] = await fingerprint(db, t, tableSql(t, request.stagingSchema).liveRows);
       }
@@ -100,6 +100,7 @@ async function changedSinceTarget(db: Queryable, t: ScopeTable, stagingSchema: s
 
 async function sampleRows(db: Queryable, t: ScopeTable, stagingSchema: string): Promise<PreviewSamples> {
   const d = diffQueries(t, stagingSchema);
+  if (isKeyless(t)) return sampleCopies(db, t, d);
   const order = (alias: string) => t.primaryKey.map((c) => `${alias}.${quoteIdent(c)}`).join(', ');
   const inserts = await db.query<{ after: SampleRow }>(`select ${rowAsText(t, 's')} as after ${d.inserts} order by ${order('s')} limit ${SAMPLE_ROWS}`);
   const updates = await db.query<{ before: SampleRow; after: SampleRow }>(`select ${rowAsText(t, 'l')} as before, ${rowAsText(t, 's')} as after ${d.updates} order by ${order('s')} limit ${SAMPLE_ROWS}`);
@@ -110,6 +111,20 @@ async function sampleRows(db: Queryable, t: ScopeTable, stagingSchema: string): 
     inserts: inserts.rows.map((r) => ({ key: key(r.after), after: r.after })),
     updates: updates.rows.map((r) => ({ key: key(r.after), ...onlyChanged(r) })),
     deletes: deletes.rows.map((r) => ({ key: key(r.before), before: r.before })),
+  };
+}
+
+/** Samples of a table without a primary key: distinct rows to add and to remove, each with how many copies (the row is its own key). */
+async function sampleCopies(db: Queryable, t: ScopeTable, d: ReturnType<typeof diffQueries>): Promise<PreviewSamples> {
+  const distinct = async (alias: 's' | 'l', body: string) =>
+    (await db.query<{ row: string; copies: number }>(`select row, count(*)::int as copies from (select ${rowAsText(t, alias)}::text as row ${body}) x group by row order by row limit ${SAMPLE_ROWS}`)).rows.map(
+      (r) => ({ row: JSON.parse(r.row) as SampleRow, copies: r.copies }),
+    );
+  return {
+    table: label(t),
+    inserts: (await distinct('s', d.inserts)).map((r) => ({ key: r.row, after: r.row, copies: r.copies })),
+    updates: [],
+    deletes: (await distinct('l', d.deletes)).map((r) => ({ key: r.row, before: r.row, copies: r.copies })),
   };
 }
 
@@ -141,7 +156,7 @@ async function foreignKeyImpact(db: Queryable, fk: ScopeForeignKey, scope: reado
   const ccols = fk.childColumns.map((c) => `c.${quoteIdent(c)}`).join(', ');
   const removedKeys = `select ${pcols} from ${tableSql(parent, stagingSchema).liveRows} p except select ${pcols} from ${qualifiedName(stagingSchema, parent.name)}`;
   const childRel = qualifiedName(fk.child.schema, fk.child.name);
-  const goes = child ? `not exists (select 1 from ${qualifiedName(stagingSchema, child.name)} s where ${tableSql(child, stagingSchema).keyJoin('s', 'c')})` : 'false';
+  const goes = child ? `not exists (select 1 from ${qualifiedName(stagingSchema, child.name)} s where ${tableSql(child, stagingSchema).sameRow('s', 'c')})` : 'false';
   const { rows } = await db.query<{ removed: string; orphaned: string }>(
     `select count(*) filter (where ${goes})::text as removed, count(*) filter (where not (${goes}))::text as orphaned
        from ${childRel} c where (${ccols}) in (${removedKeys})`,

@@ -11,6 +11,11 @@ export interface TablePreview {
    * once, in prepare; every count here, and apply, validate and compensation, use the keys.
    */
   readonly narrowedTo?: { readonly where: string | null; readonly keys: number };
+  /**
+   * A table without a primary key, compared as a multiset: `inserts` are copies of rows to
+   * add, `deletes` copies to remove, and `updates` is always 0 (an edited row is one of each).
+   */
+  readonly multiset?: true;
   readonly inserts: number;
   readonly updates: number;
   readonly deletes: number;

@@ -70,6 +70,7 @@ function renderPreview(p: RollbackPreview, samples: readonly PreviewSamples[]): 
     table(['table', 'inserts', 'updates', 'deletes', 'changed since target (by transaction)'], p.tables.map((t) => [t.table, t.inserts, t.updates, t.deletes, t.changedSinceTarget.map((c) => `${c.rows} by xid ${c.xid}${c.actors ? ` (${c.actors.join(', ')})` : ''}`).join(', ')])),
   ];
   for (const t of p.tables) {
+    if (t.multiset) out.push(`${t.table} has no primary key: compared as a multiset (copies of each row) — ${t.inserts} rows to add, ${t.deletes} rows to remove; an edited row counts as one of each`);
     if (!t.narrowedTo) continue;
     out.push(
       t.narrowedTo.where !== null
