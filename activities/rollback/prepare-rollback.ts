@@ -11,6 +11,7 @@ import { verifyPlanObjects } from '../point-in-time/verify-plan-objects';
 import { loadVerifiedManifest } from '../restore/load-manifest';
 import { createRestoreActivity } from '../restore/restore-export';
 import { describeCheck, verifyObject } from '../restore/verify-object';
+import { findCascades, type OutsideScope } from './cascade-reach';
 import { keepAlive } from './keep-alive';
 import { checkRowPredicate, stageMatchingKeys } from './row-predicate-scope';
 import { isKeyless, label, tableSql, toScopeTables, type ScopeTable } from './scope-table';
@@ -51,6 +52,8 @@ export interface PreparedScope {
   readonly stagedRows: number;
   /** A point-in-time target: trail entries replayed onto the staged base. */
   readonly entriesReplayed?: number;
+  /** Tables outside the scope that foreign-key cascades reach from it, and those staged for the preview to count. */
+  readonly outside?: OutsideScope;
 }
 
 export function createPrepareActivity(deps: ActivityDeps) {
@@ -72,12 +75,16 @@ export function createPrepareActivity(deps: ActivityDeps) {
     const { record, manifest, store } = await loadVerifiedManifest(deps, request.exportId);
     const selected = selectTables(manifest.tables, [...request.tables], []);
     const { tables: narrowed, chosenKeys } = narrowScope(toScopeTables(selected), request.keys ?? {}, request.where ?? {}, request.stagingSchema);
-    await withSourceClient(deps, request.source, 'prepare', async (db) => {
+    const reach = await withSourceClient(deps, request.source, 'prepare', async (db) => {
       await requireLiveTables(db, narrowed);
       for (const t of narrowed) if (t.where !== null) await checkRowPredicate(db, t, t.where);
+      return findCascades(db, narrowed, manifest.tables);
     });
+    // A point in time replays the trail into the scope's tables only: the export's copy of a reached table would be the base's, not the time's.
+    const outside: OutsideScope = request.restorePoint ? { ...reach, staged: [], uncounted: [...reach.uncounted, ...reach.staged.map(label)] } : reach;
     if (request.probeSnapshot) await probeSafetySnapshot(deps, request.source, [...new Set(narrowed.map((t) => t.schema))]);
-    for (const part of selected.flatMap((t) => t.parts)) {
+    const stagedOutside = manifest.tables.filter((t) => outside.staged.some((o) => label(o) === label(t)));
+    for (const part of [...selected, ...stagedOutside].flatMap((t) => t.parts)) {
       const check = await verifyObject(store, part);
       if (check.status !== 'ok') throw new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; the rollback touched nothing`, { ...check });
       Context.current().heartbeat({ verified: part.key });
@@ -92,7 +99,8 @@ export function createPrepareActivity(deps: ActivityDeps) {
       exportId: request.exportId,
       target: request.source,
       targetSchema: request.stagingSchema,
-      tables: narrowed.map(label),
+      // Tables reached by cascades are staged too (read only, by the preview); apply never touches them.
+      tables: [...narrowed, ...outside.staged].map(label),
       verifyFirst: false,
       requestedBy: request.requestedBy,
     });
@@ -111,6 +119,7 @@ export function createPrepareActivity(deps: ActivityDeps) {
       destination: record.destination,
       stagedRows: restored.rows,
       ...(replayed ? { entriesReplayed: replayed.entriesReplayed } : {}),
+      outside,
     };
   }
 }

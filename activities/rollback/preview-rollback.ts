@@ -2,6 +2,7 @@ import type { ConstraintConflict, ForeignKeyImpact, PreviewSamples, RollbackPrev
 import { qualifiedName, quoteIdent, type Queryable } from '../../postgres/queryable';
 import { trailInstalled } from '../../trail';
 import type { ActivityDeps } from '../deps';
+import { countOutsideScope, type OutsideScope } from './cascade-reach';
 import { countDiff, diffQueries, fingerprint } from './diff-sql';
 import { updateRollback } from './rollback-records';
 import { countViolations, finalRelation, listScopeForeignKeys, type ScopeForeignKey } from './scope-foreign-keys';
@@ -16,6 +17,8 @@ export interface PreviewRequest {
   readonly tables: readonly ScopeTable[];
   /** The target's snapshot (`txid_current_snapshot()` form): rows written by transactions it does not see changed after the restore point. */
   readonly targetSnapshot: string;
+  /** Tables outside the scope that cascades reach (from prepare): counted, never changed. */
+  readonly outside?: OutsideScope;
 }
 
 const SAMPLE_ROWS = 5;
@@ -48,12 +51,14 @@ export function createPreviewActivity(deps: ActivityDeps) {
           constraintConflicts.push({ constraint: fk.name, table: label(fk.child), rows: violations, problem: `rows of ${label(fk.child)} would reference ${label(fk.parent)} rows that no longer exist` });
         }
       }
+      const outsideScope = request.outside ? await countOutsideScope(db, request.outside, request.tables, request.stagingSchema) : [];
       await db.query('commit');
       const sum = (pick: (t: TablePreview) => number) => tables.reduce((s, t) => s + pick(t), 0);
       const preview: RollbackPreview = {
         tables,
         foreignKeys,
         constraintConflicts,
+        outsideScope,
         liveFingerprints,
         totals: {
           inserts: sum((t) => t.inserts),
@@ -61,6 +66,7 @@ export function createPreviewActivity(deps: ActivityDeps) {
           deletes: sum((t) => t.deletes),
           changedSinceTarget: sum((t) => t.changedSinceTarget.reduce((s, c) => s + c.rows, 0)),
           conflicts: constraintConflicts.reduce((s, c) => s + c.rows, 0),
+          outsideScope: outsideScope.reduce((s, o) => s + (o.removed ?? 0) + (o.changed ?? 0), 0),
         },
       };
       return { preview, samples };

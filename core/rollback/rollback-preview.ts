@@ -46,13 +46,38 @@ export interface ConstraintConflict {
   readonly problem: string;
 }
 
+/**
+ * A table outside the scope that a foreign-key cascade (ON DELETE CASCADE, SET NULL, SET
+ * DEFAULT) reaches from it: rows of its target state that reference rows the cascade could
+ * have taken and are now missing (`removed`) or different (`changed`) live. The rollback
+ * leaves them as they are; `suggestion` says how to widen the scope. Counts are null when
+ * the target export does not hold the table.
+ */
+export interface OutsideScopeImpact {
+  readonly table: string;
+  readonly removed: number | null;
+  readonly changed: number | null;
+  readonly via: readonly string[];
+  readonly suggestion: string;
+}
+
 export interface RollbackPreview {
   readonly tables: readonly TablePreview[];
   readonly foreignKeys: readonly ForeignKeyImpact[];
   readonly constraintConflicts: readonly ConstraintConflict[];
+  /** Tables outside the scope that cascades changed since the target (absent: not looked at, e.g. a revert). */
+  readonly outsideScope?: readonly OutsideScopeImpact[];
   /** Per table, the live data in scope when previewed: apply refuses to run if it changed since. */
   readonly liveFingerprints: Readonly<Record<string, string>>;
-  readonly totals: { readonly inserts: number; readonly updates: number; readonly deletes: number; readonly changedSinceTarget: number; readonly conflicts: number };
+  readonly totals: {
+    readonly inserts: number;
+    readonly updates: number;
+    readonly deletes: number;
+    readonly changedSinceTarget: number;
+    readonly conflicts: number;
+    /** Rows outside the scope removed or changed by cascades since the target (`outsideScope`). */
+    readonly outsideScope?: number;
+  };
 }
 
 /**

@@ -59,7 +59,7 @@ function renderStatus(s: RollbackStatus): string {
     s.safetyExportId ? `  safety snapshot: export ${s.safetyExportId}` : '',
     s.progress.rowsPlanned ? `  progress: ${s.progress.rowsApplied}/${s.progress.rowsPlanned} rows (${s.progress.table})` : '',
     s.validation ? `  validation: ${s.validation.ok ? 'ok, zero differences' : `FAILED ${JSON.stringify(s.validation.differences)} ${JSON.stringify(s.validation.orphans)}`}` : '',
-    s.preview ? `  preview: ${s.preview.totals.inserts} inserts, ${s.preview.totals.updates} updates, ${s.preview.totals.deletes} deletes, ${s.preview.totals.conflicts} conflicting rows` : '',
+    s.preview ? `  preview: ${s.preview.totals.inserts} inserts, ${s.preview.totals.updates} updates, ${s.preview.totals.deletes} deletes, ${s.preview.totals.conflicts} conflicting rows${s.preview.totals.outsideScope ? `, ${s.preview.totals.outsideScope} rows outside the scope changed by cascades (see the preview)` : ''}` : '',
   ]
     .filter(Boolean)
     .join('\n');
@@ -79,7 +79,14 @@ function renderPreview(p: RollbackPreview, samples: readonly PreviewSamples[]): 
     );
   }
   if (p.foreignKeys.length) out.push('', 'foreign-key impact:', table(['constraint', 'child', 'parent', 'removed', 'orphaned'], p.foreignKeys.map((f) => [f.constraint, f.child, f.parent, f.removed, f.orphaned])));
-  out.push('', p.constraintConflicts.length ? 'CONFLICTS (apply will refuse):' : 'conflicts: none');
+  const outside = p.outsideScope ?? [];
+  if (outside.length) {
+    out.push('', 'OUTSIDE THE SCOPE — rows foreign-key cascades removed or changed since the target; this rollback leaves them as they are:');
+    for (const o of outside) {
+      out.push(`  ${o.table}: ${o.removed === null ? 'not counted' : `${o.removed} removed, ${o.changed} changed`} (via ${o.via.join('; ')})`, `    ${o.suggestion}`);
+    }
+  }
+  out.push('', p.constraintConflicts.length ? 'CONFLICTS (apply will refuse):' : `conflicts: none${outside.length ? ' (but see the rows outside the scope above)' : ''}`);
   for (const c of p.constraintConflicts) out.push(`  ${c.table}: ${c.rows} rows, ${c.problem} (${c.constraint})`);
   for (const s of samples) {
     const copies = (n: number | undefined) => (n !== undefined && n > 1 ? ` ×${n}` : '');
