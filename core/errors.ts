@@ -159,15 +159,20 @@ function classifyToolFailure(error: unknown, context?: string): RestorepointErro
   return new RestorepointError(code, `${context ? `${context}: ` : ''}${message}`, { tool: message.split(' ')[0] });
 }
 
+/** Codes that name the cause itself, whoever met it: a missing schema is SCHEMA_NOT_FOUND wherever it happens. */
+const CAUSE_CODES: readonly ErrorCode[] = ['DATABASE_UNAVAILABLE', 'DATABASE_CONFLICT', 'SCHEMA_NOT_FOUND', 'TABLE_NOT_FOUND', 'PERMISSION_DENIED'];
+
 /**
- * A database error, typed where the caller knows what a refusal means: transient errors and
- * the SQLSTATEs with a code of their own keep it (a missing schema is SCHEMA_NOT_FOUND
- * wherever it happens); any other permanent refusal becomes `code` (EXPORT_FAILED,
- * ROLLBACK_SCOPE_INVALID, …). Errors without a SQLSTATE are passed through.
+ * A database error, typed where the caller knows what a refusal means: transient errors,
+ * missing schemas and tables and permission denied keep their own codes; any other
+ * permanent refusal (bad data, a broken constraint, a syntax error) becomes `code`
+ * (EXPORT_FAILED, RESTORE_FAILED, ROLLBACK_SCOPE_INVALID, …) with its SQLSTATE in the details
+ * and the message, so a verification can still tell rows refused (22, 23) from a fault.
+ * Errors that carry nothing to classify them are passed through.
  */
 export function asTypedDatabaseError(error: unknown, code: ErrorCode, context: string): unknown {
   const typed = classifyFailure(error, context);
   if (typed === null || typed === error) return error;
-  if (typed.code !== 'DATABASE_REFUSED') return typed;
+  if (CAUSE_CODES.includes(typed.code)) return typed;
   return new RestorepointError(code, typed.message, typed.details);
 }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
-import { classifyFailure, RestorepointError, sqlStateOf } from '../../core/errors';
+import { asTypedDatabaseError, isRestorepointError, RestorepointError, sqlStateOf } from '../../core/errors';
 import type { Compression } from '../../core/export-input';
 import type { ManifestPart } from '../../core/manifest';
 import type { ObjectStore } from '../../storage/object-store';
@@ -40,20 +40,24 @@ export async function loadPart(client: pg.ClientBase, store: ObjectStore, part: 
 
 /**
  * Why loading a part failed, typed. Storage errors arrive typed from the driver and a
- * database error is typed by its SQLSTATE (a missing schema is SCHEMA_NOT_FOUND, a lost
- * connection stays retryable). A decoder's error or bad data (class 22) may be damage, so
- * the stored object is read back once: when it differs from its checksums that is the
- * cause (CHECKSUM_MISMATCH); when it matches, the data is intact but undecodable
- * (DATA_UNDECODABLE) or refused as it is (DATA_INVALID).
+ * database error is typed by its SQLSTATE (`asTypedDatabaseError`: a missing schema is
+ * SCHEMA_NOT_FOUND, a lost connection stays retryable, rows refused are RESTORE_FAILED with
+ * their SQLSTATE). A decoder's error or bad data (class 22) may be damage, so the stored
+ * object is read back once: when it differs from its checksums that is the cause
+ * (CHECKSUM_MISMATCH); an intact object that cannot be decoded is DATA_UNDECODABLE.
  */
 async function loadFailure(store: ObjectStore, part: ManifestPart, error: unknown, stage: Stage): Promise<unknown> {
   const sqlState = sqlStateOf(error);
-  const typed = classifyFailure(error, `${part.key}: cannot be loaded`);
-  const mayBeDamage = (stage === 'decode' && typed === null) || (sqlState !== null && sqlState.startsWith('22'));
-  if (!mayBeDamage) return typed === null ? error : withNothingCommitted(typed);
+  const context = `${part.key}: cannot be loaded`;
+  const typed = (): unknown => {
+    const result = asTypedDatabaseError(error, 'RESTORE_FAILED', context);
+    return isRestorepointError(result) ? withNothingCommitted(result) : result;
+  };
+  const mayBeDamage = (stage === 'decode' && !isRestorepointError(error) && sqlState === null) || (sqlState !== null && sqlState.startsWith('22'));
+  if (!mayBeDamage) return typed();
   const check = await verifyObject(store, part).catch(() => null);
   if (check !== null && check.status !== 'ok') return new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; nothing was committed`, { ...check });
-  if (typed !== null) return withNothingCommitted(typed);
+  if (sqlState !== null) return typed();
   return new RestorepointError('DATA_UNDECODABLE', `${part.key}: matches its checksums but cannot be decoded (${(error as Error).message}); nothing was committed`, { key: part.key });
 }
 

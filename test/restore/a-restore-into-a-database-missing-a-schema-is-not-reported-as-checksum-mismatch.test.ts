@@ -88,10 +88,11 @@ describe('loading a part keeps the cause of its failure (regression: every failu
     assert.match(undecodable.message, /orders\/part-3\.csv\.gz: matches its checksums but cannot be decoded/);
   });
 
-  it('intact rows the database refuses are DATA_INVALID, with the value kept out of the message', async () => {
+  it('intact rows the database refuses are RESTORE_FAILED with their SQLSTATE, the value kept out of the message', async () => {
     const part = await storePart(store, 'orders/part-4.csv', Buffer.from('1,not-a-number-secret\n'), 1);
     const error = await load(part, 'none', 'Sales Data');
-    assert.equal(error.code, 'DATA_INVALID');
+    assert.equal(error.code, 'RESTORE_FAILED');
+    assert.equal(error.details.sqlState, '22P02');
     assert.equal(error.retryable, false);
     assert.doesNotMatch(error.message, /secret/);
   });
