@@ -176,3 +176,21 @@ export function asTypedDatabaseError(error: unknown, code: ErrorCode, context: s
   if (CAUSE_CODES.includes(typed.code)) return typed;
   return new RestorepointError(code, typed.message, typed.details);
 }
+
+/**
+ * A failure as the catalogue types it, for workflows to record: Temporal wraps an activity's
+ * typed failure (ActivityFailure → ApplicationFailure whose `type` is the code); the innermost
+ * typed cause gives the code, the innermost cause the message. `UNTYPED` when nothing classified it.
+ */
+export function failureSummary(error: unknown): { readonly code: string; readonly message: string } {
+  let code: string | null = null;
+  let current = error as (Error & { type?: unknown; code?: unknown }) | undefined;
+  let message = current instanceof Error ? current.message : String(error);
+  while (current instanceof Error) {
+    if (typeof current.type === 'string' && current.type !== '') code = current.type;
+    else if (isRestorepointError(current)) code = current.code;
+    message = current.message;
+    current = current.cause as typeof current;
+  }
+  return { code: code ?? 'UNTYPED', message };
+}

@@ -7,6 +7,7 @@ import { rollbackInputSchema, stagingSchemaName, targetLabel, type RollbackInput
 import type { ApprovalPolicy } from '../core/rollback/approval-policy';
 import type { RollbackPreview } from '../core/rollback/rollback-preview';
 import { FINAL_STAGES, NEXT_STAGES, type ApplyProgress, type RollbackFailure, type RollbackStage, type RollbackStatus, type ValidationReport } from '../core/rollback/rollback-state';
+import { failureSummary } from '../core/errors';
 import { dataActivity, shortActivity } from './activity-profiles';
 import { installApprovalGate, type ApprovalGate } from './rollback-approval';
 import { compensate } from './rollback-compensation';
@@ -197,18 +198,9 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
   }
 }
 
-/**
- * A failure as the catalogue types it: the innermost ApplicationFailure's type (the error
- * code every activity failure carries, see activities/typed-failures.ts) and message.
- */
+/** A failure, typed: its catalogue code and innermost message. */
 export function failureOf(error: unknown): RollbackFailure {
-  let code: string | null = null;
-  let current = error as (Error & { type?: unknown }) | undefined;
-  while (current) {
-    if (current instanceof ApplicationFailure && typeof current.type === 'string' && current.type) code = current.type;
-    current = current.cause instanceof Error ? current.cause : undefined;
-  }
-  return { code: code ?? 'UNTYPED', message: describe(error) };
+  return failureSummary(error);
 }
 
 /** The innermost message of a failure (activity failures wrap the activity's error). */

@@ -3,7 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import pg from 'pg';
 import { startExport } from '../../client/exports';
-import { startRollback } from '../../client/rollbacks';
+import { listLedger } from '../../catalog/ledger';
+import { openCatalog } from '../../catalog/catalog-db';
+import { getExport } from '../../catalog/exports-repo';
+import { rollbackRecord, startRollback } from '../../client/rollbacks';
+import { runCli, worldCliEnv } from '../support/cli';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
 import { sql, startRollbackWorld, waitForDecisionOrEnd, type RollbackWorld } from './rollback-world';
 
@@ -78,6 +82,15 @@ for (const schema of ['Sales Data', 'sales']) {
         assert.equal(await lastAttempt(exportHandle, 'exportData'), 1, 'a refusal is not retried');
         assert.match(innermost(exportFailure).message, /pg_dump/);
         assert.equal(innermost(exportFailure).type, 'SCHEMA_NOT_FOUND');
+        const catalog = openCatalog(rw.world.config.catalog.url);
+        try {
+          // The catalog and the ledger keep the cause, not "Activity task failed".
+          assert.match((await getExport(catalog, exported.exportId))!.error ?? '', /^SCHEMA_NOT_FOUND: .*no matching schemas were found/);
+          const failed = (await listLedger(catalog, { subject: exported.exportId })).find((e) => e.action === 'export.failed');
+          assert.match(String(failed?.details.error), /^SCHEMA_NOT_FOUND: /);
+        } finally {
+          await catalog.destroy();
+        }
         t.diagnostic('the export of this schema failed typed on its first attempt; the rollback half needs an export that pg_dump can take');
         return;
       }
@@ -91,6 +104,16 @@ for (const schema of ['Sales Data', 'sales']) {
       assert.equal(status.failure?.code, 'PERMISSION_DENIED');
       assert.match(status.outcome ?? '', /^failed before live data changed: PERMISSION_DENIED: the safety snapshot of .* could not be taken .*permission denied/);
       assert.equal(await lastAttempt(rw.client.temporal.workflow.getHandle(rollback.workflowId), 'prepareRollback'), 1, 'a refusal is not retried');
+      const catalog = openCatalog(rw.world.config.catalog.url);
+      try {
+        assert.match((await rollbackRecord(catalog, rollback.rollbackId)).outcome ?? '', /PERMISSION_DENIED/);
+        const failed = (await listLedger(catalog, { subject: rollback.rollbackId })).find((e) => e.action === 'rollback.stage.failed');
+        assert.equal((failed?.details.error as { code?: string } | undefined)?.code, 'PERMISSION_DENIED');
+      } finally {
+        await catalog.destroy();
+      }
+      const shown = await runCli(worldCliEnv(rw.world), ['rollback', 'status', rollback.rollbackId, '--json']);
+      assert.equal(JSON.parse(shown.stdout).failure.code, 'PERMISSION_DENIED');
       const staging = await sql(source.db.url, "select nspname from pg_namespace where nspname like 'rp_stage_%'");
       assert.equal(staging.rowCount, 0, 'no staging schema is left');
       const amounts = await sql(source.db.url, `select count(*)::int as n from ${pg.escapeIdentifier(schema)}."Orders" where amount = 0`);
