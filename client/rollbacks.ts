@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { getRollback, type RollbackRecord } from '../activities/rollback/rollback-records';
+import { appendLedger } from '../catalog/ledger';
 import { RestorepointError } from '../core/errors';
 import type { DecisionKind, RecordedDecision } from '../core/rollback/approval-policy';
 import { rollbackInputSchema, rollbackWorkflowId, type RollbackRequest } from '../core/rollback/rollback-input';
@@ -15,7 +16,12 @@ export interface RollbackHandle {
   readonly workflowId: string;
   /** The workflow's `status` query: stage, preview counts, decisions, progress, outcome. */
   status(): Promise<RollbackStatus>;
-  /** Approves or rejects through the `decide` update: resolves with the decision as recorded (refused ones included). */
+  /**
+   * Approves or rejects through the `decide` update: resolves with the decision as recorded
+   * (refused ones included). A rollback whose workflow has closed rejects with ROLLBACK_ENDED
+   * (recorded in the ledger as `rollback.decision.refused` when the handle has the catalog),
+   * an id no rollback has with ROLLBACK_NOT_FOUND.
+   */
   decide(kind: DecisionKind, by: string, comment?: string): Promise<RecordedDecision>;
   /** Waits for the rollback to end; resolves with its final status, rejects when it failed. */
   result(): Promise<RollbackStatus>;
@@ -44,22 +50,42 @@ export async function startRollback(client: RestorepointClient, options: StartRo
   return rollbackHandle(client, input.rollbackId);
 }
 
-export function rollbackHandle(client: RestorepointClient, rollbackId: string): RollbackHandle {
+export function rollbackHandle(client: RestorepointClient, rollbackId: string, catalog?: Knex): RollbackHandle {
   const workflowId = rollbackWorkflowId(rollbackId);
   const handle = client.temporal.workflow.getHandle(workflowId);
   return {
     rollbackId,
     workflowId,
     status: () => handle.query(rollbackStatusQuery),
-    decide: (kind, by, comment = '') => handle.executeUpdate(decideUpdate, { args: [{ kind, by, comment }] }),
+    decide: (kind, by, comment = '') =>
+      handle.executeUpdate(decideUpdate, { args: [{ kind, by, comment }] }).catch(async (error: unknown) => {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        throw await lateDecision(catalog, rollbackId, { kind, by, comment });
+      }),
     result: () => handle.result() as Promise<RollbackStatus>,
   };
+}
+
+/**
+ * A decision for a rollback whose workflow has closed: no workflow is left to judge it, so
+ * it is refused here, recorded in the ledger (when the catalog is at hand) with the stage
+ * the rollback ended in, and answered with a typed error.
+ */
+async function lateDecision(catalog: Knex | undefined, rollbackId: string, decision: { kind: DecisionKind; by: string; comment: string }): Promise<RestorepointError> {
+  const record = catalog ? await getRollback(catalog, rollbackId) : undefined;
+  if (catalog && !record) return new RestorepointError('ROLLBACK_NOT_FOUND', `no rollback "${rollbackId}"`, { rollbackId });
+  const ended = record ? `ended ${record.stage}${record.outcome ? ` (${record.outcome})` : ''}` : 'has ended (or never existed)';
+  const reason = `the rollback ${ended} before this ${decision.kind} arrived; it changes nothing`;
+  if (catalog) {
+    await appendLedger(catalog, { actor: decision.by, action: 'rollback.decision.refused', subject: rollbackId, outcome: 'refused', details: { kind: decision.kind, comment: decision.comment, reason } });
+  }
+  return new RestorepointError('ROLLBACK_ENDED', `rollback ${rollbackId}: ${reason}`, { rollbackId, stage: record?.stage ?? null });
 }
 
 /** The catalog's record of a rollback, with the preview's sample rows. */
 export async function rollbackRecord(catalog: Knex, rollbackId: string): Promise<RollbackRecord> {
   const record = await getRollback(catalog, rollbackId);
-  if (!record) throw new RestorepointError('INPUT_INVALID', `no rollback "${rollbackId}" in the catalog`, { rollbackId });
+  if (!record) throw new RestorepointError('ROLLBACK_NOT_FOUND', `no rollback "${rollbackId}" in the catalog`, { rollbackId });
   return record;
 }
 

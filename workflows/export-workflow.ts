@@ -1,5 +1,6 @@
 import { ApplicationFailure, CancellationScope, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { failureSummary } from '../core/errors';
 import { EMPTY_PROGRESS, type ExportProgress } from '../core/export-progress';
 import { exportInputSchema, type ExportInput, type ExportRequest } from '../core/export-input';
 import type { ExportDataResult } from '../activities/export/export-data';
@@ -67,7 +68,8 @@ export async function exportWorkflow(request: ExportRequest): Promise<ExportSumm
   } catch (error) {
     progress = { ...progress, stage: 'failed' };
     await CancellationScope.nonCancellable(() =>
-      catalog.failExport({ exportId: input.exportId, actor: input.requestedBy, message: error instanceof Error ? error.message : String(error) }),
+      // The catalog keeps the cause (code and innermost message), not Temporal's "Activity task failed".
+      catalog.failExport({ exportId: input.exportId, actor: input.requestedBy, message: `${failureSummary(error).code}: ${failureSummary(error).message}` }),
     );
     throw error;
   }

@@ -6,7 +6,8 @@ import type { RestorePointSummary } from '../core/restore-points';
 import { rollbackInputSchema, stagingSchemaName, targetLabel, type RollbackInput, type RollbackRequest } from '../core/rollback/rollback-input';
 import type { ApprovalPolicy } from '../core/rollback/approval-policy';
 import type { RollbackPreview } from '../core/rollback/rollback-preview';
-import { FINAL_STAGES, NEXT_STAGES, type ApplyProgress, type RollbackStage, type RollbackStatus, type ValidationReport } from '../core/rollback/rollback-state';
+import { FINAL_STAGES, NEXT_STAGES, type ApplyProgress, type RollbackFailure, type RollbackStage, type RollbackStatus, type ValidationReport } from '../core/rollback/rollback-state';
+import { failureSummary } from '../core/errors';
 import { dataActivity, shortActivity } from './activity-profiles';
 import { installApprovalGate, type ApprovalGate } from './rollback-approval';
 import { compensate } from './rollback-compensation';
@@ -38,6 +39,7 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     deadline: null as string | null,
     outcome: null as string | null,
     restorePoint: null as RestorePointSummary | null,
+    failure: null as RollbackFailure | null,
     history: [{ stage: 'preparing' as RollbackStage, at: new Date().toISOString() }],
   };
   const record = (step: Omit<RollbackStep, 'rollbackId' | 'actor'> & { actor?: string }) =>
@@ -47,7 +49,7 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     state.stage = next;
     state.history.push({ stage: next, at: new Date().toISOString() });
     if (outcome !== undefined) state.outcome = outcome;
-    await steps.recordRollbackStep({ rollbackId: input.rollbackId, actor: input.requestedBy, action: `rollback.stage.${next}`, outcome: next === 'failed' ? 'failed' : next === 'cancelled' || next === 'rejected' ? 'cancelled' : 'ok', details: { outcome: state.outcome }, changes: { stage: next, ...(outcome !== undefined ? { outcome } : {}) } });
+    await steps.recordRollbackStep({ rollbackId: input.rollbackId, actor: input.requestedBy, action: `rollback.stage.${next}`, outcome: next === 'failed' ? 'failed' : next === 'cancelled' || next === 'rejected' ? 'cancelled' : 'ok', details: { outcome: state.outcome, ...(next === 'failed' && state.failure ? { error: state.failure } : {}) }, changes: { stage: next, ...(outcome !== undefined ? { outcome } : {}) } });
   };
 
   // The query answers from the first moment, before the policy is loaded.
@@ -71,6 +73,7 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     progress: state.progress,
     validation: state.validation,
     outcome: state.outcome,
+    failure: state.failure,
     history: state.history,
   });
   setHandler(rollbackStatusQuery, statusNow);
@@ -153,9 +156,10 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
       await record({ action: 'rollback.applied', outcome: 'ok', details: { deleted: applied.deleted, upserted: applied.upserted, sequences: applied.sequences, alreadyApplied: applied.alreadyApplied } });
     } catch (error) {
       // Apply is one transaction: when it fails, live data is as it was.
+      state.failure = failureOf(error);
       await CancellationScope.nonCancellable(async () => {
-        await record({ action: 'rollback.apply.failed', outcome: 'failed', details: { error: describe(error), liveChanged: false } });
-        await move('failed', `apply stopped, live data unchanged: ${describe(error)}`);
+        await record({ action: 'rollback.apply.failed', outcome: 'failed', details: { error: state.failure, liveChanged: false } });
+        await move('failed', `apply stopped, live data unchanged: ${state.failure!.code}: ${state.failure!.message}`);
       });
       await dropStaging();
       throw error;
@@ -170,6 +174,7 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     return finish();
   } catch (error) {
     if (FINAL_STAGES.includes(state.stage)) throw error;
+    state.failure = failureOf(error);
     if (liveAfter !== null && prepared !== null) {
       const expected = liveAfter;
       const scope = prepared;
@@ -179,7 +184,8 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
       throw error;
     }
     await CancellationScope.nonCancellable(async () => {
-      await move(isCancellation(error) ? 'cancelled' : 'failed', `${isCancellation(error) ? 'cancelled' : 'failed'} before live data changed: ${describe(error)}`);
+      const why = isCancellation(error) ? describe(error) : `${state.failure!.code}: ${state.failure!.message}`;
+      await move(isCancellation(error) ? 'cancelled' : 'failed', `${isCancellation(error) ? 'cancelled' : 'failed'} before live data changed: ${why}`);
       await data.dropStaging({ source: input.source, schema: stagingSchema });
     });
     throw error;
@@ -190,6 +196,11 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     await condition(allHandlersFinished);
     return statusNow();
   }
+}
+
+/** A failure, typed: its catalogue code and innermost message. */
+export function failureOf(error: unknown): RollbackFailure {
+  return failureSummary(error);
 }
 
 /** The innermost message of a failure (activity failures wrap the activity's error). */
