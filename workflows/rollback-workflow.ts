@@ -156,7 +156,7 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
       await record({ action: 'rollback.applied', outcome: 'ok', details: { deleted: applied.deleted, upserted: applied.upserted, sequences: applied.sequences, alreadyApplied: applied.alreadyApplied } });
     } catch (error) {
       // Apply is one transaction: when it fails, live data is as it was.
-      state.failure = failureOf(error);
+      state.failure = failureSummary(error);
       await CancellationScope.nonCancellable(async () => {
         await record({ action: 'rollback.apply.failed', outcome: 'failed', details: { error: state.failure, liveChanged: false } });
         await move('failed', `apply stopped, live data unchanged: ${state.failure!.code}: ${state.failure!.message}`);
@@ -174,7 +174,7 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     return finish();
   } catch (error) {
     if (FINAL_STAGES.includes(state.stage)) throw error;
-    state.failure = failureOf(error);
+    state.failure = failureSummary(error);
     if (liveAfter !== null && prepared !== null) {
       const expected = liveAfter;
       const scope = prepared;
@@ -196,11 +196,6 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     await condition(allHandlersFinished);
     return statusNow();
   }
-}
-
-/** A failure, typed: its catalogue code and innermost message. */
-export function failureOf(error: unknown): RollbackFailure {
-  return failureSummary(error);
 }
 
 /** The innermost message of a failure (activity failures wrap the activity's error). */
