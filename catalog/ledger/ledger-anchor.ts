@@ -45,13 +45,24 @@ export function parseAnchorKey(catalog: string, key: string): LedgerAnchor | und
   return match ? { catalog, seq: Number(match[1]), hash: match[2]! } : undefined;
 }
 
-const identitySchema = z.object({ name: z.string(), system: z.string() });
+const identitySchema = z.object({ name: z.string(), system: z.string().nullable() });
 
-/** The catalog's identity in anchor names: `<database>-<system identifier>`, key-safe. */
+/**
+ * The catalog's identity in anchor names: `<database>-<cluster system identifier>`, key-safe.
+ * Where the server does not let its users read the system identifier, the database name alone.
+ */
 export async function catalogIdentity(db: Knex): Promise<string> {
-  const { rows } = await db.raw<{ rows: unknown[] }>(`select current_database() as name, (select system_identifier::text from pg_control_system()) as system`);
-  const id = identitySchema.parse(rows[0]);
-  return `${id.name.replace(/[^A-Za-z0-9_-]/g, '_')}-${id.system}`;
+  const system = await db
+    .raw<{ rows: { system: string }[] }>(`select system_identifier::text as system from pg_control_system()`)
+    .then((r) => r.rows[0]?.system ?? null)
+    .catch((error: { code?: string }) => {
+      if (error.code === '42501') return null;
+      throw error;
+    });
+  const { rows } = await db.raw<{ rows: unknown[] }>(`select current_database() as name`);
+  const id = identitySchema.parse({ ...(rows[0] as object), system });
+  const name = id.name.replace(/[^A-Za-z0-9_-]/g, '_');
+  return id.system === null ? name : `${name}-${id.system}`;
 }
 
 const headSchema = z.object({ seq: int8, hash: z.string() });
