@@ -18,6 +18,7 @@ const ENV_KEYS: ReadonlyArray<readonly [string, readonly string[], 'string' | 'n
   ['RESTOREPOINT_EXPORT_CONCURRENCY', ['export', 'concurrency'], 'number'],
   ['RESTOREPOINT_PART_SIZE_BYTES', ['export', 'partSizeBytes'], 'number'],
   ['RESTOREPOINT_LOG_LEVEL', ['logLevel'], 'string'],
+  ['RESTOREPOINT_LEDGER_ANCHOR_TO', ['ledger', 'anchorTo'], 'string'],
 ];
 
 type Tree = { [key: string]: unknown };

@@ -56,6 +56,11 @@ export const configSchema = z.strictObject({
       scratchTarget: z.string().min(1).optional(),
     })
     .default({}),
+  /**
+   * Where the audit ledger's head is anchored besides each export's own destination
+   * (docs/audit-ledger.md): a gs:// or file:/// location the catalog's owner cannot write.
+   */
+  ledger: z.object({ anchorTo: z.string().min(1).optional() }).default({}),
   /** The default retention policy (docs/retention.md); a schedule or `--policy` may pass its own. */
   retention: retentionPolicySchema.optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

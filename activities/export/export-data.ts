@@ -22,6 +22,7 @@ import { parquetManifestMapping } from './parquet-table-export';
 import { toolVersion } from '../../core/tool-version';
 import { finishedExportResult } from './finished-export';
 import { sha256Hex } from '../../streams/sha256';
+import { anchorLedger } from '../../catalog/ledger';
 
 /** What a retried attempt needs to resume: the snapshot it read and each table's stored parts. */
 export interface ExportCheckpoint {
@@ -183,6 +184,7 @@ export function createExportDataActivity(deps: ActivityDeps) {
         const rows = parts.reduce((s, p) => s + p.rows, 0);
         return { ...table.description, rows, bytes: parts.reduce((s, p) => s + p.bytes, 0), parts, fingerprint: tableFingerprint(input.format, parts) };
       });
+      const ledger = await anchorLedger(deps.catalog, store, { actor: input.requestedBy, reason: `export ${input.exportId}` });
       const finishedAt = deps.clock();
       const manifest: Manifest = {
         version: MANIFEST_VERSION,
@@ -201,6 +203,7 @@ export function createExportDataActivity(deps: ActivityDeps) {
         // Parquet only: the writer and the type mapping each table was written with.
         ...(input.format === 'parquet' ? { parquet: parquetManifestMapping(tables) } : {}),
         sequences,
+        ...(ledger ? { ledger } : {}),
         timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - startedAt.getTime() },
       };
       const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 1));

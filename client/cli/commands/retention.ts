@@ -35,7 +35,7 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 function appliedLine(summary: RetentionRunSummary): string {
   const a = summary.applied;
-  return `applied: ${a.deleted} deleted (${a.objectsDeleted} objects, ${mb(a.bytesDeleted)}), ${a.tiered} tiered (${a.objectsTiered} objects moved), ${a.skipped} skipped (changed since planning; see the ledger)`;
+  return `applied: ${a.deleted} deleted (${a.objectsDeleted} objects, ${mb(a.bytesDeleted)}), ${a.tiered} tiered (${a.objectsTiered} objects moved), ${a.skipped} skipped (changed since planning or unusable rows; see the ledger), ${a.orphansRemoved ?? 0} orphaned scratch files removed (${mb(a.orphanBytesRemoved ?? 0)})`;
 }
 
 function showRun(run: RetentionRunRecord): string {
