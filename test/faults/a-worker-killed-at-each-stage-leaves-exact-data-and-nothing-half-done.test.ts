@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { listLedger } from '../../catalog/ledger';
 import { openCatalog } from '../../catalog/catalog-db';
 import { connectClient, type RestorepointClient } from '../../client/connect';
+import { readRetentionRun } from '../../client/retention';
 import { startExport, type ExportHandle } from '../../client/exports';
 import { startRestore } from '../../client/restores';
 import { startVerification } from '../../client/verifications';
@@ -195,5 +196,39 @@ describe('a worker killed at each stage leaves exact data and nothing half done'
     const run = await startVerification(client, { runId, exportId: bigExport, level: 'restore', incremental: false, requestedBy: 'test' });
     await killWhen('the scratch copy compared', async () => (await backends(adminUrl(), source.name, 'restorepoint-verify', 'copy%')).length > 0);
     await verificationSurvives(runId, run.result());
+  });
+
+  it('retention, while it deletes exports (last: it deletes what its plan condemns)', async () => {
+    // Many small parts, so the deletion takes long enough to be caught in the middle.
+    await (await startExport(client, { exportId: 'kill-retention-many', source: 'src', destination, tables: ['big'], partSizeBytes: 64 * 1024, requestedBy: 'test' })).result();
+    const plan = async (dryRun: boolean) => {
+      const handle = await client.temporal.workflow.start('retentionWorkflow', {
+        taskQueue: client.taskQueue,
+        workflowId: `retention-kill-${dryRun ? 'plan' : 'run'}-${process.pid}`,
+        args: [{ policy: { keepLast: 1, minAgeDays: 0 }, batchSize: 1, dryRun, requestedBy: 'test' }],
+      });
+      return handle;
+    };
+    const catalog = openCatalog(world.config.catalog.url);
+    try {
+      const dry = (await (await plan(true)).result()) as { planId: string };
+      const planned = (await readRetentionRun(catalog, dry.planId)).plan.exports;
+      const doomed = planned.filter((e) => e.action.kind === 'delete').map((e) => e.exportId);
+      const kept = planned.filter((e) => e.action.kind !== 'delete').map((e) => e.exportId);
+      assert.ok(doomed.includes('kill-retention-many'), JSON.stringify(planned.map((e) => [e.exportId, e.action.kind])));
+      const handle = await plan(false);
+      await killWhen('a deletion batch', () => pendingActivity(handle, 'applyRetentionBatch'));
+      const summary = (await handle.result()) as { applied: { deleted: number } };
+      assert.equal(summary.applied.deleted, doomed.length);
+      for (const exportId of kept) assert.equal((await catalog('exports').where({ id: exportId }).first()).status, 'succeeded', exportId);
+      const store = openStore(destination, world.config.gcs);
+      for (const exportId of doomed) {
+        assert.equal((await catalog('exports').where({ id: exportId }).first()).status, 'deleted', exportId);
+        for await (const object of store.list(`${exportId}/`)) assert.fail(`${object.key} outlived the deletion of ${exportId}`);
+        assert.deepEqual(await ledgerActions(exportId, 'retention.deleted'), ['retention.deleted'], exportId);
+      }
+    } finally {
+      await catalog.destroy();
+    }
   });
 });
