@@ -23,14 +23,34 @@ export interface ClaimHolder {
 export async function recordClaim(db: Knex, claim: RestoreClaim): Promise<void> {
   if (claim.tables.length === 0) return;
   await db('restore_claims')
-    .insert(claim.tables.map((table) => ({ database: claim.database, table_name: table, restore_id: claim.restoreId, export_id: claim.exportId, target: claim.target, claimed_at: db.fn.now(), released_at: null })))
+    .insert(claim.tables.map((table) => ({ database: claim.database, table_name: table, restore_id: claim.restoreId, export_id: claim.exportId, target: claim.target, claimed_at: db.fn.now(), released_at: null, committed_at: null })))
     .onConflict(['database', 'table_name'])
-    .merge(['restore_id', 'export_id', 'target', 'claimed_at', 'released_at']);
+    .merge(['restore_id', 'export_id', 'target', 'claimed_at', 'released_at', 'committed_at']);
 }
 
-/** Marks a restore's claims released (its transaction has ended); harmless when repeated. */
-export async function releaseClaim(db: Knex, restoreId: string): Promise<void> {
-  await db('restore_claims').where({ restore_id: restoreId }).whereNull('released_at').update({ released_at: db.fn.now() });
+/**
+ * Marks a restore's claims released (its transaction has ended); with `summary`, the
+ * transaction committed and that is what it reported. Harmless when repeated.
+ */
+export async function releaseClaim(db: Knex, restoreId: string, summary?: unknown): Promise<void> {
+  await db('restore_claims')
+    .where({ restore_id: restoreId })
+    .whereNull('released_at')
+    .update({ released_at: db.fn.now(), ...(summary === undefined ? {} : { committed_at: db.fn.now(), summary: JSON.stringify(summary) }) });
+}
+
+/**
+ * What `restoreId` reported when it committed into every one of `tables` of `database`, with
+ * no restore claiming them since; undefined otherwise. A retry whose earlier attempt committed
+ * but died before reporting finds its own rows this way instead of TARGET_NOT_EMPTY.
+ */
+export async function committedSummary(db: Knex, database: string, tables: readonly string[], restoreId: string): Promise<unknown> {
+  const rows: { summary: unknown }[] = await db('restore_claims')
+    .where({ database, restore_id: restoreId })
+    .whereIn('table_name', [...tables])
+    .whereNotNull('committed_at')
+    .select('summary');
+  return rows.length === new Set(tables).size && rows.length > 0 ? rows[0]!.summary : undefined;
 }
 
 /** Who the catalog says holds some of `tables` in `database` (unreleased claims only). */

@@ -51,13 +51,17 @@ export function createRestoreActivity(deps: ActivityDeps) {
     try {
       await client.query('begin');
       const database = await refuseForbiddenTarget(client, deps.catalog, input.target, input.targetSchema, manifest);
-      await claimTargetTables(client, deps.catalog, {
+      const { committedBefore } = await claimTargetTables(client, deps.catalog, {
         database,
         tables: tables.map((t) => `${input.targetSchema ?? t.schema}.${t.name}`),
         restoreId: input.restoreId,
         exportId: input.exportId,
         target: input.target,
       });
+      if (committedBefore !== undefined && (await stillHolds(client, committedBefore as RestoreSummary, tables, input.targetSchema))) {
+        await client.query('rollback');
+        return committedBefore as RestoreSummary;
+      }
       const mode = await chooseMode(client, tables, input.targetSchema);
       if (mode === 'empty-database') await applyStoredDdl(client, store, manifest.ddl.preData);
       if (mode === 'schema') await createScratchTables(client, input.targetSchema!, tables);
@@ -87,9 +91,10 @@ export function createRestoreActivity(deps: ActivityDeps) {
           sequences += 1;
         }
       }
+      const summary: RestoreSummary = { restoreId: input.restoreId, exportId: input.exportId, mode, tables: restored, rows: restored.reduce((s, t) => s + t.rows, 0), sequences };
       await client.query('commit');
-      await releaseClaim(deps.catalog, input.restoreId);
-      return { restoreId: input.restoreId, exportId: input.exportId, mode, tables: restored, rows: restored.reduce((s, t) => s + t.rows, 0), sequences };
+      await releaseClaim(deps.catalog, input.restoreId, summary);
+      return summary;
     } catch (error) {
       await client.query('rollback').catch(() => undefined);
       await releaseClaim(deps.catalog, input.restoreId).catch(() => undefined);
@@ -98,6 +103,21 @@ export function createRestoreActivity(deps: ActivityDeps) {
       await client.end().catch(() => undefined);
     }
   };
+}
+
+/** The rows an earlier attempt reported committing are still there (nobody dropped or emptied its tables since). */
+async function stillHolds(client: pg.ClientBase, summary: RestoreSummary, tables: readonly ManifestTable[], targetSchema: string | undefined): Promise<boolean> {
+  if (summary.tables.length !== tables.length) return false;
+  for (const table of summary.tables) {
+    const restored = tables.find((t) => `${t.schema}.${t.name}` === table.table);
+    if (!restored) return false;
+    const name = qualifiedName(targetSchema ?? restored.schema, restored.name);
+    const found = await client.query<{ oid: string | null }>('select to_regclass($1)::text as oid', [name]);
+    if (!found.rows[0]?.oid) return false;
+    const counted = await client.query<{ n: string }>(`select count(*)::text as n from only ${name}`);
+    if (Number(counted.rows[0]!.n) !== table.rows) return false;
+  }
+  return true;
 }
 
 async function loadTablePart(

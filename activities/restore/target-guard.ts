@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
-import { claimHolders, recordClaim } from '../../catalog/restore-claims-repo';
+import { claimHolders, committedSummary, recordClaim } from '../../catalog/restore-claims-repo';
 import { RestorepointError } from '../../core/errors';
 import type { Manifest } from '../../core/manifest';
 
@@ -53,13 +53,14 @@ export async function refuseForbiddenTarget(client: pg.ClientBase, catalog: Knex
  * lock per table in the target (released by commit, rollback, or the connection's end when a
  * worker dies), then the catalog row naming the holder. A table another restore holds is
  * refused with TARGET_BUSY, naming that restore. Call inside the restore's transaction, before
- * the target is looked at.
+ * the target is looked at. When this same restore already committed into these tables (its
+ * worker died before the activity could report), returns what it reported then.
  */
 export async function claimTargetTables(
   client: pg.ClientBase,
   catalog: Knex,
   claim: { readonly database: string; readonly tables: readonly string[]; readonly restoreId: string; readonly exportId: string; readonly target: string },
-): Promise<void> {
+): Promise<{ readonly committedBefore?: unknown }> {
   const tables = [...new Set(claim.tables)].sort();
   const { rows } = await client.query<{ name: string; got: boolean }>(
     'select t as name, pg_try_advisory_xact_lock($1::int4, hashtext(t)) as got from unnest($2::text[]) with ordinality u(t, n) order by n',
@@ -75,5 +76,8 @@ export async function claimTargetTables(
       holders: holders.map((h) => h.restoreId),
     });
   }
+  const committedBefore = await committedSummary(catalog, claim.database, tables, claim.restoreId);
+  if (committedBefore !== undefined) return { committedBefore };
   await recordClaim(catalog, { ...claim, tables });
+  return {};
 }

@@ -3,7 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { openCatalog } from '../../catalog/catalog-db';
 import { startRestore } from '../../client/restores';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createRestoreActivity } from '../../activities/restore/restore-export';
 import { refuseForbiddenTarget } from '../../activities/restore/target-guard';
+import { openStore } from '../../storage/open-store';
 import type { Manifest } from '../../core/manifest';
 import { objectNames } from '../../core/object-names';
 import { withDatabase } from '../../stack/urls';
@@ -77,6 +80,26 @@ describe('a restore claims its tables and never writes into the catalog, a templ
     // Once the first has committed, another restore finds rows and is refused as before.
     const third = failureOf(await rejectionOf(w.restoreNow({ exportId, target: 'dst' })));
     assert.equal(third.type, 'TARGET_NOT_EMPTY');
+  });
+
+  it('a retry of a restore that committed but died before reporting finds its own rows: same summary, not TARGET_NOT_EMPTY', async () => {
+    const db = await scratchDatabase('claims_retry');
+    const catalog = openCatalog(w.world.config.catalog.url);
+    try {
+      const restoreExport = createRestoreActivity({ config: w.world.config, catalog, openStore: (d) => openStore(d, w.world.config.gcs), clock: () => new Date() });
+      const input = { restoreId: 'claims-retry', exportId, target: `local:${db.name}` };
+      // The same activity run twice: as Temporal would retry it when the first report was lost.
+      const first = await new MockActivityEnvironment().run(restoreExport, input);
+      const second = await new MockActivityEnvironment().run(restoreExport, input);
+      assert.deepEqual(second, first);
+      assert.deepEqual((await sql<{ n: string }>(db.url, 'select count(*)::text as n from item'))[0], { n: String(ROWS) });
+      // Another restore into the same tables is still refused.
+      const other = await rejectionOf(new MockActivityEnvironment().run(restoreExport, { ...input, restoreId: 'claims-other' }));
+      assert.equal((other as { code?: string }).code, 'TARGET_NOT_EMPTY');
+    } finally {
+      await catalog.destroy();
+      await db.drop();
+    }
   });
 
   it('the live source is refused even with its tables emptied; a new schema of it is allowed', async () => {
