@@ -16,6 +16,9 @@ export const approvalPolicySchema = z.strictObject({
   timeoutSeconds: z.number().int().min(1).default(24 * 3600),
 });
 
+/** A week: an unchanged object's bytes are read again at least this often. */
+const REREAD_AFTER_HOURS = 7 * 24;
+
 /**
  * The whole configuration: environment variables and an optional JSON file, validated here.
  * Every object is strict: a misspelt or unknown key is refused by name, never silently ignored.
@@ -54,13 +57,20 @@ export const configSchema = z.strictObject({
        * database (docs/verification.md says why and when to set it).
        */
       scratchTarget: z.string().min(1).optional(),
+      /**
+       * An incremental verification skips an object the store reports unchanged only while
+       * its last full read is younger than this; older, its bytes are read and hashed again
+       * even when size, generation and mtime match (a store edited behind its back can keep
+       * those). 0 reads every object every time.
+       */
+      rereadAfterHours: z.number().min(0).default(REREAD_AFTER_HOURS),
     })
-    .default({}),
+    .default({ rereadAfterHours: REREAD_AFTER_HOURS }),
   /**
    * Where the audit ledger's head is anchored besides each export's own destination
    * (docs/audit-ledger.md): a gs:// or file:/// location the catalog's owner cannot write.
    */
-  ledger: z.object({ anchorTo: z.string().min(1).optional() }).default({}),
+  ledger: z.strictObject({ anchorTo: z.string().min(1).optional() }).default({}),
   /** The default retention policy (docs/retention.md); a schedule or `--policy` may pass its own. */
   retention: retentionPolicySchema.optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

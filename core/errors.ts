@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   MANIFEST_TAMPERED: { retryable: false, summary: 'a manifest does not match the hash in the catalog' },
   OBJECT_MISSING: { retryable: false, summary: 'a stored object is missing' },
   TARGET_NOT_EMPTY: { retryable: false, summary: 'the restore target already holds data' },
+  TARGET_BUSY: { retryable: false, summary: 'another restore holds the claim on a target table; nothing was written' },
+  TARGET_FORBIDDEN: { retryable: false, summary: 'restore never writes into the catalog, a template database or the live source of the export (outside a new schema)' },
   NOT_AUTHORIZED: { retryable: false, summary: 'the caller may not do this' },
   LEDGER_BROKEN: { retryable: false, summary: 'the audit ledger hash chain is broken' },
   NO_PRIMARY_KEY: { retryable: false, summary: 'a table without a primary key cannot be tracked' },

@@ -31,7 +31,8 @@ export async function stackStatus(state = readStackState()): Promise<readonly Se
 
 /**
  * Starts whatever of the stack is not running yet; a second `up` with a healthy stack does
- * nothing. PostgreSQL is DATABASE_URL's server when given, else a cluster of our own.
+ * nothing. A dead service is started again on the port it had, when that port is free, so
+ * running workers and clients (which read the address once) reach it again. PostgreSQL is DATABASE_URL's server when given, else a cluster of our own.
  */
 export async function stackUp(log: (line: string) => void = () => undefined): Promise<StackState> {
   fs.mkdirSync(stateHome(), { recursive: true });
@@ -48,7 +49,7 @@ export async function stackUp(log: (line: string) => void = () => undefined): Pr
       postgres = { managed: false, adminUrl: databaseUrl, port: Number(new URL(databaseUrl).port || 5432) };
     } else {
       log('postgres: starting a local cluster');
-      postgres = { managed: true, ...(await startPostgres()) };
+      postgres = { managed: true, ...(await startPostgres(prior?.postgres.managed ? prior.postgres.port : undefined)) };
     }
   }
   await ensureDatabase(postgres.adminUrl, CATALOG_DATABASE);
@@ -57,14 +58,14 @@ export async function stackUp(log: (line: string) => void = () => undefined): Pr
   if (!temporal || !health.get('temporal')) {
     await stopGroup(temporal?.pid);
     log('temporal: starting the dev server');
-    temporal = await startTemporal();
+    temporal = await startTemporal({ port: temporal?.port, uiPort: temporal ? Number(new URL(temporal.uiUrl).port) : undefined });
   }
 
   let gcs = prior?.gcs;
   if (!gcs || !health.get('gcs')) {
     await stopGroup(gcs?.pid);
     log('gcs: starting fake-gcs-server');
-    gcs = await startGcs();
+    gcs = await startGcs(gcs?.port);
   }
 
   const state: StackState = { postgres, temporal, gcs, startedAt: prior?.startedAt ?? new Date().toISOString() };

@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import pg from 'pg';
+import type pg from 'pg';
 import { asTypedDatabaseError } from '../../core/errors';
 import { exportInputSchema, type ExportRequest } from '../../core/export-input';
 import { MANIFEST_VERSION, type Manifest, type ManifestPart, type ManifestTable, type TableFingerprint } from '../../core/manifest';
@@ -8,6 +8,7 @@ import { objectNames } from '../../core/object-names';
 import { selectTables } from '../../core/table-patterns';
 import { describeColumns, describeForeignKeys, describePrimaryKey, listSequences, listTables, sourceIdentity, type TableRef } from '../../postgres/introspect';
 import { qualifiedName } from '../../postgres/queryable';
+import { openConnection } from '../../postgres/connect';
 import { joinSharedSnapshot, lockTables } from '../../postgres/snapshot';
 import { tableUnchangedSince } from '../../postgres/table-unchanged';
 import { resolveSource, type ActivityDeps } from '../deps';
@@ -88,9 +89,8 @@ export function createExportDataActivity(deps: ActivityDeps) {
       const bytesPerSecond = input.maxBytesPerSecond ?? deps.config.export.maxBytesPerSecond;
       const rateLimit = bytesPerSecond ? new ByteRateLimit(bytesPerSecond) : undefined;
       async function openReader(): Promise<pg.Client> {
-        const reader = new pg.Client({ connectionString: source.url, application_name: 'restorepoint-export' });
+        const reader = await openConnection(source.url, 'restorepoint-export');
         readers.push(reader);
-        await reader.connect();
         await joinSharedSnapshot(reader, snapshot.id);
         return reader;
       }
