@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { RestorepointError } from '../core/errors';
 import { EMPTY_PROGRESS, type ExportProgress } from '../core/export-progress';
 import { readDestination } from '../core/destination';
@@ -11,7 +11,10 @@ import type { RestorepointClient } from './connect';
 export interface ExportHandle {
   readonly exportId: string;
   readonly workflowId: string;
-  /** The latest progress the export reported (tables, rows, bytes). */
+  /**
+   * The latest progress: per table while the data activity runs (its last heartbeat's
+   * details, at most a few seconds old), the workflow's stage and totals before and after.
+   */
   progress(): Promise<ExportProgress>;
   /** Waits for the export to finish; rejects with the failure when it fails. */
   result(): Promise<ExportSummary>;
@@ -84,7 +87,25 @@ export function exportHandle(client: RestorepointClient, exportId: string): Expo
   return {
     exportId,
     workflowId,
-    progress: async () => (await handle.query(exportProgressQuery).catch(() => EMPTY_PROGRESS)) ?? EMPTY_PROGRESS,
+    progress: () => readProgress(client, handle),
     result: () => handle.result() as Promise<ExportSummary>,
   };
+}
+
+async function readProgress(client: RestorepointClient, handle: WorkflowHandle): Promise<ExportProgress> {
+  const [stated, described] = await Promise.all([handle.query(exportProgressQuery).catch(() => undefined), handle.describe().catch(() => undefined)]);
+  if (stated && stated.stage !== 'starting') return stated;
+  return (described && heartbeatProgress(client, described)) ?? stated ?? EMPTY_PROGRESS;
+}
+
+/** The progress in a pending data activity's last heartbeat (activities/export/progress-reporter.ts), if any. */
+function heartbeatProgress(client: RestorepointClient, described: WorkflowExecutionDescription): ExportProgress | undefined {
+  const converter = client.temporal.options.loadedDataConverter.payloadConverter;
+  for (const pending of described.raw.pendingActivities ?? []) {
+    const payload = pending.heartbeatDetails?.payloads?.[0];
+    if (!payload) continue;
+    const details = converter.fromPayload<{ progress?: ExportProgress } | null>(payload);
+    if (typeof details?.progress?.stage === 'string') return details.progress;
+  }
+  return undefined;
 }

@@ -28,6 +28,8 @@ export async function createWorker(config: Config, connection?: NativeConnection
     interceptors: { activity: [() => ({ inbound: new ActivityOutcomeLog(config.logLevel) })] },
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     shutdownGraceTime: `${config.worker.shutdownGraceSeconds} seconds`,
+    // Progress travels in heartbeat details (never in history): send them every few seconds, not at 80% of the heartbeat timeout.
+    maxHeartbeatThrottleInterval: '2 seconds',
   });
   const finished = worker.run().finally(async () => {
     const { releaseAllSnapshots } = await import('../activities/export/snapshot-registry');
