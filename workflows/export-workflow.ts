@@ -6,6 +6,7 @@ import { exportInputSchema, type ExportInput, type ExportRequest } from '../core
 import type { ExportDataResult } from '../activities/export/export-data';
 import { dataActivity, shortActivity } from './activity-profiles';
 import { exportProgressQuery } from './messages';
+import { markExport } from './search-attributes';
 
 const catalog = proxyActivities<Activities>(shortActivity);
 const data = proxyActivities<Activities>(dataActivity);
@@ -56,6 +57,7 @@ export async function exportWorkflow(request: ExportRequest): Promise<ExportSumm
   // The per-table figures live in the data activity's heartbeats (client/exports.ts reads them); this says where the run is.
   let progress: ExportProgress = EMPTY_PROGRESS;
   setHandler(exportProgressQuery, () => progress);
+  markExport(input);
 
   await catalog.beginExport(input);
   try {
