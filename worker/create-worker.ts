@@ -6,6 +6,7 @@ import { openStore } from '../storage/open-store';
 import { createLogger, type Logger } from '../observability/log';
 import type { RestorepointMetrics } from '../observability/metrics';
 import { scrapeGauges } from '../observability/scrape-gauges';
+import { ensureSearchAttributes } from '../stack/search-attributes';
 import { ActivityOutcomeLog } from './activity-log';
 import { ActivityMetrics } from './activity-metrics';
 
@@ -31,6 +32,9 @@ export interface WorkerObservability {
 export async function createWorker(config: Config, connection?: NativeConnection, observability: WorkerObservability = {}): Promise<RunningWorker> {
   const log = observability.log ?? createLogger({ level: config.logLevel, name: 'restorepoint-worker' });
   const ownConnection = connection ? undefined : await NativeConnection.connect({ address: config.temporal.address });
+  // Workflows set them as they move; a namespace without them would fail those workflow tasks.
+  const added = await ensureSearchAttributes((connection ?? ownConnection)!.operatorService, config.temporal.namespace);
+  if (added.length > 0) log.info({ namespace: config.temporal.namespace, added }, 'search attributes registered');
   const catalog = openCatalog(config.catalog.url);
   await migrateCatalog(catalog);
   const metrics = observability.metrics;
