@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { RestorepointError } from '../core/errors';
 import { EMPTY_PROGRESS, type ExportProgress } from '../core/export-progress';
 import { readDestination } from '../core/destination';
@@ -7,6 +7,7 @@ import { exportInputSchema, exportWorkflowId, type ExportInput, type ExportReque
 import { exportProgressQuery } from '../workflows/messages';
 import type { ExportSummary } from '../workflows/export-workflow';
 import type { RestorepointClient } from './connect';
+import { pendingHeartbeatDetails } from './heartbeat-details';
 
 export interface ExportHandle {
   readonly exportId: string;
@@ -93,19 +94,9 @@ export function exportHandle(client: RestorepointClient, exportId: string): Expo
 }
 
 async function readProgress(client: RestorepointClient, handle: WorkflowHandle): Promise<ExportProgress> {
-  const [stated, described] = await Promise.all([handle.query(exportProgressQuery).catch(() => undefined), handle.describe().catch(() => undefined)]);
+  const [stated, details] = await Promise.all([handle.query(exportProgressQuery).catch(() => undefined), pendingHeartbeatDetails(client, handle)]);
   if (stated && stated.stage !== 'starting') return stated;
-  return (described && heartbeatProgress(client, described)) ?? stated ?? EMPTY_PROGRESS;
-}
-
-/** The progress in a pending data activity's last heartbeat (activities/export/progress-reporter.ts), if any. */
-function heartbeatProgress(client: RestorepointClient, described: WorkflowExecutionDescription): ExportProgress | undefined {
-  const converter = client.temporal.options.loadedDataConverter.payloadConverter;
-  for (const pending of described.raw.pendingActivities ?? []) {
-    const payload = pending.heartbeatDetails?.payloads?.[0];
-    if (!payload) continue;
-    const details = converter.fromPayload<{ progress?: ExportProgress } | null>(payload);
-    if (typeof details?.progress?.stage === 'string') return details.progress;
-  }
-  return undefined;
+  // The data activity's heartbeat: its checkpoint with the progress beside it (activities/export/progress-reporter.ts).
+  const live = details.map((d) => (d as { progress?: ExportProgress } | null)?.progress).find((p) => typeof p?.stage === 'string');
+  return live ?? stated ?? EMPTY_PROGRESS;
 }

@@ -11,7 +11,7 @@ import { failureSummary } from '../core/errors';
 import { dataActivity, shortActivity } from './activity-profiles';
 import { installApprovalGate, type ApprovalGate } from './rollback-approval';
 import { compensate } from './rollback-compensation';
-import { rollbackProgressSignal, rollbackStatusQuery } from './rollback-messages';
+import { rollbackStatusQuery } from './rollback-messages';
 import { takeSafetySnapshot } from './rollback-safety-snapshot';
 import { targetStages } from './rollback-target-stages';
 import { markRollback } from './search-attributes';
@@ -79,9 +79,6 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     history: state.history,
   });
   setHandler(rollbackStatusQuery, statusNow);
-  setHandler(rollbackProgressSignal, (p) => {
-    state.progress = p;
-  });
 
   markRollback(input, state.stage);
   await steps.registerRollback(input);
