@@ -20,6 +20,13 @@ describe('the dashboard and the docs name only metrics the worker defines', () =
     for (const name of own) assert.ok(doc.includes(`\`${name}\``), `${name} is documented`);
   });
 
+  it('alerts only on defined metrics', () => {
+    const rules = fs.readFileSync(path.join(DOCS, 'prometheus/restorepoint-alerts.yml'), 'utf8');
+    const used = [...rules.matchAll(/expr: (.*)/g)].flatMap((m) => m[1]!.match(/\brestorepoint_[a-z_]+/g) ?? []);
+    assert.ok(used.length >= 5);
+    for (const name of used) assert.ok(defined.has(name), `${name} is defined`);
+  });
+
   it('plots only defined metrics (or Temporal runtime ones)', () => {
     const dashboard = JSON.parse(fs.readFileSync(path.join(DOCS, 'grafana/restorepoint.json'), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
     const used = dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/\brestorepoint_[a-z_]+/g) ?? []));
