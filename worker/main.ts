@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   });
   const metrics = createMetrics();
   const { worker, finished, scrape } = await createWorker(config, undefined, { log, metrics });
+  // Backups matter more than their metrics: a port in use is logged, and the worker works on.
   const server = await startMetricsServer({
     host: config.metrics.host,
     port: config.metrics.port,
@@ -38,19 +39,24 @@ async function main(): Promise<void> {
     beforeScrape: scrape,
     temporalMetricsUrl: `http://127.0.0.1:${corePort}/metrics`,
     log,
+  }).catch((error: unknown) => {
+    log.error({ err: error, host: config.metrics.host, port: config.metrics.port }, 'metrics endpoint not started');
+    return undefined;
   });
+  // Start and stop are written whatever the level: supervisors and tests wait for them.
+  const lifecycle = log.child({}, { level: log.isLevelEnabled('info') ? log.level : 'info' });
   const stop = (signal: string) => {
-    log.info({ signal }, 'shutting down');
+    lifecycle.info({ signal }, 'shutting down');
     worker.shutdown();
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-  log.info(
-    { taskQueue: config.temporal.taskQueue, address: config.temporal.address, catalog: config.catalog.url, sources: Object.keys(config.sources), metricsPort: server.port },
+  lifecycle.info(
+    { taskQueue: config.temporal.taskQueue, address: config.temporal.address, catalog: config.catalog.url, sources: Object.keys(config.sources), metricsPort: server?.port ?? null },
     'worker started',
   );
   await finished;
-  await server.close();
+  await server?.close();
 }
 
 main().catch((error: unknown) => {
