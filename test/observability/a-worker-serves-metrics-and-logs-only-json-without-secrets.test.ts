@@ -7,6 +7,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connectClient, type RestorepointClient } from '../../client/connect';
 import { startExport } from '../../client/exports';
+import { startRestore } from '../../client/restores';
+import { startVerification } from '../../client/verifications';
 import { sql } from '../export/harness';
 import { scratchDatabase, testStack, type ScratchDatabase } from '../support/stack';
 import { startTestWorld, type TestWorld } from '../support/temporal';
@@ -77,9 +79,13 @@ describe('a worker serves metrics and logs only JSON lines without secrets', () 
     if (folder) fs.rmSync(folder, { recursive: true, force: true });
   });
 
-  it('counts a finished export, its rows and the age of the last good export, beside the Temporal runtime metrics', async () => {
+  it('counts a finished export, its verification and its restore, with rows and the age of the last good export, beside the Temporal runtime metrics', async () => {
     const handle = await startExport(client, { source: 'src', destination: `file://${folder}`, requestedBy: 'test' });
     assert.equal((await handle.result()).rows, 1234);
+    const verified = await startVerification(client, { exportId: handle.exportId, level: 'checksums', requestedBy: 'test' });
+    assert.equal((await verified.result()).status, 'passed');
+    const restored = await startRestore(client, { exportId: handle.exportId, target: 'src', targetSchema: 'restored', requestedBy: 'test' });
+    await restored.result();
     const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
     assert.equal(response.status, 200);
     const body = await response.text();
@@ -88,6 +94,9 @@ describe('a worker serves metrics and logs only JSON lines without secrets', () 
     assert.match(body, /^restorepoint_export_duration_seconds_count\{source="src",mode="full",outcome="succeeded"\} 1$/m);
     assert.match(body, /^restorepoint_last_good_export_age_seconds\{source="src"\} \d/m);
     assert.match(body, /^restorepoint_activities_total\{activity="exportData",outcome="ok"\} 1$/m);
+    assert.match(body, /^restorepoint_verifications_total\{level="checksums",verdict="passed"\} 1$/m);
+    assert.match(body, /^restorepoint_restores_total\{outcome="succeeded"\} 1$/m);
+    assert.match(body, /^restorepoint_restore_rows_sum 1234$/m);
     // Temporal's own, from Core's exporter, bridged into the same scrape.
     assert.match(body, /^temporal_worker_task_slots_available\{/m);
     assert.match(body, /^temporal_activity_execution_latency_count\{/m);
