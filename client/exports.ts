@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { RestorepointError } from '../core/errors';
 import { EMPTY_PROGRESS, type ExportProgress } from '../core/export-progress';
 import { readDestination } from '../core/destination';
@@ -7,11 +7,15 @@ import { exportInputSchema, exportWorkflowId, type ExportInput, type ExportReque
 import { exportProgressQuery } from '../workflows/messages';
 import type { ExportSummary } from '../workflows/export-workflow';
 import type { RestorepointClient } from './connect';
+import { pendingHeartbeatDetails } from './heartbeat-details';
 
 export interface ExportHandle {
   readonly exportId: string;
   readonly workflowId: string;
-  /** The latest progress the export reported (tables, rows, bytes). */
+  /**
+   * The latest progress: per table while the data activity runs (its last heartbeat's
+   * details, at most a few seconds old), the workflow's stage and totals before and after.
+   */
   progress(): Promise<ExportProgress>;
   /** Waits for the export to finish; rejects with the failure when it fails. */
   result(): Promise<ExportSummary>;
@@ -84,7 +88,15 @@ export function exportHandle(client: RestorepointClient, exportId: string): Expo
   return {
     exportId,
     workflowId,
-    progress: async () => (await handle.query(exportProgressQuery).catch(() => EMPTY_PROGRESS)) ?? EMPTY_PROGRESS,
+    progress: () => readProgress(client, handle),
     result: () => handle.result() as Promise<ExportSummary>,
   };
+}
+
+async function readProgress(client: RestorepointClient, handle: WorkflowHandle): Promise<ExportProgress> {
+  const [stated, details] = await Promise.all([handle.query(exportProgressQuery).catch(() => undefined), pendingHeartbeatDetails(client, handle)]);
+  if (stated && stated.stage !== 'starting') return stated;
+  // The data activity's heartbeat: its checkpoint with the progress beside it (activities/export/progress-reporter.ts).
+  const live = details.map((d) => (d as { progress?: ExportProgress } | null)?.progress).find((p) => typeof p?.stage === 'string');
+  return live ?? stated ?? EMPTY_PROGRESS;
 }

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { getRollback, type RollbackRecord } from '../activities/rollback/rollback-records';
 import { appendLedger } from '../catalog/ledger';
 import { RestorepointError } from '../core/errors';
 import type { DecisionKind, RecordedDecision } from '../core/rollback/approval-policy';
 import { rollbackInputSchema, rollbackWorkflowId, type RollbackRequest } from '../core/rollback/rollback-input';
-import type { RollbackStatus } from '../core/rollback/rollback-state';
+import type { ApplyProgress, RollbackStatus } from '../core/rollback/rollback-state';
 import { rowPredicateProblems } from '../core/rollback/row-predicate';
 import { decideUpdate, rollbackStatusQuery } from '../workflows/rollback-messages';
 import type { RestorepointClient } from './connect';
+import { pendingHeartbeatDetails } from './heartbeat-details';
 
 export interface RollbackHandle {
   readonly rollbackId: string;
@@ -56,7 +57,7 @@ export function rollbackHandle(client: RestorepointClient, rollbackId: string, c
   return {
     rollbackId,
     workflowId,
-    status: () => handle.query(rollbackStatusQuery),
+    status: () => readStatus(client, handle),
     decide: (kind, by, comment = '') =>
       handle.executeUpdate(decideUpdate, { args: [{ kind, by, comment }] }).catch(async (error: unknown) => {
         if (!(error instanceof WorkflowNotFoundError)) throw error;
@@ -80,6 +81,14 @@ async function lateDecision(catalog: Knex | undefined, rollbackId: string, decis
     await appendLedger(catalog, { actor: decision.by, action: 'rollback.decision.refused', subject: rollbackId, outcome: 'refused', details: { kind: decision.kind, comment: decision.comment, reason } });
   }
   return new RestorepointError('ROLLBACK_ENDED', `rollback ${rollbackId}: ${reason}`, { rollbackId, stage: record?.stage ?? null });
+}
+
+/** The status query's answer; while applying, with the apply activity's heartbeat progress (no signal carries it). */
+async function readStatus(client: RestorepointClient, handle: WorkflowHandle): Promise<RollbackStatus> {
+  const status = await handle.query(rollbackStatusQuery);
+  if (status.stage !== 'applying') return status;
+  const live = (await pendingHeartbeatDetails(client, handle)).find((d): d is ApplyProgress => typeof (d as ApplyProgress | null)?.rowsApplied === 'number');
+  return live ? { ...status, progress: live } : status;
 }
 
 /** The catalog's record of a rollback, with the preview's sample rows. */

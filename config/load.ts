@@ -17,8 +17,11 @@ const ENV_KEYS: ReadonlyArray<readonly [string, readonly string[], 'string' | 'n
   ['RESTOREPOINT_WORKER_CONCURRENCY', ['worker', 'maxConcurrentActivities'], 'number'],
   ['RESTOREPOINT_EXPORT_CONCURRENCY', ['export', 'concurrency'], 'number'],
   ['RESTOREPOINT_PART_SIZE_BYTES', ['export', 'partSizeBytes'], 'number'],
+  ['LOG_LEVEL', ['logLevel'], 'string'],
   ['RESTOREPOINT_LOG_LEVEL', ['logLevel'], 'string'],
   ['RESTOREPOINT_LEDGER_ANCHOR_TO', ['ledger', 'anchorTo'], 'string'],
+  ['RESTOREPOINT_METRICS_HOST', ['metrics', 'host'], 'string'],
+  ['RESTOREPOINT_METRICS_PORT', ['metrics', 'port'], 'number'],
 ];
 
 type Tree = { [key: string]: unknown };

@@ -74,5 +74,7 @@ export const configSchema = z.strictObject({
   /** The default retention policy (docs/retention.md); a schedule or `--policy` may pass its own. */
   retention: retentionPolicySchema.optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** The worker's Prometheus endpoint, `GET /metrics` (docs/observability.md); port 0 picks a free one. */
+  metrics: z.object({ host: z.string().min(1).default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(9464) }).default({ host: '0.0.0.0', port: 9464 }),
 });
 export type Config = z.infer<typeof configSchema>;

@@ -5,6 +5,8 @@ import { clusterDirectory, ensureDatabase, pgReady, startPostgres, stopPostgres 
 import { gcsReady, startGcs } from './gcs';
 import { isAlive, stopGroup, tcpOpen } from './processes';
 import { readStackState, removeStackState, writeStackState, type StackState } from './state';
+import { Connection } from '@temporalio/client';
+import { ensureSearchAttributes } from './search-attributes';
 import { startTemporal } from './temporal';
 import { CATALOG_DATABASE } from './urls';
 
@@ -59,6 +61,15 @@ export async function stackUp(log: (line: string) => void = () => undefined): Pr
     await stopGroup(temporal?.pid);
     log('temporal: starting the dev server');
     temporal = await startTemporal({ port: temporal?.port, uiPort: temporal ? Number(new URL(temporal.uiUrl).port) : undefined });
+  }
+
+  // restorepoint's search attributes (core/search-attributes.ts), on a new or a running server alike.
+  const connection = await Connection.connect({ address: temporal.address });
+  try {
+    const added = await ensureSearchAttributes(connection.operatorService, 'default');
+    if (added.length > 0) log(`temporal: registered search attributes ${added.join(', ')}`);
+  } finally {
+    await connection.close();
   }
 
   let gcs = prior?.gcs;

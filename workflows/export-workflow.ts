@@ -5,7 +5,8 @@ import { EMPTY_PROGRESS, type ExportProgress } from '../core/export-progress';
 import { exportInputSchema, type ExportInput, type ExportRequest } from '../core/export-input';
 import type { ExportDataResult } from '../activities/export/export-data';
 import { dataActivity, shortActivity } from './activity-profiles';
-import { exportProgressQuery, exportProgressSignal } from './messages';
+import { exportProgressQuery } from './messages';
+import { markExport } from './search-attributes';
 
 const catalog = proxyActivities<Activities>(shortActivity);
 const data = proxyActivities<Activities>(dataActivity);
@@ -53,17 +54,16 @@ export async function exportWorkflow(request: ExportRequest): Promise<ExportSumm
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid export input: ${parsed.error.message}`, 'INPUT_INVALID');
   // A delta's parts are trail entries as JSON lines whatever format was asked for; the catalog says so.
   const input: ExportInput = parsed.data.mode === 'incremental' ? { ...parsed.data, format: 'jsonl' } : parsed.data;
+  // The per-table figures live in the data activity's heartbeats (client/exports.ts reads them); this says where the run is.
   let progress: ExportProgress = EMPTY_PROGRESS;
-  setHandler(exportProgressSignal, (update) => {
-    progress = update;
-  });
   setHandler(exportProgressQuery, () => progress);
+  markExport(input);
 
   await catalog.beginExport(input);
   try {
     const result = input.mode === 'incremental' ? await data.exportDelta(input) : await exportFull(input);
     await catalog.finishExport({ exportId: input.exportId, actor: input.requestedBy, ...result });
-    progress = { ...progress, stage: 'finished' };
+    progress = { ...progress, stage: 'finished', rows: result.rows, bytes: result.bytes };
     return { exportId: input.exportId, ...result };
   } catch (error) {
     progress = { ...progress, stage: 'failed' };

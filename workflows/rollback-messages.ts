@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecisionKind, DecisionRequest, RecordedDecision } from '../core/rollback/approval-policy';
-import type { ApplyProgress, RollbackStatus } from '../core/rollback/rollback-state';
+import type { RollbackStatus } from '../core/rollback/rollback-state';
 
 export const approveSignal = defineSignal<[DecisionRequest]>('approve');
 export const rejectSignal = defineSignal<[DecisionRequest]>('reject');
@@ -19,6 +19,3 @@ export const rejectSignal = defineSignal<[DecisionRequest]>('reject');
 export const decideUpdate = defineUpdate<RecordedDecision, [DecisionRequest & { readonly kind: DecisionKind }]>('decide');
 
 export const rollbackStatusQuery = defineQuery<RollbackStatus>('status');
-
-/** Sent by the apply activity per batch; advisory only. */
-export const rollbackProgressSignal = defineSignal<[ApplyProgress]>('rollbackProgress');

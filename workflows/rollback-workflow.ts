@@ -11,9 +11,10 @@ import { failureSummary } from '../core/errors';
 import { dataActivity, shortActivity } from './activity-profiles';
 import { installApprovalGate, type ApprovalGate } from './rollback-approval';
 import { compensate } from './rollback-compensation';
-import { rollbackProgressSignal, rollbackStatusQuery } from './rollback-messages';
+import { rollbackStatusQuery } from './rollback-messages';
 import { takeSafetySnapshot } from './rollback-safety-snapshot';
 import { targetStages } from './rollback-target-stages';
+import { markRollback } from './search-attributes';
 
 const steps = proxyActivities<Activities>(shortActivity);
 const data = proxyActivities<Activities>(dataActivity);
@@ -47,6 +48,7 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
   const move = async (next: RollbackStage, outcome?: string) => {
     if (!NEXT_STAGES[state.stage].includes(next)) throw ApplicationFailure.nonRetryable(`rollback cannot move from ${state.stage} to ${next}`, 'INPUT_INVALID');
     state.stage = next;
+    markRollback(input, next);
     state.history.push({ stage: next, at: new Date().toISOString() });
     if (outcome !== undefined) state.outcome = outcome;
     await steps.recordRollbackStep({ rollbackId: input.rollbackId, actor: input.requestedBy, action: `rollback.stage.${next}`, outcome: next === 'failed' ? 'failed' : next === 'cancelled' || next === 'rejected' ? 'cancelled' : 'ok', details: { outcome: state.outcome, ...(next === 'failed' && state.failure ? { error: state.failure } : {}) }, changes: { stage: next, ...(outcome !== undefined ? { outcome } : {}) } });
@@ -77,10 +79,8 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     history: state.history,
   });
   setHandler(rollbackStatusQuery, statusNow);
-  setHandler(rollbackProgressSignal, (p) => {
-    state.progress = p;
-  });
 
+  markRollback(input, state.stage);
   await steps.registerRollback(input);
   policy = await steps.rollbackPolicy();
   const approval = installApprovalGate(policy, input.requestedBy, () => state.stage, (d) =>

@@ -1,11 +1,9 @@
-import { Context } from '@temporalio/activity';
 import type pg from 'pg';
 import { asTypedDatabaseError, RestorepointError } from '../../core/errors';
 import type { ManifestSequence } from '../../core/manifest';
 import type { ApplyProgress } from '../../core/rollback/rollback-state';
 import { parentsFirst } from '../../core/table-order';
 import { qualifiedName, quoteIdent } from '../../postgres/queryable';
-import { rollbackProgressSignal } from '../../workflows/rollback-messages';
 import type { ActivityDeps } from '../deps';
 import { diffQueries, fingerprint } from './diff-sql';
 import { countViolations, listScopeForeignKeys } from './scope-foreign-keys';
@@ -35,9 +33,6 @@ export interface ApplyResult {
   readonly sequences: number;
 }
 
-/** Progress reaches the workflow at most this often, however small the batches: history stays small. */
-const SIGNAL_EVERY_MS = 1000;
-
 export function createApplyActivity(deps: ActivityDeps) {
   /**
    * Makes live data in scope equal the staged target, in ONE transaction: a worker that dies
@@ -46,16 +41,10 @@ export function createApplyActivity(deps: ActivityDeps) {
    * a writer holding the scope, or any change since the preview, stops the rollback.
    */
   return async function applyRollback(request: ApplyRequest): Promise<ApplyResult> {
-    const context = Context.current();
+    // Progress leaves as keepAlive's heartbeat details (never a signal: history would grow with time); `rollback status` reads them.
     let progress: ApplyProgress = { table: null, rowsApplied: 0, rowsPlanned: 0 };
-    let lastSignal = 0;
     const report = (next: ApplyProgress) => {
       progress = next;
-      const execution = context.info.workflowExecution;
-      if (!execution || Date.now() - lastSignal < SIGNAL_EVERY_MS) return;
-      lastSignal = Date.now();
-      // Progress is advisory: a failed signal never fails the apply.
-      void context.client.workflow.getHandle(execution.workflowId, execution.runId).signal(rollbackProgressSignal, next).catch(() => undefined);
     };
     return keepAlive(
       () => withSourceClient(deps, request.source, 'apply', async (db) => {

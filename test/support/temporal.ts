@@ -39,6 +39,8 @@ export async function startTestWorld(sources: Record<string, string>, overrides:
     // Failures still print; a line per successful activity would bury the test report.
     logLevel: process.env.RESTOREPOINT_LOG_LEVEL ?? 'warn',
     export: { partSizeBytes: 64 * 1024 * 1024, ...overrides },
+    // A worker process started from this config serves /metrics on a free port, never a shared fixed one.
+    metrics: { host: '127.0.0.1', port: 0 },
   });
   const catalog = openCatalog(config.catalog.url);
   await migrateCatalog(catalog);

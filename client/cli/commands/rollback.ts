@@ -7,6 +7,7 @@ import { rollbackHandle, rollbackRecord, startRollback, undoRollback, type Rollb
 import { withCatalogDb, withClient } from '../context';
 import { action, emit, EXIT, table, UsageError } from '../output';
 import { currentUser } from './export';
+import { registerRollbackListCommand } from './rollback-list';
 
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 const int = (value: string) => {
@@ -208,6 +209,8 @@ export function registerRollbackCommands(program: Command): void {
         });
       }),
     );
+
+  registerRollbackListCommand(rollback);
 
   rollback
     .command('status <rollbackId>')
