@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { listHolds, placeHold, releaseHold, type LegalHold } from '../../../catalog/holds-repo';
 import { withCatalogDb } from '../context';
+import { confirmOption, withDryRunNote } from '../confirm';
 import { action, emit, table } from '../output';
 import { currentUser } from './export';
 
@@ -30,17 +31,26 @@ export function registerHoldCommands(program: Command): void {
       ),
     );
 
-  hold
-    .command('remove <exportId>')
-    .description("release an export's legal hold (recorded in the ledger); retention may then delete it by its policy")
-    .requiredOption('--reason <text>', 'why the hold ends (required: releases are audited)')
-    .option('--requested-by <who>', 'recorded in the ledger', currentUser())
+  confirmOption(
+    hold
+      .command('remove <exportId>')
+      .description("release an export's legal hold (recorded in the ledger) with --confirm; retention may then delete it by its policy")
+      .requiredOption('--reason <text>', 'why the hold ends (required: releases are audited)')
+      .option('--requested-by <who>', 'recorded in the ledger', currentUser()),
+  )
     .option('--json', 'print JSON')
     .action(
-      action(async (exportId: string, o: { reason: string; requestedBy: string; json?: boolean }) =>
+      action(async (exportId: string, o: { reason: string; requestedBy: string; confirm?: boolean; json?: boolean }) =>
         withCatalogDb(async (db) => {
+          if (!o.confirm) {
+            const active = (await listHolds(db, { exportId })).find((h) => h.releasedAt === null);
+            emit(o, { ok: true, dryRun: true, changed: false, hold: active ?? null }, () =>
+              withDryRunNote(false, active ? `would release legal hold ${active.id} on export ${exportId} (placed ${active.placedAt.toISOString()} by ${active.placedBy}: ${active.reason})` : `export ${exportId} is not under legal hold`),
+            );
+            return;
+          }
           const { changed, hold: h } = await releaseHold(db, { exportId, reason: o.reason, actor: o.requestedBy });
-          emit(o, { ok: true, changed, hold: h ?? null }, () => (changed ? `released legal hold ${h?.id} on export ${exportId}` : `export ${exportId} is not under legal hold`));
+          emit(o, { ok: true, dryRun: false, changed, hold: h ?? null }, () => (changed ? `released legal hold ${h?.id} on export ${exportId}` : `export ${exportId} is not under legal hold`));
         }),
       ),
     );
