@@ -41,13 +41,11 @@ export function createRollbackStepActivities(deps: ActivityDeps) {
       }
       const refusing = featuresRefusing(deps.config.sources[input.source]?.features ?? ALL_RECOVERY_FEATURES, input);
       if (refusing.length === 0) return;
-      const flags = refusing.map((f) => `sources.${input.source}.features.${f}`);
-      await appendLedger(deps.catalog, { actor: input.requestedBy, action: 'rollback.refused', subject: input.rollbackId, outcome: 'refused', details: { source: input.source, disabled: refusing } });
-      throw new RestorepointError(
-        'FEATURE_DISABLED',
-        `${refusing.map((f) => RECOVERY_FEATURE_LABELS[f]).join(' and ')} ${refusing.length > 1 ? 'are' : 'is'} switched off for source "${input.source}" (${flags.join(', ')} is false in the worker's config); nothing was changed`,
-        { source: input.source, disabled: refusing },
-      );
+      const details = { source: input.source, disabled: refusing };
+      await appendLedger(deps.catalog, { actor: input.requestedBy, action: 'rollback.refused', subject: input.rollbackId, outcome: 'refused', details });
+      const what = `${refusing.map((f) => RECOVERY_FEATURE_LABELS[f]).join(' and ')} ${refusing.length > 1 ? 'are' : 'is'}`;
+      const flags = refusing.map((f) => `sources.${input.source}.features.${f}`).join(', ');
+      throw new RestorepointError('FEATURE_DISABLED', `${what} switched off for source "${input.source}" (${flags} is false in the worker's config); nothing was changed`, details);
     },
 
     /** One ledger entry per rollback step, and the catalog row brought up to date with it. */

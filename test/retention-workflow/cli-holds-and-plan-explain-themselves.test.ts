@@ -63,6 +63,8 @@ describe('`restorepoint hold` and `restorepoint retention` through the CLI', () 
     assert.match(asked.stdout, /would release legal hold \d+ on export .* by dana: ticket LEGAL-7\)\ndry run: nothing was changed; run again with --confirm/);
     const stillHeld = JSON.parse((await cli('hold', 'list', '--json')).stdout) as LegalHold[];
     assert.deepEqual(stillHeld.map((h) => h.exportId), [older]);
+    const missing = await cli('hold', 'remove', 'no-such-export', '--reason', 'x');
+    assert.deepEqual([missing.code, /EXPORT_NOT_FOUND/.test(missing.stderr)], [1, true], 'a dry run refuses what the release would refuse');
     const asJson = JSON.parse((await cli('hold', 'remove', older, '--reason', 'matter closed', '--json')).stdout) as { dryRun: boolean; changed: boolean; hold: LegalHold };
     assert.deepEqual([asJson.dryRun, asJson.changed, asJson.hold.exportId], [true, false, older]);
 
