@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { retentionPolicySchema } from '../core/retention/retention-policy';
+import { recoveryFeaturesSchema } from '../core/rollback/recovery-features';
 
 /** A named PostgreSQL connection that restorepoint protects. Only its name travels in workflows. */
 export const sourceSchema = z.strictObject({
   url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL'),
   /** Most connections one export may open against this source, to protect the live app. */
   maxConnections: z.number().int().min(1).max(64).default(4),
+  /** Risky recovery flows this source allows; unset means all (docs/configuration.md, "Feature flags"). */
+  features: recoveryFeaturesSchema.optional(),
 });
 export type SourceConfig = z.infer<typeof sourceSchema>;
 

@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   PRUNE_REFUSED: { retryable: false, summary: 'trail entries cannot be pruned: no verified archived copy covers them' },
   NO_RESTORE_POINT: { retryable: false, summary: 'no export chain reconstructs the requested point in time' },
   ID_CONFLICT: { retryable: false, summary: 'the id is already used by a run started with other options' },
+  FEATURE_DISABLED: { retryable: false, summary: 'the configuration switches this recovery flow off for the source (sources.<name>.features); nothing was changed' },
   STACK_FAILED: { retryable: false, summary: 'a local stack service could not be started' },
   STORAGE_UNAVAILABLE: { retryable: true, summary: 'the object store did not answer' },
   DATABASE_UNAVAILABLE: { retryable: true, summary: 'the database did not answer' },

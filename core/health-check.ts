@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { destinationSchema } from './export-input';
+import type { RecoveryFeatures } from './rollback/recovery-features';
 
 /** Input of `healthCheckWorkflow`: where to probe, and who asked (for the ledger). */
 export const healthCheckInputSchema = z.object({
@@ -21,4 +22,6 @@ export interface HealthCheckResult {
   readonly storage: StorageProbe;
   /** Sequence numbers of the ledger entries the check wrote (started, finished). */
   readonly ledgerSeqs: readonly number[];
+  /** The worker's configured sources and the recovery flows each allows (absent from workers that predate it). */
+  readonly sources?: Readonly<Record<string, RecoveryFeatures>>;
 }

@@ -81,7 +81,13 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
   setHandler(rollbackStatusQuery, statusNow);
 
   markRollback(input, state.stage);
-  await steps.registerRollback(input);
+  try {
+    await steps.registerRollback(input);
+  } catch (error) {
+    // Refused by the source's feature flags (FEATURE_DISABLED): nothing started, and the status says why.
+    await CancellationScope.nonCancellable(() => move('failed', `refused, nothing was changed: ${describe(error)}`));
+    throw error;
+  }
   policy = await steps.rollbackPolicy();
   const approval = installApprovalGate(policy, input.requestedBy, () => state.stage, (d) =>
     record({ actor: d.by, action: d.accepted ? `rollback.${d.kind === 'approve' ? 'approved' : 'rejected'}` : 'rollback.decision.refused', outcome: d.accepted ? 'ok' : 'refused', details: { kind: d.kind, comment: d.comment, reason: d.reason } }),

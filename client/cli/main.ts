@@ -14,12 +14,13 @@ import { registerVerifyCommands } from './commands/verify';
 import { registerHoldCommands } from './commands/hold';
 import { registerRetentionCommands } from './commands/retention';
 import { registerScheduleCommands } from './commands/schedule';
+import { toolVersion } from '../../core/tool-version';
 import { EXIT } from './output';
 
 const program = new Command()
   .name('restorepoint')
   .description('Verified exports, restores and approved rollbacks of PostgreSQL app data, on Temporal.')
-  .version(require('../../package.json').version)
+  .version(toolVersion)
   .showHelpAfterError()
   .exitOverride();
 

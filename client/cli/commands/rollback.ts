@@ -142,7 +142,7 @@ export function registerRollbackCommands(program: Command): void {
     .option('--xid <xid>', 'a transaction id (repeatable)', repeatable)
     .option('--actor <actor>', 'the recorded actor')
     .option('--since <time>', 'changes at or after this ISO 8601 time (with offset)')
-    .option('--until <time>', 'changes before this time')
+    .option('--until <time>', 'changes before this ISO 8601 time')
     .option('--table <schema.table>', 'only this table (repeatable)', repeatable)
     .requiredOption('--snapshot-to <destination>', 'where the safety snapshot is exported (gs://bucket/prefix or file:///dir)')
     .requiredOption('--reason <text>', 'why, recorded in the ledger')

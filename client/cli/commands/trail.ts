@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { sealTrail, trackTables, trailStatus, untrackTables, verifyTrail, type TrackableTable, type TrackedTable, type TrailVerification } from '../../../trail';
+import { sealTrail, trackedTables, trackTables, trailStatus, untrackTables, verifyTrail, type TrackableTable, type TrackedTable, type TrailVerification } from '../../../trail';
+import { resolveTargets } from '../../../trail/resolve-targets';
+import { confirmOption, withDryRunNote } from '../confirm';
 import { action, emit, EXIT, table } from '../output';
 import { currentTrailAnchor, REANCHOR_ACTION, recorded, withSourceClient } from '../trail-session';
 import { registerTrailInverseCommand } from './trail-inverse';
@@ -34,18 +36,39 @@ export function registerTrailCommands(program: Command): void {
       }),
     );
 
-  program
-    .command('untrack <targets...>')
-    .description('stop recording changes to these tables; the history recorded so far stays')
-    .requiredOption('--source <name>', 'a configured source connection, or local:<database>')
+  confirmOption(
+    program
+      .command('untrack <targets...>')
+      .description('stop recording changes to these tables with --confirm; the history recorded so far stays')
+      .requiredOption('--source <name>', 'a configured source connection, or local:<database>'),
+  )
     .option('--json', 'print JSON')
     .action(
-      action(async (targets: string[], o: { source: string; json?: boolean }) => {
+      action(async (targets: string[], o: { source: string; confirm?: boolean; json?: boolean }) => {
+        if (!o.confirm) {
+          const { tracked, untracked } = await withSourceClient(o.source, async (client) => {
+            const named = await resolveTargets(client, targets);
+            const now = new Set((await trackedTables(client)).map((t) => `${t.schema}.${t.name}`));
+            return { tracked: named.filter((t) => now.has(`${t.schema}.${t.name}`)), untracked: named.filter((t) => !now.has(`${t.schema}.${t.name}`)) };
+          });
+          emit(o, { ok: true, dryRun: true, source: o.source, tables: tracked, notTracked: untracked }, () =>
+            withDryRunNote(
+              false,
+              [
+                tracked.length === 0 ? `none of these tables is tracked on ${o.source}` : `would stop tracking on ${o.source} (history recorded so far stays):\n  ${describeTables(tracked)}`,
+                untracked.length === 0 ? '' : `not tracked, left as they are: ${untracked.map((t) => `${t.schema}.${t.name}`).join(', ')}`,
+              ]
+                .filter(Boolean)
+                .join('\n'),
+            ),
+          );
+          return;
+        }
         const tables = await recorded('trail.untracked', o.source, async () => {
           const result = await withSourceClient(o.source, (client) => untrackTables(client, targets));
           return { result, details: { tables: result.map((t) => `${t.schema}.${t.name}`) } };
         });
-        emit(o, { ok: true, source: o.source, tables }, () => `no longer tracking on ${o.source}:\n  ${describeTables(tables)}`);
+        emit(o, { ok: true, dryRun: false, source: o.source, tables }, () => `no longer tracking on ${o.source}:\n  ${describeTables(tables)}`);
       }),
     );
 
