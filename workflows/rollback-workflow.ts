@@ -85,7 +85,8 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     await steps.registerRollback(input);
   } catch (error) {
     // Refused by the source's feature flags (FEATURE_DISABLED): nothing started, and the status says why.
-    await CancellationScope.nonCancellable(() => move('failed', `refused, nothing was changed: ${describe(error)}`));
+    state.failure = failureSummary(error);
+    await CancellationScope.nonCancellable(() => move('failed', `refused, nothing was changed: ${state.failure!.code}: ${state.failure!.message}`));
     throw error;
   }
   policy = await steps.rollbackPolicy();

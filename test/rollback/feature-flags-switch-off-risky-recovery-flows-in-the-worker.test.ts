@@ -63,7 +63,7 @@ describe('per-source feature flags switch off risky recovery flows in the worker
     const revert = await startRollback(client, { source: 'app', target: { trail: { actor: 'intern@app' } }, snapshotDestination: `file://${folder}`, requestedBy: 'alice', reason: 'INC-1' });
     const status = await waitForDecisionOrEnd(revert);
     assert.equal(status.stage, 'failed');
-    assert.match(status.outcome ?? '', /^refused, nothing was changed: revert is switched off for source "app" \(sources\.app\.features\.revert is false/);
+    assert.match(status.outcome ?? '', /^refused, nothing was changed: FEATURE_DISABLED: revert is switched off for source "app" \(sources\.app\.features\.revert is false/);
     await assert.rejects(revert.result(), (error: Error) => innermostType(error) === 'FEATURE_DISABLED');
     const entries = await ledgerOf(revert.rollbackId);
     assert.deepEqual(
@@ -89,7 +89,7 @@ describe('per-source feature flags switch off risky recovery flows in the worker
       'rollback', 'start', '--source', 'frozen', '--export', exported.exportId, '--tables', 'item', '--reason', 'INC-3', '--requested-by', 'alice', '--wait',
     ]);
     assert.equal(refused.code, 1, refused.stderr);
-    assert.match(refused.stdout, /failed — refused, nothing was changed: in-place rollback is switched off for source "frozen"/);
+    assert.match(refused.stdout, /failed — refused, nothing was changed: FEATURE_DISABLED: in-place rollback is switched off for source "frozen"/);
     assert.equal((await sql(db.url, "select count(*)::int as n from item where label = 'oops'")).rows[0].n, 20);
 
     const sideBySide = await startRollback(client, { source: 'frozen', target: { exportId: exported.exportId }, tables: ['item'], mode: 'side-by-side', sideBySideSchema: 'inspect_items', requestedBy: 'alice', reason: 'INC-3' });
