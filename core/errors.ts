@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   OBJECT_MISSING: { retryable: false, summary: 'a stored object is missing' },
   TARGET_NOT_EMPTY: { retryable: false, summary: 'the restore target already holds data' },
   NOT_AUTHORIZED: { retryable: false, summary: 'the caller may not do this' },
+  AUTH_INVALID: { retryable: false, summary: 'no valid proof of identity: the token is missing, expired, not yet valid, for another audience or issuer, or its signature does not verify' },
+  PERMISSION_DENIED: { retryable: false, summary: 'the verified caller holds no role that permits this on this source' },
   LEDGER_BROKEN: { retryable: false, summary: 'the audit ledger hash chain is broken' },
   NO_PRIMARY_KEY: { retryable: false, summary: 'a table without a primary key cannot be tracked' },
   EXPORT_FAILED: { retryable: false, summary: 'the source database refused an export query; retrying cannot help' },

@@ -3,6 +3,7 @@ import type { Config } from '../config/schema';
 import { openCatalog, migrateCatalog } from '../catalog/catalog-db';
 import { createActivities } from '../activities';
 import { openStore } from '../storage/open-store';
+import { payloadCodecs } from '../identity/payload-codec';
 import { ActivityOutcomeLog } from './activity-log';
 
 export interface RunningWorker {
@@ -24,6 +25,8 @@ export async function createWorker(config: Config, connection?: NativeConnection
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('../workflows'),
+    // The same key as clients: histories hold only ciphertext, so exporting one hands out no token.
+    dataConverter: { payloadCodecs: payloadCodecs(config.identity?.payloadKeyFile) },
     activities: createActivities({ config, catalog, openStore: (destination) => openStore(destination, config.gcs), clock: () => new Date() }),
     interceptors: { activity: [() => ({ inbound: new ActivityOutcomeLog(config.logLevel) })] },
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,

@@ -4,6 +4,7 @@ import { EMPTY_PROGRESS, type ExportProgress } from '../core/export-progress';
 import { exportInputSchema, type ExportInput, type ExportRequest } from '../core/export-input';
 import type { ExportDataResult } from '../activities/export/export-data';
 import { dataActivity, shortActivity } from './activity-profiles';
+import { authorizeStart, type StartAuth } from './authorize-step';
 import { exportProgressQuery, exportProgressSignal } from './messages';
 
 const catalog = proxyActivities<Activities>(shortActivity);
@@ -47,11 +48,14 @@ async function exportFull(input: ExportInput): Promise<ExportDataResult> {
  * (`incremental`), then record the manifest's hash in the catalog. Only names, counts and checksums pass
  * through here; rows go straight from PostgreSQL to storage inside the activity.
  */
-export async function exportWorkflow(request: ExportRequest): Promise<ExportSummary> {
+export async function exportWorkflow(request: ExportRequest, auth?: StartAuth): Promise<ExportSummary> {
   const parsed = exportInputSchema.safeParse(request);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid export input: ${parsed.error.message}`, 'INPUT_INVALID');
   // A delta's parts are trail entries as JSON lines whatever format was asked for; the catalog says so.
-  const input: ExportInput = parsed.data.mode === 'incremental' ? { ...parsed.data, format: 'jsonl' } : parsed.data;
+  const asked: ExportInput = parsed.data.mode === 'incremental' ? { ...parsed.data, format: 'jsonl' } : parsed.data;
+  // Recorded as requested by the verified caller, never by the name in the input.
+  const caller = await authorizeStart(auth, { permission: 'export', resource: asked.source, subject: asked.exportId });
+  const input: ExportInput = { ...asked, requestedBy: caller.subject };
   let progress: ExportProgress = EMPTY_PROGRESS;
   setHandler(exportProgressSignal, (update) => {
     progress = update;
