@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { identityPaths, issueLocalToken } from './local-issuer';
 
@@ -9,9 +10,9 @@ import { identityPaths, issueLocalToken } from './local-issuer';
  */
 export type TokenSource = (as?: string) => Promise<string | undefined>;
 
-/** The file `restorepoint login` writes: the caller's token, readable only by them. */
+/** The file `restorepoint login` writes, in the caller's own home: their token, readable only by them. */
 export function loginFile(): string {
-  return path.join(identityPaths.dir(), 'login-token');
+  return process.env.RESTOREPOINT_LOGIN_FILE ?? path.join(os.homedir(), '.config', 'restorepoint', 'token');
 }
 
 export function saveLogin(token: string): void {
