@@ -59,4 +59,7 @@ export type AuthorizeResult =
 export interface DelegationRequest {
   readonly childWorkflowId: string;
   readonly principal: Principal;
+  /** The one action the child may take (part of what the parent was authorized for). */
+  readonly permission: Permission;
+  readonly resource: string;
 }

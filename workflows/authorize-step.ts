@@ -1,5 +1,6 @@
 import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { Permission } from '../identity/permissions';
 import type { AuthorizeRequest, CallerCredential, Principal } from '../identity/principal';
 import { shortActivity } from './activity-profiles';
 
@@ -25,7 +26,7 @@ export async function authorizeStart(auth: StartAuth | undefined, request: Omit<
   return result.principal;
 }
 
-/** Lets the child workflow `childWorkflowId` act for `principal` (see `authorizeStart`). */
-export async function delegateTo(childWorkflowId: string, principal: Principal): Promise<void> {
-  await steps.delegate({ childWorkflowId, principal });
+/** Lets the child workflow `childWorkflowId` take one action, `permission` on `resource`, for `principal` (see `authorizeStart`). */
+export async function delegateTo(childWorkflowId: string, principal: Principal, permission: Permission, resource: string): Promise<void> {
+  await steps.delegate({ childWorkflowId, principal, permission, resource });
 }

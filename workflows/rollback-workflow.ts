@@ -159,7 +159,7 @@ export async function rollbackWorkflow(request: RollbackRequest, auth?: StartAut
     }
 
     await move('snapshotting');
-    await delegateTo(exportWorkflowId(safetyExportId(input.rollbackId)), caller);
+    await delegateTo(exportWorkflowId(safetyExportId(input.rollbackId)), caller, 'export', input.source);
     const snapshotId = await takeSafetySnapshot(input, prepared);
     state.safetyExportId = snapshotId;
     await record({ action: 'rollback.snapshot.taken', outcome: 'ok', details: { safetyExportId: snapshotId }, changes: { safetyExportId: snapshotId } });

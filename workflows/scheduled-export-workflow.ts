@@ -27,6 +27,6 @@ export async function scheduledExportWorkflow(input: ScheduledExportInput, auth?
   if (!exportIdSchema.safeParse(exportId).success) throw ApplicationFailure.nonRetryable(`source "${source}" makes an invalid export id ${exportId}`, 'INPUT_INVALID');
   // The schedule runs as its service identity (the token stored, encrypted, with the schedule); the export acts for it.
   const caller = await authorizeStart(auth, { permission: 'export', resource: source, subject: exportId });
-  await delegateTo(exportWorkflowId(exportId), caller);
+  await delegateTo(exportWorkflowId(exportId), caller, 'export', source);
   return executeChild(exportWorkflow, { workflowId: exportWorkflowId(exportId), args: [{ ...input.export, exportId }] });
 }

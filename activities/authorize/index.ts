@@ -37,7 +37,18 @@ export function createAuthorizeActivities(deps: ActivityDeps) {
       if (request.viaParent) {
         const delegated = await delegationFor(deps, Context.current().info.workflowExecution?.workflowId ?? '');
         if (!delegated) return deny('AUTH_INVALID', 'no authorized parent workflow started this one on a verified caller\'s behalf', null);
-        principal = delegated;
+        if (delegated.permission !== request.permission || delegated.resource !== request.resource) {
+          return deny('PERMISSION_DENIED', `the parent workflow delegated ${delegated.permission} on ${delegated.resource}, not ${request.permission} on ${request.resource}`, delegated.principal);
+        }
+        // The parent was authorized for the action this child is part of: its caller's roles need not include it.
+        await appendLedger(deps.catalog, {
+          actor: delegated.principal.subject,
+          action: 'auth.granted',
+          subject: request.subject,
+          outcome: 'ok',
+          details: { ...about, ...identityDetails(delegated.principal, request.resource), parentWorkflowId: delegated.parentWorkflowId },
+        });
+        return { granted: true, principal: delegated.principal, machine };
       } else {
         try {
           principal = await verifyToken(deps.config.identity, request.credential?.token);
@@ -77,7 +88,7 @@ export function createAuthorizeActivities(deps: ActivityDeps) {
       const parent = Context.current().info.workflowExecution?.workflowId ?? '';
       const principal: Principal = { ...request.principal, method: 'parent-workflow' };
       await deps.catalog('workflow_delegations')
-        .insert({ workflow_id: request.childWorkflowId, parent_workflow_id: parent, principal: JSON.stringify(principal) })
+        .insert({ workflow_id: request.childWorkflowId, parent_workflow_id: parent, principal: JSON.stringify(principal), permission: request.permission, resource: request.resource })
         .onConflict('workflow_id')
         .ignore();
     },
@@ -94,7 +105,16 @@ function identityDetails(principal: Principal, resource: string) {
   return { method: principal.method, issuer: principal.issuer, tokenId: principal.tokenId, roles: rolesOn(principal.roles, resource), tokenExpiresAt: principal.expiresAt };
 }
 
-async function delegationFor(deps: ActivityDeps, workflowId: string): Promise<Principal | null> {
-  const row = (await deps.catalog('workflow_delegations').where({ workflow_id: workflowId }).first('principal')) as { principal: Principal } | undefined;
-  return row?.principal ?? null;
+interface Delegation {
+  readonly principal: Principal;
+  readonly permission: string;
+  readonly resource: string;
+  readonly parentWorkflowId: string;
+}
+
+async function delegationFor(deps: ActivityDeps, workflowId: string): Promise<Delegation | null> {
+  const row = (await deps.catalog('workflow_delegations').where({ workflow_id: workflowId }).first('principal', 'permission', 'resource', 'parent_workflow_id')) as
+    | { principal: Principal; permission: string; resource: string; parent_workflow_id: string }
+    | undefined;
+  return row ? { principal: row.principal, permission: row.permission, resource: row.resource, parentWorkflowId: row.parent_workflow_id } : null;
 }

@@ -18,6 +18,9 @@ export async function up(knex: Knex): Promise<void> {
     t.text('workflow_id').primary();
     t.text('parent_workflow_id').notNullable();
     t.jsonb('principal').notNullable();
+    // The one action the child may take for that caller, whatever roles they hold (a rollback's safety snapshot is an export).
+    t.text('permission').notNullable();
+    t.text('resource').notNullable();
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
 }
