@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { startExport } from '../../client/exports';
 import { runRetention } from '../../client/retention';
 import { rollbackHandle, startRollback } from '../../client/rollbacks';
+import { trackTables } from '../../trail/track';
 import { waitForStage } from '../rollback/rollback-world';
 import { failureType, startIdentityWorld, type IdentityWorld } from './identity-world';
 
@@ -42,8 +44,11 @@ describe('roles are enforced per source in the worker', () => {
     await assert.rejects(runRetention(restorer, { dryRun: false, policy: { keepLast: 100 } }), (error: Error) => (error.cause as { type?: string }).type === 'PERMISSION_DENIED');
   });
 
-  it('an approver of source a approving a rollback on source b is refused, ledgered, and the rollback still waits', async () => {
+  it('an approver of source a approving a rollback on source b is refused, ledgered, and the rollback still waits; the trail records the verified requester', async () => {
     const exportId = await w.exportOf('b');
+    const db = new pg.Client({ connectionString: w.sources.b.url });
+    await db.connect();
+    await trackTables(db, ['public']).finally(() => db.end());
     await w.sql('b', "update item set name = 'broken' where id <= 5");
     const requester = await w.clientAs('rob', { b: ['restorer'] });
     const rollback = await startRollback(requester, { source: 'b', target: { exportId }, tables: ['item'], requestedBy: 'rob', reason: 'names broken' });
@@ -65,5 +70,7 @@ describe('roles are enforced per source in the worker', () => {
     const final = await rollback.result();
     assert.equal(final.stage, 'done', final.outcome ?? '');
     assert.equal((await w.sql('b', "select count(*)::int as n from item where name = 'broken'")).rows[0].n, 0);
+    const applied = await w.sql('b', "select distinct actor from restorepoint_trail.change where op = 'update' and new_row->>'name' <> 'broken'");
+    assert.deepEqual(applied.rows.map((r) => r.actor), ['rob'], 'the rollback\'s changes carry the verified requester, not the database user');
   });
 });
