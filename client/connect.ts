@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config/schema';
 import { payloadCodecs } from '../identity/payload-codec';
+import { temporalTransport } from '../identity/temporal-transport';
 import type { CallerCredential } from '../identity/principal';
 import { defaultTokenSource, serviceToken, type TokenSource } from '../identity/token-store';
 
@@ -27,7 +28,7 @@ export interface ConnectOptions {
  * encrypted with the configured payload key (the worker holds the same one).
  */
 export async function connectClient(config: Config, options: ConnectOptions = {}): Promise<RestorepointClient> {
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = await Connection.connect(temporalTransport(config.temporal));
   const tokens = options.tokens ?? defaultTokenSource;
   return {
     temporal: new Client({ connection, namespace: config.temporal.namespace, dataConverter: { payloadCodecs: payloadCodecs(config.identity?.payloadKeyFile) } }),

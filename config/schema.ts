@@ -62,6 +62,18 @@ export const configSchema = z.object({
     address: z.string().min(1).default('127.0.0.1:7233'),
     namespace: z.string().min(1).default('default'),
     taskQueue: z.string().min(1).default('restorepoint'),
+    /** TLS to Temporal (docs/security.md): present means on; a client certificate and key make it mTLS. */
+    tls: z
+      .object({
+        serverName: z.string().min(1).optional(),
+        caFile: z.string().min(1).optional(),
+        certFile: z.string().min(1).optional(),
+        keyFile: z.string().min(1).optional(),
+      })
+      .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), 'certFile and keyFile go together')
+      .optional(),
+    /** A file holding a Temporal API key (Temporal Cloud); implies TLS. */
+    apiKeyFile: z.string().min(1).optional(),
   }),
   /** The catalog and audit ledger live in a database of their own, never in a protected source. */
   catalog: z.object({ url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL') }),

@@ -4,6 +4,7 @@ import { openCatalog, migrateCatalog } from '../catalog/catalog-db';
 import { createActivities } from '../activities';
 import { openStore } from '../storage/open-store';
 import { payloadCodecs } from '../identity/payload-codec';
+import { temporalTransport } from '../identity/temporal-transport';
 import { ActivityOutcomeLog } from './activity-log';
 
 export interface RunningWorker {
@@ -17,7 +18,7 @@ export interface RunningWorker {
  * config, and every workflow and activity. `connection` lets tests pass their own.
  */
 export async function createWorker(config: Config, connection?: NativeConnection): Promise<RunningWorker> {
-  const ownConnection = connection ? undefined : await NativeConnection.connect({ address: config.temporal.address });
+  const ownConnection = connection ? undefined : await NativeConnection.connect(temporalTransport(config.temporal));
   const catalog = openCatalog(config.catalog.url);
   await migrateCatalog(catalog);
   const worker = await Worker.create({
