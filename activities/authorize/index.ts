@@ -33,7 +33,17 @@ export function createAuthorizeActivities(deps: ActivityDeps) {
         return { granted: false, code, reason, subject: principal?.subject ?? null, machine };
       };
 
-      let principal: Principal;
+      const grant = async (principal: Principal, extra: Record<string, unknown> = {}): Promise<AuthorizeResult> => {
+        await appendLedger(deps.catalog, {
+          actor: principal.subject,
+          action: 'auth.granted',
+          subject: request.subject,
+          outcome: 'ok',
+          details: { ...about, ...identityDetails(principal, request.resource), ...extra },
+        });
+        return { granted: true, principal, machine };
+      };
+
       if (request.viaParent) {
         const delegated = await delegationFor(deps, Context.current().info.workflowExecution?.workflowId ?? '');
         if (!delegated) return deny('AUTH_INVALID', 'no authorized parent workflow started this one on a verified caller\'s behalf', null);
@@ -41,21 +51,15 @@ export function createAuthorizeActivities(deps: ActivityDeps) {
           return deny('PERMISSION_DENIED', `the parent workflow delegated ${delegated.permission} on ${delegated.resource}, not ${request.permission} on ${request.resource}`, delegated.principal);
         }
         // The parent was authorized for the action this child is part of: its caller's roles need not include it.
-        await appendLedger(deps.catalog, {
-          actor: delegated.principal.subject,
-          action: 'auth.granted',
-          subject: request.subject,
-          outcome: 'ok',
-          details: { ...about, ...identityDetails(delegated.principal, request.resource), parentWorkflowId: delegated.parentWorkflowId },
-        });
-        return { granted: true, principal: delegated.principal, machine };
-      } else {
-        try {
-          principal = await verifyToken(deps.config.identity, request.credential?.token);
-        } catch (error) {
-          if (isRestorepointError(error) && error.code === 'AUTH_INVALID') return deny('AUTH_INVALID', error.message, null);
-          throw error;
-        }
+        return grant(delegated.principal, { parentWorkflowId: delegated.parentWorkflowId });
+      }
+
+      let principal: Principal;
+      try {
+        principal = await verifyToken(deps.config.identity, request.credential?.token);
+      } catch (error) {
+        if (isRestorepointError(error) && error.code === 'AUTH_INVALID') return deny('AUTH_INVALID', error.message, null);
+        throw error;
       }
       if (request.claimedName && request.claimedName !== principal.subject) {
         return deny('PERMISSION_DENIED', `the caller claims to be ${request.claimedName} but the token proves ${principal.subject}`, principal);
@@ -70,14 +74,7 @@ export function createAuthorizeActivities(deps: ActivityDeps) {
           return deny('PERMISSION_DENIED', `this token was already used for ${request.bindTokenTo.purpose} on ${bound}: replay onto ${request.bindTokenTo.object} refused`, principal);
         }
       }
-      await appendLedger(deps.catalog, {
-        actor: principal.subject,
-        action: 'auth.granted',
-        subject: request.subject,
-        outcome: 'ok',
-        details: { ...about, ...identityDetails(principal, request.resource) },
-      });
-      return { granted: true, principal, machine };
+      return grant(principal);
     },
 
     /**
