@@ -1,12 +1,16 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { isRestorepointError } from '../core/errors';
+import { classifyFailure } from '../core/errors';
+import { redactSecrets } from '../core/redact';
 
 /**
- * Temporal names a thrown error's failure type after its class (`RestorepointError`), so
- * without this every code would look alike to the retry policy: CHECKSUM_MISMATCH would be
- * retried ten times and clients could not tell MANIFEST_TAMPERED from OBJECT_MISSING. Each
- * activity's RestorepointError leaves as an ApplicationFailure whose type is its code,
- * non-retryable exactly when the catalogue says so, with its details attached.
+ * Every activity's failure leaves through here, typed by the catalogue's one classification
+ * point (`classifyFailure`): a RestorepointError as it is, a PostgreSQL error by its
+ * SQLSTATE. Temporal would otherwise name the failure type after the error's class
+ * (`RestorepointError`, `DatabaseError`), so every code would look alike to the retry
+ * policy: a missing schema would be retried for minutes and CHECKSUM_MISMATCH ten times.
+ * Each typed error becomes an ApplicationFailure whose type is its code, non-retryable
+ * exactly when the catalogue says so, with its details attached. Errors nothing is known
+ * about (a dropped socket without a SQLSTATE) stay as they are, and are retried.
  */
 export function withTypedFailures<Activities extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: Activities): Activities {
   const wrapped: Record<string, (...args: never[]) => Promise<unknown>> = {};
@@ -15,10 +19,18 @@ export function withTypedFailures<Activities extends Record<string, (...args: ne
       try {
         return await activity(...args);
       } catch (error) {
-        if (!isRestorepointError(error)) throw error;
-        throw ApplicationFailure.create({ message: error.message, type: error.code, nonRetryable: !error.retryable, details: [error.details] });
+        if (error instanceof ApplicationFailure) throw withoutSecrets(error);
+        const typed = classifyFailure(error);
+        if (typed === null) throw withoutSecrets(error);
+        throw ApplicationFailure.create({ message: redactSecrets(typed.message), type: typed.code, nonRetryable: !typed.retryable, details: [typed.details] });
       }
     };
   }
   return wrapped as Activities;
+}
+
+/** Any other error keeps its class, code and retryability, with connection passwords taken out of its message. */
+function withoutSecrets(error: unknown): unknown {
+  if (error instanceof Error) error.message = redactSecrets(error.message);
+  return error;
 }

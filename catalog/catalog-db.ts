@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import knex, { type Knex } from 'knex';
 
@@ -16,6 +17,21 @@ export function openCatalog(url: string): Knex {
   });
 }
 
+const MIGRATIONS = path.join(__dirname, 'migrations');
+
+/**
+ * The migrations by their source name (`….ts`), whether this runs from TypeScript (tsx) or from
+ * the built JavaScript in dist/: knex records names with their extension, so a catalog migrated
+ * by one must look current to the other.
+ */
+const migrationSource: Knex.MigrationSource<string> = {
+  async getMigrations() {
+    return fs.readdirSync(MIGRATIONS).filter((file) => /\.(ts|js)$/.test(file) && !file.endsWith('.d.ts')).sort();
+  },
+  getMigrationName: (file) => file.replace(/\.js$/, '.ts'),
+  getMigration: async (file) => require(path.join(MIGRATIONS, file)) as Knex.Migration,
+};
+
 export interface MigrationReport {
   /** File names of the migrations this call applied; empty when the catalog was current. */
   readonly applied: readonly string[];
@@ -33,10 +49,7 @@ export interface MigrationReport {
 export async function migrateCatalog(db: Knex): Promise<MigrationReport> {
   return db.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(?::bigint)', [MIGRATION_LOCK_KEY]);
-    const [, applied] = (await db.migrate.latest({
-      directory: path.join(__dirname, 'migrations'),
-      loadExtensions: ['.ts'],
-    })) as [number, string[]];
+    const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
     return { applied };
   });
 }

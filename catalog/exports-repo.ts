@@ -129,6 +129,8 @@ export async function getExport(db: Knex, id: string): Promise<ExportRecord | un
 export interface ExportFilter {
   readonly source?: string;
   readonly status?: ExportStatus;
+  /** Only exports carrying every one of these tags (`--tag key=value`). */
+  readonly tags?: Readonly<Record<string, string>>;
   /** At most this many, newest first; 100 when unset. */
   readonly limit?: number;
 }
@@ -138,6 +140,7 @@ export async function listExports(db: Knex, filter: ExportFilter = {}): Promise<
     .modify((q) => {
       if (filter.source !== undefined) q.where({ source: filter.source });
       if (filter.status !== undefined) q.where({ status: filter.status });
+      if (filter.tags !== undefined && Object.keys(filter.tags).length > 0) q.whereRaw('tags @> ?::jsonb', [JSON.stringify(filter.tags)]);
     })
     .orderBy([
       { column: 'created_at', order: 'desc' },

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
-import type { PlannedExport, RetentionPlan, RetentionPolicy } from '../core/retention';
+import { z } from 'zod';
+import type { PlannedExport, PlannedOrphan, RetentionPlan, RetentionPolicy } from '../core/retention';
+import { int8 } from './int8';
 import type { RetentionApplied } from '../core/retention-run-input';
 
 /** A stored retention run: the policy it applied and the plan it made. */
@@ -99,4 +101,55 @@ export async function setRetentionRunStatus(db: Knex, id: string, status: 'apply
       finished_at: status === 'applying' ? undefined : db.fn.now(),
     });
   return changed > 0;
+}
+
+const tallySchema = z.object({
+  deleted: int8,
+  objects_deleted: int8,
+  bytes_deleted: int8,
+  tiered: int8,
+  objects_tiered: int8,
+  skipped: int8,
+  orphans_removed: int8,
+  orphan_bytes_removed: int8,
+});
+
+/**
+ * What a run really did, counted from its plan's ledger entries (each deletion, tiering, skip
+ * and orphan removal writes one, in the same transaction as a deletion): a batch that failed
+ * part-way, or a workflow that never heard back, still has its finished steps counted. Each
+ * export counts once however often a retry logged it.
+ */
+export async function tallyRetentionRun(db: Knex, planId: string): Promise<RetentionApplied> {
+  const result = await db.raw<{ rows: unknown[] }>(
+    `select count(distinct subject) filter (where action = 'retention.deleted') as deleted,
+            coalesce(sum((details->>'objectsDeleted')::bigint) filter (where action = 'retention.deleted'), 0) as objects_deleted,
+            coalesce(sum((details->>'bytesDeleted')::bigint) filter (where action = 'retention.deleted'), 0) as bytes_deleted,
+            count(distinct subject) filter (where action = 'retention.tiered') as tiered,
+            coalesce(sum((details->>'objectsMoved')::bigint) filter (where action = 'retention.tiered'), 0) as objects_tiered,
+            count(distinct subject) filter (where action = 'retention.skipped') as skipped,
+            coalesce(sum((details->>'removed')::bigint) filter (where action = 'retention.orphans-removed'), 0) as orphans_removed,
+            coalesce(sum((details->>'bytes')::bigint) filter (where action = 'retention.orphans-removed'), 0) as orphan_bytes_removed
+       from ledger
+      where action in ('retention.deleted', 'retention.tiered', 'retention.skipped', 'retention.orphans-removed') and details->>'planId' = ?`,
+    [planId],
+  );
+  const t = tallySchema.parse(result.rows[0]);
+  return {
+    deleted: t.deleted,
+    tiered: t.tiered,
+    skipped: t.skipped,
+    objectsDeleted: t.objects_deleted,
+    bytesDeleted: t.bytes_deleted,
+    objectsTiered: t.objects_tiered,
+    orphansRemoved: t.orphans_removed,
+    orphanBytesRemoved: t.orphan_bytes_removed,
+  };
+}
+
+/** The orphans a stored plan lists, with the policy's grace, for the removal step. */
+export async function plannedOrphans(db: Knex, planId: string): Promise<{ readonly orphans: readonly PlannedOrphan[]; readonly now: string; readonly graceHours: number }> {
+  const run = await getRetentionRun(db, planId);
+  if (!run) throw new Error(`retention run ${planId} is not in the catalog`);
+  return { orphans: run.plan.orphans ?? [], now: run.plan.now, graceHours: run.policy.orphanGraceHours ?? 24 };
 }

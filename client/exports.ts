@@ -1,16 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { RestorepointError } from '../core/errors';
 import { EMPTY_PROGRESS, type ExportProgress } from '../core/export-progress';
-import { exportInputSchema, exportWorkflowId, type ExportRequest } from '../core/export-input';
+import { readDestination } from '../core/destination';
+import { exportInputSchema, exportWorkflowId, type ExportInput, type ExportRequest } from '../core/export-input';
 import { exportProgressQuery } from '../workflows/messages';
 import type { ExportSummary } from '../workflows/export-workflow';
 import type { RestorepointClient } from './connect';
+import { pendingHeartbeatDetails } from './heartbeat-details';
 
 export interface ExportHandle {
   readonly exportId: string;
   readonly workflowId: string;
-  /** The latest progress the export reported (tables, rows, bytes). */
+  /**
+   * The latest progress: per table while the data activity runs (its last heartbeat's
+   * details, at most a few seconds old), the workflow's stage and totals before and after.
+   */
   progress(): Promise<ExportProgress>;
   /** Waits for the export to finish; rejects with the failure when it fails. */
   result(): Promise<ExportSummary>;
@@ -26,8 +31,10 @@ export function newExportId(source: string, now = new Date()): string {
 }
 
 /**
- * Starts an export (validated here, before anything is sent). Starting an id that already
- * runs or ran returns a handle to that export instead of a second run.
+ * Starts an export (validated here, before anything is sent: a bad destination never reaches
+ * a workflow, the catalog or the ledger). Starting an id that already runs or ran with the
+ * same options returns a handle to that export instead of a second run; with other options it
+ * is refused as ID_CONFLICT.
  */
 export async function startExport(client: RestorepointClient, options: StartExportOptions): Promise<ExportHandle> {
   const parsed = exportInputSchema.safeParse({ ...options, exportId: options.exportId ?? newExportId(options.source) });
@@ -41,8 +48,38 @@ export async function startExport(client: RestorepointClient, options: StartExpo
     await client.temporal.workflow.start('exportWorkflow', { taskQueue: client.taskQueue, workflowId, args: [input, { credential: await client.credential(input.requestedBy) }], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    const differing = differingOptions(input, await startedInput(client, workflowId));
+    if (differing.length > 0) {
+      throw new RestorepointError('ID_CONFLICT', `export id "${input.exportId}" is already used by an export started with other options (${differing.join(', ')} differ); choose another --id, or repeat its options to follow it`, { exportId: input.exportId, differing });
+    }
   }
   return exportHandle(client, input.exportId);
+}
+
+/** The input the existing run of `workflowId` was started with (its first history event), or null when unreadable. */
+async function startedInput(client: RestorepointClient, workflowId: string): Promise<unknown> {
+  const { history } = await client.temporal.workflowService.getWorkflowExecutionHistory({ namespace: client.temporal.options.namespace, execution: { workflowId }, maximumPageSize: 1 });
+  const payload = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  return payload ? client.temporal.options.loadedDataConverter.payloadConverter.fromPayload(payload) : null;
+}
+
+/**
+ * The options in which two starts of one export id differ: everything but who asked, the
+ * destination compared as read (a trailing slash is the same place). An input that no longer
+ * parses differs in everything.
+ */
+function differingOptions(ours: ExportInput, theirs: unknown): string[] {
+  const parsed = exportInputSchema.safeParse(theirs);
+  if (!parsed.success) return ['all options'];
+  const comparable = (input: ExportInput): Record<string, string> => {
+    const { requestedBy: _requestedBy, tags: { requestedBy: _taggedBy, ...tags }, destination, ...rest } = input;
+    const where = readDestination(destination);
+    return Object.fromEntries(Object.entries({ ...rest, tags, destination: where.ok ? where.destination : destination }).map(([key, value]) => [key, JSON.stringify(value) ?? '']));
+  };
+  const a = comparable(ours);
+  const b = comparable(parsed.data);
+  // An option left out and one passed as undefined are the same (history's JSON drops the latter).
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => (a[key] ?? '') !== (b[key] ?? ''));
 }
 
 export function exportHandle(client: RestorepointClient, exportId: string): ExportHandle {
@@ -51,7 +88,15 @@ export function exportHandle(client: RestorepointClient, exportId: string): Expo
   return {
     exportId,
     workflowId,
-    progress: async () => (await handle.query(exportProgressQuery).catch(() => EMPTY_PROGRESS)) ?? EMPTY_PROGRESS,
+    progress: () => readProgress(client, handle),
     result: () => handle.result() as Promise<ExportSummary>,
   };
+}
+
+async function readProgress(client: RestorepointClient, handle: WorkflowHandle): Promise<ExportProgress> {
+  const [stated, details] = await Promise.all([handle.query(exportProgressQuery).catch(() => undefined), pendingHeartbeatDetails(client, handle)]);
+  if (stated && stated.stage !== 'starting') return stated;
+  // The data activity's heartbeat: its checkpoint with the progress beside it (activities/export/progress-reporter.ts).
+  const live = details.map((d) => (d as { progress?: ExportProgress } | null)?.progress).find((p) => typeof p?.stage === 'string');
+  return live ?? stated ?? EMPTY_PROGRESS;
 }

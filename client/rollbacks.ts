@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { decodeJwt } from 'jose';
 import type { Knex } from 'knex';
 import { getRollback, type RollbackRecord } from '../activities/rollback/rollback-records';
+import { appendLedger } from '../catalog/ledger';
 import { RestorepointError } from '../core/errors';
 import type { DecisionKind, RecordedDecision } from '../core/rollback/approval-policy';
 import { rollbackInputSchema, rollbackWorkflowId, type RollbackRequest } from '../core/rollback/rollback-input';
-import type { RollbackStatus } from '../core/rollback/rollback-state';
+import type { ApplyProgress, RollbackStatus } from '../core/rollback/rollback-state';
 import { rowPredicateProblems } from '../core/rollback/row-predicate';
 import { previewDigest } from '../identity/preview-digest';
 import { decideUpdate, rollbackStatusQuery } from '../workflows/rollback-messages';
 import type { RestorepointClient } from './connect';
+import { pendingHeartbeatDetails } from './heartbeat-details';
 
 export interface RollbackHandle {
   readonly rollbackId: string;
@@ -21,7 +23,9 @@ export interface RollbackHandle {
    * Approves or rejects through the `decide` update, with the caller's credential: resolves with
    * the decision as recorded (refused ones included). `by` is a claim the worker checks against
    * the verified subject. An approval names `digest`, the preview the approver saw; default the
-   * digest of the preview the rollback shows now.
+   * digest of the preview the rollback shows now. A rollback whose workflow has closed rejects
+   * with ROLLBACK_ENDED (recorded in the ledger as `rollback.decision.refused` when the handle
+   * has the catalog), an id no rollback has with ROLLBACK_NOT_FOUND.
    */
   decide(kind: DecisionKind, by?: string, comment?: string, digest?: string): Promise<RecordedDecision>;
   /** Waits for the rollback to end; resolves with its final status, rejects when it failed. */
@@ -51,22 +55,51 @@ export async function startRollback(client: RestorepointClient, options: StartRo
   return rollbackHandle(client, input.rollbackId);
 }
 
-export function rollbackHandle(client: RestorepointClient, rollbackId: string): RollbackHandle {
+export function rollbackHandle(client: RestorepointClient, rollbackId: string, catalog?: Knex): RollbackHandle {
   const workflowId = rollbackWorkflowId(rollbackId);
   const handle = client.temporal.workflow.getHandle(workflowId);
   return {
     rollbackId,
     workflowId,
-    status: () => handle.query(rollbackStatusQuery),
+    status: () => readStatus(client, handle),
     decide: async (kind, by, comment = '', digest) => {
       const credential = await client.credential(by);
       // Without a claimed name, the decision claims the token's own subject (read, not trusted: the worker verifies it).
       const claimed = by ?? (credential.token ? decodeJwt(credential.token).sub : undefined) ?? 'unknown';
-      const shown = digest ?? (await currentPreviewDigest(handle.query(rollbackStatusQuery)));
-      return handle.executeUpdate(decideUpdate, { args: [{ kind, by: claimed, comment, credential, ...(shown ? { previewDigest: shown } : {}) }] });
+      try {
+        const shown = digest ?? (await currentPreviewDigest(handle.query(rollbackStatusQuery)));
+        return await handle.executeUpdate(decideUpdate, { args: [{ kind, by: claimed, comment, credential, ...(shown ? { previewDigest: shown } : {}) }] });
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        throw await lateDecision(catalog, rollbackId, { kind, by: claimed, comment });
+      }
     },
     result: () => handle.result() as Promise<RollbackStatus>,
   };
+}
+
+/**
+ * A decision for a rollback whose workflow has closed: no workflow is left to judge it, so
+ * it is refused here, recorded in the ledger (when the catalog is at hand) with the stage
+ * the rollback ended in, and answered with a typed error.
+ */
+async function lateDecision(catalog: Knex | undefined, rollbackId: string, decision: { kind: DecisionKind; by: string; comment: string }): Promise<RestorepointError> {
+  const record = catalog ? await getRollback(catalog, rollbackId) : undefined;
+  if (catalog && !record) return new RestorepointError('ROLLBACK_NOT_FOUND', `no rollback "${rollbackId}"`, { rollbackId });
+  const ended = record ? `ended ${record.stage}${record.outcome ? ` (${record.outcome})` : ''}` : 'has ended (or never existed)';
+  const reason = `the rollback ${ended} before this ${decision.kind} arrived; it changes nothing`;
+  if (catalog) {
+    await appendLedger(catalog, { actor: decision.by, action: 'rollback.decision.refused', subject: rollbackId, outcome: 'refused', details: { kind: decision.kind, comment: decision.comment, reason } });
+  }
+  return new RestorepointError('ROLLBACK_ENDED', `rollback ${rollbackId}: ${reason}`, { rollbackId, stage: record?.stage ?? null });
+}
+
+/** The status query's answer; while applying, with the apply activity's heartbeat progress (no signal carries it). */
+async function readStatus(client: RestorepointClient, handle: WorkflowHandle): Promise<RollbackStatus> {
+  const status = await handle.query(rollbackStatusQuery);
+  if (status.stage !== 'applying') return status;
+  const live = (await pendingHeartbeatDetails(client, handle)).find((d): d is ApplyProgress => typeof (d as ApplyProgress | null)?.rowsApplied === 'number');
+  return live ? { ...status, progress: live } : status;
 }
 
 async function currentPreviewDigest(status: Promise<RollbackStatus>): Promise<string | undefined> {
@@ -77,7 +110,7 @@ async function currentPreviewDigest(status: Promise<RollbackStatus>): Promise<st
 /** The catalog's record of a rollback, with the preview's sample rows. */
 export async function rollbackRecord(catalog: Knex, rollbackId: string): Promise<RollbackRecord> {
   const record = await getRollback(catalog, rollbackId);
-  if (!record) throw new RestorepointError('INPUT_INVALID', `no rollback "${rollbackId}" in the catalog`, { rollbackId });
+  if (!record) throw new RestorepointError('ROLLBACK_NOT_FOUND', `no rollback "${rollbackId}" in the catalog`, { rollbackId });
   return record;
 }
 

@@ -93,6 +93,16 @@ export async function listSchedules(client: RestorepointClient): Promise<readonl
   return found.sort((a, b) => (a.scheduleId < b.scheduleId ? -1 : a.scheduleId > b.scheduleId ? 1 : 0));
 }
 
+/** One restorepoint schedule as `schedule list` shows it; null when there is none by that id (or it is not ours). */
+export async function describeSchedule(client: RestorepointClient, scheduleId: string): Promise<ScheduleListing | null> {
+  try {
+    return asListing(await withTemporalErrors(() => client.temporal.schedule.getHandle(scheduleId).describe()));
+  } catch (error) {
+    if (error instanceof ScheduleNotFoundError) return null;
+    throw error;
+  }
+}
+
 /** Deletes a restorepoint schedule; runs it already started go on. False when there was none. */
 export async function deleteSchedule(client: RestorepointClient, scheduleId: string): Promise<boolean> {
   const handle = client.temporal.schedule.getHandle(scheduleId);
@@ -132,7 +142,8 @@ function scheduleSpec(timing: ScheduleTiming): ScheduleSpec {
   return { cronExpressions: [timing.cron.trim()], timezone: timing.timezone ?? 'UTC' };
 }
 
-function asListing(s: ScheduleSummary): ScheduleListing | null {
+/** A schedule's summary (from a list) or description (from describe) carry the same fields we show. */
+function asListing(s: Pick<ScheduleSummary, 'scheduleId' | 'action' | 'memo' | 'state' | 'info'>): ScheduleListing | null {
   const kind = s.memo?.restorepoint;
   if (kind !== 'retention' && kind !== 'export' && kind !== 'verify') return null;
   const last = s.info.recentActions.at(-1);

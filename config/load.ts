@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { RestorepointError } from '../core/errors';
 import { localIdentityConfig } from '../identity/local-issuer';
+import { redactSecrets } from '../core/redact';
 import { readStackState } from '../stack/state';
 import { catalogUrlFor, withDatabase } from '../stack/urls';
 import { configSchema, type Config } from './schema';
@@ -17,7 +18,11 @@ const ENV_KEYS: ReadonlyArray<readonly [string, readonly string[], 'string' | 'n
   ['RESTOREPOINT_WORKER_CONCURRENCY', ['worker', 'maxConcurrentActivities'], 'number'],
   ['RESTOREPOINT_EXPORT_CONCURRENCY', ['export', 'concurrency'], 'number'],
   ['RESTOREPOINT_PART_SIZE_BYTES', ['export', 'partSizeBytes'], 'number'],
+  ['LOG_LEVEL', ['logLevel'], 'string'],
   ['RESTOREPOINT_LOG_LEVEL', ['logLevel'], 'string'],
+  ['RESTOREPOINT_LEDGER_ANCHOR_TO', ['ledger', 'anchorTo'], 'string'],
+  ['RESTOREPOINT_METRICS_HOST', ['metrics', 'host'], 'string'],
+  ['RESTOREPOINT_METRICS_PORT', ['metrics', 'port'], 'number'],
 ];
 
 type Tree = { [key: string]: unknown };
@@ -74,10 +79,13 @@ function envOverrides(env: NodeJS.ProcessEnv): Tree {
 
 function describeIssue(issue: z.core.$ZodIssue, input: Tree): string {
   const key = issue.path.join('.');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((unknown) => `${[...issue.path, unknown].join('.')}: unknown configuration key (misspelt, or not a setting of this version; see docs/configuration.md)`).join('\n  ');
+  }
   let value: unknown = input;
   for (const part of issue.path) value = (value as Tree | undefined)?.[String(part)];
-  // Connection URLs carry passwords: never echo them.
-  const shown = /url/i.test(key) ? '<redacted>' : JSON.stringify(value);
+  // Connection URLs carry passwords: never echo them, wherever in the value they sit.
+  const shown = /url/i.test(key) ? '<redacted>' : redactSecrets(JSON.stringify(value) ?? 'undefined');
   return `${key || '(root)'} = ${shown}: ${issue.message}`;
 }
 

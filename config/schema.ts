@@ -1,16 +1,19 @@
 import { z } from 'zod';
 import { retentionPolicySchema } from '../core/retention/retention-policy';
 import { ROLES } from '../identity/permissions';
+import { recoveryFeaturesSchema } from '../core/rollback/recovery-features';
 
 /** A named PostgreSQL connection that restorepoint protects. Only its name travels in workflows. */
-export const sourceSchema = z.object({
+export const sourceSchema = z.strictObject({
   url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL'),
   /** Most connections one export may open against this source, to protect the live app. */
   maxConnections: z.number().int().min(1).max(64).default(4),
+  /** Risky recovery flows this source allows; unset means all (docs/configuration.md, "Feature flags"). */
+  features: recoveryFeaturesSchema.optional(),
 });
 export type SourceConfig = z.infer<typeof sourceSchema>;
 
-export const approvalPolicySchema = z.object({
+export const approvalPolicySchema = z.strictObject({
   approversRequired: z.number().int().min(1).default(1),
   approvers: z.array(z.string().min(1)).default([]),
   requesterMayApprove: z.boolean().default(false),
@@ -56,9 +59,15 @@ export const identitySchema = z
   .refine((i) => (i.jwksUrl === undefined) !== (i.jwksFile === undefined), { message: 'give exactly one of jwksUrl and jwksFile', path: ['jwksUrl'] });
 export type IdentityConfig = z.infer<typeof identitySchema>;
 
-/** The whole configuration: environment variables and an optional JSON file, validated here. */
-export const configSchema = z.object({
-  temporal: z.object({
+/** A week: an unchanged object's bytes are read again at least this often. */
+const REREAD_AFTER_HOURS = 7 * 24;
+
+/**
+ * The whole configuration: environment variables and an optional JSON file, validated here.
+ * Every object is strict: a misspelt or unknown key is refused by name, never silently ignored.
+ */
+export const configSchema = z.strictObject({
+  temporal: z.strictObject({
     address: z.string().min(1).default('127.0.0.1:7233'),
     namespace: z.string().min(1).default('default'),
     taskQueue: z.string().min(1).default('restorepoint'),
@@ -76,18 +85,18 @@ export const configSchema = z.object({
     apiKeyFile: z.string().min(1).optional(),
   }),
   /** The catalog and audit ledger live in a database of their own, never in a protected source. */
-  catalog: z.object({ url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL') }),
+  catalog: z.strictObject({ url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL') }),
   sources: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a lower-case name'), sourceSchema).default({}),
-  gcs: z.object({
+  gcs: z.strictObject({
     /** fake-gcs-server's URL in tests and the local stack; unset means real GCS. */
     emulatorHost: z.string().url().optional(),
     projectId: z.string().min(1).default('restorepoint'),
   }),
-  worker: z.object({
+  worker: z.strictObject({
     maxConcurrentActivities: z.number().int().min(1).default(8),
     shutdownGraceSeconds: z.number().int().min(0).default(30),
   }),
-  export: z.object({
+  export: z.strictObject({
     concurrency: z.number().int().min(1).max(64).default(2),
     partSizeBytes: z.number().int().min(1024).default(256 * 1024 * 1024),
     zstdLevel: z.number().int().min(1).max(19).default(3),
@@ -96,19 +105,33 @@ export const configSchema = z.object({
   }),
   approval: approvalPolicySchema.default({ approversRequired: 1, approvers: [], requesterMayApprove: false, timeoutSeconds: 24 * 3600 }),
   verification: z
-    .object({
+    .strictObject({
       /**
        * Where a restore-level verification restores its scratch copy (a schema `rp_verify_*`,
        * dropped afterwards): a configured connection name. Unset: the export's own source
        * database (docs/verification.md says why and when to set it).
        */
       scratchTarget: z.string().min(1).optional(),
+      /**
+       * An incremental verification skips an object the store reports unchanged only while
+       * its last full read is younger than this; older, its bytes are read and hashed again
+       * even when size, generation and mtime match (a store edited behind its back can keep
+       * those). 0 reads every object every time.
+       */
+      rereadAfterHours: z.number().min(0).default(REREAD_AFTER_HOURS),
     })
-    .default({}),
+    .default({ rereadAfterHours: REREAD_AFTER_HOURS }),
+  /**
+   * Where the audit ledger's head is anchored besides each export's own destination
+   * (docs/audit-ledger.md): a gs:// or file:/// location the catalog's owner cannot write.
+   */
+  ledger: z.strictObject({ anchorTo: z.string().min(1).optional() }).default({}),
   /** The default retention policy (docs/retention.md); a schedule or `--policy` may pass its own. */
   retention: retentionPolicySchema.optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Identities and roles (docs/security.md); unset: the worker refuses every request that needs one. */
   identity: identitySchema.optional(),
+  /** The worker's Prometheus endpoint, `GET /metrics` (docs/observability.md); port 0 picks a free one. */
+  metrics: z.object({ host: z.string().min(1).default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(9464) }).default({ host: '0.0.0.0', port: 9464 }),
 });
 export type Config = z.infer<typeof configSchema>;

@@ -6,6 +6,8 @@
  * Pure module: imported by workflows, so no Node.js imports.
  */
 
+import { redactSecrets } from './redact';
+
 export const ERROR_CODES = {
   CONFIG_INVALID: { retryable: false, summary: 'the configuration is malformed' },
   INPUT_INVALID: { retryable: false, summary: 'a command or workflow input is malformed' },
@@ -17,9 +19,10 @@ export const ERROR_CODES = {
   MANIFEST_TAMPERED: { retryable: false, summary: 'a manifest does not match the hash in the catalog' },
   OBJECT_MISSING: { retryable: false, summary: 'a stored object is missing' },
   TARGET_NOT_EMPTY: { retryable: false, summary: 'the restore target already holds data' },
+  TARGET_BUSY: { retryable: false, summary: 'another restore holds the claim on a target table; nothing was written' },
+  TARGET_FORBIDDEN: { retryable: false, summary: 'restore never writes into the catalog, a template database or the live source of the export (outside a new schema)' },
   NOT_AUTHORIZED: { retryable: false, summary: 'the caller may not do this' },
   AUTH_INVALID: { retryable: false, summary: 'no valid proof of identity: the token is missing, expired, not yet valid, for another audience or issuer, or its signature does not verify' },
-  PERMISSION_DENIED: { retryable: false, summary: 'the verified caller holds no role that permits this on this source' },
   LEDGER_BROKEN: { retryable: false, summary: 'the audit ledger hash chain is broken' },
   NO_PRIMARY_KEY: { retryable: false, summary: 'a table without a primary key cannot be tracked' },
   EXPORT_FAILED: { retryable: false, summary: 'the source database refused an export query; retrying cannot help' },
@@ -33,9 +36,19 @@ export const ERROR_CODES = {
   NOT_TRACKED: { retryable: false, summary: 'the change trail does not cover what was asked (no trail, or a table not tracked)' },
   PRUNE_REFUSED: { retryable: false, summary: 'trail entries cannot be pruned: no verified archived copy covers them' },
   NO_RESTORE_POINT: { retryable: false, summary: 'no export chain reconstructs the requested point in time' },
+  ID_CONFLICT: { retryable: false, summary: 'the id is already used by a run started with other options' },
+  FEATURE_DISABLED: { retryable: false, summary: 'the configuration switches this recovery flow off for the source (sources.<name>.features); nothing was changed' },
   STACK_FAILED: { retryable: false, summary: 'a local stack service could not be started' },
   STORAGE_UNAVAILABLE: { retryable: true, summary: 'the object store did not answer' },
   DATABASE_UNAVAILABLE: { retryable: true, summary: 'the database did not answer' },
+  SCHEMA_NOT_FOUND: { retryable: false, summary: 'a schema the statement names does not exist (SQLSTATE 3F000)' },
+  PERMISSION_DENIED: { retryable: false, summary: 'the verified caller holds no role that permits this on this source, or the database role lacks a privilege the statement needs (SQLSTATE 42501)' },
+  DATA_INVALID: { retryable: false, summary: 'the database refused a value as bad data (SQLSTATE class 22)' },
+  DATA_UNDECODABLE: { retryable: false, summary: 'stored data matches its checksums but cannot be decoded' },
+  DATABASE_REFUSED: { retryable: false, summary: 'the database refused a statement; retrying cannot help' },
+  DATABASE_CONFLICT: { retryable: true, summary: 'a serialization failure or deadlock (SQLSTATE 40001, 40P01); retried' },
+  ROLLBACK_NOT_FOUND: { retryable: false, summary: 'no rollback has that id' },
+  ROLLBACK_ENDED: { retryable: false, summary: 'the rollback has ended; a decision arriving now was refused and recorded' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -51,7 +64,8 @@ export class RestorepointError extends Error {
   readonly details: Readonly<Record<string, unknown>>;
 
   constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(message);
+    // Messages quote inputs; a connection URL among them must not carry its password on.
+    super(redactSecrets(message));
     this.name = code;
     this.code = code;
     this.details = details;
@@ -68,7 +82,7 @@ export function isRestorepointError(value: unknown): value is RestorepointError 
 
 /**
  * PostgreSQL SQLSTATE classes worth retrying: connection exceptions (08), insufficient
- * resources (53), operator intervention (57, e.g. admin shutdown), serialization failure
+ * resources (53), operator intervention (57, e.g. admin shutdown 57P01), serialization failure
  * and deadlock (40001, 40P01). Everything else (syntax, constraint, undefined table) is
  * a fault a retry cannot fix.
  */
@@ -77,9 +91,114 @@ export function isRetryableSqlState(sqlState: string | undefined): boolean {
   return ['08', '53', '57'].includes(sqlState.slice(0, 2)) || sqlState === '40001' || sqlState === '40P01';
 }
 
-/** A database error a retry cannot fix, as a typed error; anything else is passed through. */
+/** The SQLSTATE a database error carries (node-postgres keeps it as `code`), or null for any other error. */
+export function sqlStateOf(error: unknown): string | null {
+  if (isRestorepointError(error)) return null;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null;
+}
+
+/**
+ * The catalogue code of a SQLSTATE: the one table by which every database error is typed.
+ * Transient ones (retryable) first; then the permanent ones with a code of their own; any
+ * other SQLSTATE is `DATABASE_REFUSED` (or the caller's code, see `asTypedDatabaseError`).
+ */
+export function codeForSqlState(sqlState: string): ErrorCode {
+  if (sqlState === '40001' || sqlState === '40P01') return 'DATABASE_CONFLICT';
+  if (isRetryableSqlState(sqlState)) return 'DATABASE_UNAVAILABLE';
+  if (sqlState === '3F000') return 'SCHEMA_NOT_FOUND';
+  if (sqlState === '42P01') return 'TABLE_NOT_FOUND';
+  if (sqlState === '42501') return 'PERMISSION_DENIED';
+  if (sqlState.startsWith('22')) return 'DATA_INVALID';
+  return 'DATABASE_REFUSED';
+}
+
+/**
+ * Bad-data and constraint messages (classes 22 and 23) quote the offending value; the
+ * value is replaced so no row value reaches the ledger, the catalog or workflow history.
+ */
+function withoutValues(message: string, sqlState: string): string {
+  return sqlState.startsWith('22') || sqlState.startsWith('23') ? message.replace(/"(?:[^"]|"")*"/g, '"…"') : message;
+}
+
+/**
+ * THE classification point: any error an activity lets escape becomes a typed error of the
+ * catalogue, or stays as it is when nothing is known about it (Temporal then retries it).
+ * - a `RestorepointError` is already typed;
+ * - a PostgreSQL error is typed by its SQLSTATE (`codeForSqlState`), its message kept (less
+ *   quoted values of bad data) with the SQLSTATE, so the cause survives;
+ * - storage errors are typed by the drivers (`storage/*-errors.ts`: OBJECT_MISSING,
+ *   STORAGE_UNAVAILABLE for 5xx and lost connections); decoder errors by the loader that ran
+ *   the decoder (`activities/restore/load-part.ts`: CHECKSUM_MISMATCH when the stored bytes
+ *   differ from their checksums, DATA_UNDECODABLE otherwise).
+ * `context` says what was being done; it leads the message.
+ */
+export function classifyFailure(error: unknown, context?: string): RestorepointError | null {
+  if (isRestorepointError(error)) return error;
+  const sqlState = sqlStateOf(error);
+  if (sqlState === null) return classifyToolFailure(error, context);
+  const message = `${context ? `${context}: ` : ''}${withoutValues((error as Error).message, sqlState)} (SQLSTATE ${sqlState})`;
+  return new RestorepointError(codeForSqlState(sqlState), message, { sqlState });
+}
+
+/** pg_dump, pg_restore and psql report failures as `<tool> … exited <code>: <stderr>` (postgres/schema-dump.ts). */
+const TOOL_FAILURE = /^(pg_dump|pg_restore|psql)\b[^:]* exited \d+: /;
+/** What a client tool prints when the server could not be reached or went away: worth a retry. */
+const TOOL_CONNECTION_LOST = /could not connect|connection to server .* failed|server closed the connection|terminating connection|connection .* lost/i;
+
+/**
+ * A PostgreSQL client tool that exited with an error carries no SQLSTATE, only its message:
+ * a lost connection is DATABASE_UNAVAILABLE (retried); a pattern that matched no schema or
+ * table, and permission denied, get their codes; anything else is a refusal that a retry
+ * repeats, DATABASE_REFUSED.
+ */
+function classifyToolFailure(error: unknown, context?: string): RestorepointError | null {
+  const message = (error as Error | null)?.message;
+  if (typeof message !== 'string' || !TOOL_FAILURE.test(message)) return null;
+  const code: ErrorCode = TOOL_CONNECTION_LOST.test(message)
+    ? 'DATABASE_UNAVAILABLE'
+    : /permission denied/i.test(message)
+      ? 'PERMISSION_DENIED'
+      : /no matching schemas were found/i.test(message)
+        ? 'SCHEMA_NOT_FOUND'
+        : /no matching tables were found/i.test(message)
+          ? 'TABLE_NOT_FOUND'
+          : 'DATABASE_REFUSED';
+  return new RestorepointError(code, `${context ? `${context}: ` : ''}${message}`, { tool: message.split(' ')[0] });
+}
+
+/** Codes that name the cause itself, whoever met it: a missing schema is SCHEMA_NOT_FOUND wherever it happens. */
+const CAUSE_CODES: readonly ErrorCode[] = ['DATABASE_UNAVAILABLE', 'DATABASE_CONFLICT', 'SCHEMA_NOT_FOUND', 'TABLE_NOT_FOUND', 'PERMISSION_DENIED'];
+
+/**
+ * A database error, typed where the caller knows what a refusal means: transient errors,
+ * missing schemas and tables and permission denied keep their own codes; any other
+ * permanent refusal (bad data, a broken constraint, a syntax error) becomes `code`
+ * (EXPORT_FAILED, RESTORE_FAILED, ROLLBACK_SCOPE_INVALID, …) with its SQLSTATE in the details
+ * and the message, so a verification can still tell rows refused (22, 23) from a fault.
+ * Errors that carry nothing to classify them are passed through.
+ */
 export function asTypedDatabaseError(error: unknown, code: ErrorCode, context: string): unknown {
-  const sqlState = (error as { code?: unknown } | null)?.code;
-  if (typeof sqlState !== 'string' || !/^[0-9A-Z]{5}$/.test(sqlState) || isRetryableSqlState(sqlState)) return error;
-  return new RestorepointError(code, `${context}: ${(error as Error).message} (SQLSTATE ${sqlState})`, { sqlState });
+  const typed = classifyFailure(error, context);
+  if (typed === null || typed === error) return error;
+  if (CAUSE_CODES.includes(typed.code)) return typed;
+  return new RestorepointError(code, typed.message, typed.details);
+}
+
+/**
+ * A failure as the catalogue types it, for workflows to record: Temporal wraps an activity's
+ * typed failure (ActivityFailure → ApplicationFailure whose `type` is the code); the innermost
+ * typed cause gives the code, the innermost cause the message. `UNTYPED` when nothing classified it.
+ */
+export function failureSummary(error: unknown): { readonly code: string; readonly message: string } {
+  let code: string | null = null;
+  let current = error as (Error & { type?: unknown; code?: unknown }) | undefined;
+  let message = current instanceof Error ? current.message : String(error);
+  while (current instanceof Error) {
+    if (typeof current.type === 'string' && current.type !== '') code = current.type;
+    else if (isRestorepointError(current)) code = current.code;
+    message = current.message;
+    current = current.cause as typeof current;
+  }
+  return { code: code ?? 'UNTYPED', message };
 }

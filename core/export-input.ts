@@ -1,9 +1,17 @@
 import { z } from 'zod';
+import { DESTINATION_FORMS, readDestination } from './destination';
+import { sourceNameSchema } from './source-name';
 
-/** `gs://bucket/prefix` or `file:///absolute/dir`; credentials never appear here. */
-export const destinationSchema = z
-  .string()
-  .regex(/^(gs:\/\/[a-z0-9][a-z0-9._-]{1,220}(\/.*)?|file:\/\/\/.+)$/, 'gs://bucket/prefix or file:///absolute/dir');
+/**
+ * `gs://bucket/prefix` or `file:///absolute/dir`, as core/destination.ts reads them (no `..`,
+ * plain or %-encoded, no query or fragment); credentials never appear here. The client and the
+ * workflow both parse their input with this, so a bad destination is refused before any
+ * catalog row or ledger entry exists.
+ */
+export const destinationSchema = z.string().superRefine((text, ctx) => {
+  const reading = readDestination(text);
+  if (!reading.ok) ctx.addIssue({ code: 'custom', message: `${reading.problem} (expected ${DESTINATION_FORMS})` });
+});
 
 export const tagsSchema = z
   .object({
@@ -33,7 +41,7 @@ export const exportIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127
 /** What an export is asked to do. Only names travel here: the source is resolved from config by the worker. */
 export const exportInputSchema = z.object({
   exportId: exportIdSchema,
-  source: z.string().min(1),
+  source: sourceNameSchema,
   /** Schemas whose tables are exported when `tables` is empty. */
   schemas: z.array(z.string().min(1)).default(['public']),
   /** Patterns `schema.table` or `table`, `*` as a wildcard; empty means every table of `schemas`. */

@@ -99,6 +99,13 @@ export type ManifestSequence = z.infer<typeof sequenceSchema>;
 
 export const storedFileSchema = z.object({ key: z.string(), bytes: z.number().int(), sha256: sha256Hex });
 
+/**
+ * The audit ledger's head when the manifest was written, also stored as an anchor object beside
+ * the export (docs/audit-ledger.md): `catalog` names the ledger, `seq` and `hash` its newest entry.
+ */
+export const ledgerAnchorSchema = z.object({ catalog: z.string(), seq: z.number().int().min(1), hash: sha256Hex });
+export type ManifestLedgerAnchor = z.infer<typeof ledgerAnchorSchema>;
+
 /** The manifest: written last, after every part is stored; its own sha256 is kept in the catalog. */
 export const manifestSchema = z.object({
   version: z.literal(MANIFEST_VERSION),
@@ -124,6 +131,8 @@ export const manifestSchema = z.object({
   /** Parquet exports only (optional: older manifests and other formats have none). */
   parquet: parquetMappingSchema.optional(),
   sequences: z.array(sequenceSchema),
+  /** Optional: manifests written before anchoring existed, and exports into an empty ledger, have none. */
+  ledger: ledgerAnchorSchema.optional(),
   timings: z.object({ startedAt: z.string(), finishedAt: z.string(), durationMs: z.number() }),
 });
 export type Manifest = z.infer<typeof manifestSchema>;

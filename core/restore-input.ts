@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { exportIdSchema } from './export-input';
+import { sourceNameSchema } from './source-name';
 
 /** Restore targets are configured connections, never URLs: nothing secret enters workflow history. */
 export const restoreInputSchema = z.object({
   restoreId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/),
   exportId: exportIdSchema,
   /** A configured source name; on the local stack, `local:<database>` names any database there. */
-  target: z.string().min(1),
+  target: sourceNameSchema,
   /**
    * Restore the tables into this schema instead of their own (created when missing), as
    * plain tables with their columns and primary keys: a scratch or staging copy.

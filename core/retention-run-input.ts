@@ -20,7 +20,12 @@ export const retentionRunInputSchema = z.object({
 export type RetentionRunInput = z.infer<typeof retentionRunInputSchema>;
 export type RetentionRunRequest = z.input<typeof retentionRunInputSchema>;
 
-/** Deletions and tiering a batch carried out, and exports it left because they changed since planning. */
+/**
+ * Deletions and tiering a batch carried out, and exports it left because they changed since
+ * planning or their row could not be acted on. A run's record is counted from the ledger
+ * entries of its plan (catalog/retention-runs-repo's tallyRetentionRun), so a run cut short
+ * still says what it did.
+ */
 export interface RetentionApplied {
   readonly deleted: number;
   readonly tiered: number;
@@ -29,9 +34,12 @@ export interface RetentionApplied {
   readonly objectsDeleted: number;
   readonly bytesDeleted: number;
   readonly objectsTiered: number;
+  /** Scratch files of killed exports removed (`.~tmp-*`), and their bytes. */
+  readonly orphansRemoved: number;
+  readonly orphanBytesRemoved: number;
 }
 
-export const NOTHING_APPLIED: RetentionApplied = { deleted: 0, tiered: 0, skipped: 0, objectsDeleted: 0, bytesDeleted: 0, objectsTiered: 0 };
+export const NOTHING_APPLIED: RetentionApplied = { deleted: 0, tiered: 0, skipped: 0, objectsDeleted: 0, bytesDeleted: 0, objectsTiered: 0, orphansRemoved: 0, orphanBytesRemoved: 0 };
 
 export function addApplied(a: RetentionApplied, b: RetentionApplied): RetentionApplied {
   return {
@@ -41,6 +49,8 @@ export function addApplied(a: RetentionApplied, b: RetentionApplied): RetentionA
     objectsDeleted: a.objectsDeleted + b.objectsDeleted,
     bytesDeleted: a.bytesDeleted + b.bytesDeleted,
     objectsTiered: a.objectsTiered + b.objectsTiered,
+    orphansRemoved: a.orphansRemoved + b.orphansRemoved,
+    orphanBytesRemoved: a.orphanBytesRemoved + b.orphanBytesRemoved,
   };
 }
 

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { openConnection } from './connect';
 import { qualifiedName } from './queryable';
 
 /**
@@ -6,8 +6,7 @@ import { qualifiedName } from './queryable';
  * rows), and each sequence's value: two databases with equal fingerprints hold equal data.
  */
 export async function databaseFingerprint(url: string, schemas: readonly string[] = ['public']): Promise<Record<string, string>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const client = await openConnection(url, 'restorepoint-fingerprint');
   try {
     const out: Record<string, string> = {};
     const tables = await client.query<{ schema: string; name: string }>(

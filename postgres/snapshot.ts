@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { openConnection } from './connect';
 import { qualifiedName } from './queryable';
 import { applyExportSessionSettings } from './session-settings';
 
@@ -17,8 +18,7 @@ export interface SharedSnapshot {
  * has joined and finished; `close()` ends it.
  */
 export async function openSharedSnapshot(url: string): Promise<{ snapshot: SharedSnapshot; leader: pg.Client; close: () => Promise<void> }> {
-  const leader = new pg.Client({ connectionString: url, application_name: 'restorepoint-snapshot' });
-  await leader.connect();
+  const leader = await openConnection(url, 'restorepoint-snapshot');
   try {
     await leader.query('begin isolation level repeatable read read only');
     const { rows } = await leader.query<{ id: string; txid: string; lsn: string | null; at: Date }>(

@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# shellcheck source=node-lts.sh
+source scripts/node-lts.sh "${RESTOREPOINT_HOME:-$PWD/.restorepoint}/tools"
 rp() { node bin/restorepoint.js "$@"; }
 
 rp stack up

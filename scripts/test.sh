@@ -4,6 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The Node setup chose (24 LTS, from the tools folder when the machine's is older): `npm test` was
+# started by the machine's npm, so every node/npx below must come from PATH, not from npm.
+# shellcheck source=node-lts.sh
+source scripts/node-lts.sh "${RESTOREPOINT_HOME:-$PWD/.restorepoint}/tools"
+echo "== node $(node --version)"
 
 started_here=0
 if ! node bin/restorepoint.js stack status >/dev/null 2>&1; then
@@ -18,6 +23,6 @@ echo "== type check"
 npx --no-install tsc --noEmit -p tsconfig.json
 
 echo "== tests"
-# Node 20's runner takes file names, not globs. Pass a subset as arguments: npm test -- test/ledger
+# File names found here, so every Node version runs the same set. A subset: npm test -- test/ledger
 mapfile -t files < <(find "${@:-test}" -name '*.test.ts' | sort)
 node --import tsx --test --test-reporter=spec --test-concurrency=1 "${files[@]}"

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { stackPaths } from './paths';
-import { freePort, startDetached, waitUntil } from './processes';
+import { portOrFree, startDetached, waitUntil } from './processes';
 import { fakeGcsServer } from './tools';
 
 export async function gcsReady(url: string): Promise<boolean> {
@@ -8,16 +8,18 @@ export async function gcsReady(url: string): Promise<boolean> {
   return response.ok;
 }
 
-/** fake-gcs-server over plain HTTP, keeping objects on disk under the state folder. */
-export async function startGcs(): Promise<{ pid: number; port: number; url: string }> {
-  const port = await freePort();
-  const root = stackPaths.gcsRoot();
+/**
+ * fake-gcs-server over plain HTTP, keeping objects on disk under `root` (the state folder's
+ * by default) and logging as `name`. Tests of an object-store outage start one of their own.
+ */
+export async function startGcs(preferredPort?: number, { root = stackPaths.gcsRoot(), name = 'gcs' } = {}): Promise<{ pid: number; port: number; url: string }> {
+  const port = await portOrFree(preferredPort);
   fs.mkdirSync(root, { recursive: true });
   const url = `http://127.0.0.1:${port}`;
-  const pid = startDetached('gcs', fakeGcsServer(), [
+  const pid = startDetached(name, fakeGcsServer(), [
     '-scheme', 'http', '-host', '127.0.0.1', '-port', String(port), '-backend', 'filesystem',
     '-filesystem-root', root, '-external-url', url, '-public-host', `127.0.0.1:${port}`, '-log-level', 'warn',
   ]);
-  await waitUntil('gcs', () => gcsReady(url), 30_000, pid);
+  await waitUntil(name, () => gcsReady(url), 30_000, pid);
   return { pid, port, url };
 }

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { stackPaths } from './paths';
-import { freePort, startDetached, stopGroup, waitUntil } from './processes';
+import { portOrFree, startDetached, stopGroup, waitUntil } from './processes';
 import { postgresBinDir } from './tools';
 
 /** PostgreSQL refuses to run as root; as root, the cluster runs as the `postgres` system user. */
@@ -87,10 +87,10 @@ export async function pgReady(adminUrl: string): Promise<boolean> {
  * Starts a throwaway cluster on a free port. Durability settings are relaxed (fsync off): the
  * cluster holds only test and demo data, and every contender in the benchmark shares it.
  */
-export async function startPostgres(): Promise<{ pid: number; port: number; adminUrl: string }> {
+export async function startPostgres(preferredPort?: number): Promise<{ pid: number; port: number; adminUrl: string }> {
   initCluster(stackPaths.postgresData());
   const dataDir = clusterDirectory();
-  const port = await freePort();
+  const port = await portOrFree(preferredPort);
   const [cmd, args] = asServerUser(path.join(postgresBinDir(), 'postgres'), [
     '-D', dataDir, '-p', String(port), '-k', dataDir, '-c', 'listen_addresses=127.0.0.1',
     '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',

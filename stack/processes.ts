@@ -19,6 +19,24 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * `preferred` when nobody listens there, else a free one. A service restarted by `stack up`
+ * keeps its port, so workers and clients that read the old address reach it again.
+ */
+export async function portOrFree(preferred: number | undefined): Promise<number> {
+  if (preferred && (await portIsFree(preferred))) return preferred;
+  return freePort();
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 export function isAlive(pid: number | undefined): boolean {
   if (!pid) return false;
   try {

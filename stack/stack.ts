@@ -5,6 +5,8 @@ import { clusterDirectory, ensureDatabase, pgReady, startPostgres, stopPostgres 
 import { gcsReady, startGcs } from './gcs';
 import { isAlive, stopGroup, tcpOpen } from './processes';
 import { readStackState, removeStackState, writeStackState, type StackState } from './state';
+import { Connection } from '@temporalio/client';
+import { ensureSearchAttributes } from './search-attributes';
 import { startTemporal } from './temporal';
 import { CATALOG_DATABASE } from './urls';
 import { ensureLocalIdentity } from '../identity/local-issuer';
@@ -32,7 +34,8 @@ export async function stackStatus(state = readStackState()): Promise<readonly Se
 
 /**
  * Starts whatever of the stack is not running yet; a second `up` with a healthy stack does
- * nothing. PostgreSQL is DATABASE_URL's server when given, else a cluster of our own.
+ * nothing. A dead service is started again on the port it had, when that port is free, so
+ * running workers and clients (which read the address once) reach it again. PostgreSQL is DATABASE_URL's server when given, else a cluster of our own.
  */
 export async function stackUp(log: (line: string) => void = () => undefined): Promise<StackState> {
   fs.mkdirSync(stateHome(), { recursive: true });
@@ -49,7 +52,7 @@ export async function stackUp(log: (line: string) => void = () => undefined): Pr
       postgres = { managed: false, adminUrl: databaseUrl, port: Number(new URL(databaseUrl).port || 5432) };
     } else {
       log('postgres: starting a local cluster');
-      postgres = { managed: true, ...(await startPostgres()) };
+      postgres = { managed: true, ...(await startPostgres(prior?.postgres.managed ? prior.postgres.port : undefined)) };
     }
   }
   await ensureDatabase(postgres.adminUrl, CATALOG_DATABASE);
@@ -60,14 +63,23 @@ export async function stackUp(log: (line: string) => void = () => undefined): Pr
   if (!temporal || !health.get('temporal')) {
     await stopGroup(temporal?.pid);
     log('temporal: starting the dev server');
-    temporal = await startTemporal();
+    temporal = await startTemporal({ port: temporal?.port, uiPort: temporal ? Number(new URL(temporal.uiUrl).port) : undefined });
+  }
+
+  // restorepoint's search attributes (core/search-attributes.ts), on a new or a running server alike.
+  const connection = await Connection.connect({ address: temporal.address });
+  try {
+    const added = await ensureSearchAttributes(connection.operatorService, 'default');
+    if (added.length > 0) log(`temporal: registered search attributes ${added.join(', ')}`);
+  } finally {
+    await connection.close();
   }
 
   let gcs = prior?.gcs;
   if (!gcs || !health.get('gcs')) {
     await stopGroup(gcs?.pid);
     log('gcs: starting fake-gcs-server');
-    gcs = await startGcs();
+    gcs = await startGcs(gcs?.port);
   }
 
   const state: StackState = { postgres, temporal, gcs, startedAt: prior?.startedAt ?? new Date().toISOString() };

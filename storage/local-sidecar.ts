@@ -3,6 +3,7 @@ import { open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { RESERVED_SEGMENT_PREFIX } from './argument-checks';
+import { TEMP_PREFIX } from './local-orphans';
 
 /**
  * What a local folder cannot keep in the data file itself: the custom metadata and the
@@ -25,7 +26,7 @@ export function sidecarPath(objectPath: string): string {
 
 /** A unique scratch file in the target's own folder, so the final rename never crosses file systems. */
 export function tempPathBeside(objectPath: string): string {
-  return path.join(path.dirname(objectPath), `${RESERVED_SEGMENT_PREFIX}tmp-${randomBytes(6).toString('hex')}-${path.basename(objectPath)}`);
+  return path.join(path.dirname(objectPath), `${TEMP_PREFIX}${randomBytes(6).toString('hex')}-${path.basename(objectPath)}`);
 }
 
 /**

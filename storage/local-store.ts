@@ -14,8 +14,9 @@ import {
 import { deferredReadable, putBytesVia, readAll } from './byte-streams';
 import { localStoreError } from './local-errors';
 import { readSidecar, sidecarPath } from './local-sidecar';
+import { findOrphanedTemporaries, removeOrphanedTemporary } from './local-orphans';
 import { LocalObjectWriter } from './local-writer';
-import type { ByteRange, ObjectStat, ObjectStore, StorageClass, WriteOptions } from './object-store';
+import type { ByteRange, ObjectStat, ObjectStore, OrphanedTemporary, StorageClass, WriteOptions } from './object-store';
 
 /**
  * The `file://` driver: each object is a plain file under the root folder (so a backup
@@ -82,6 +83,14 @@ export class LocalStore implements ObjectStore {
       if (isAbsence(error)) return undefined;
       throw localStoreError(error, key);
     }
+  }
+
+  listOrphanedTemporaries(olderThan: Date): AsyncIterable<OrphanedTemporary> {
+    return findOrphanedTemporaries(this.#root, olderThan);
+  }
+
+  removeOrphanedTemporary(name: string, olderThan: Date): Promise<boolean> {
+    return removeOrphanedTemporary(this.#root, name, olderThan);
   }
 
   async *list(prefix: string): AsyncIterable<ObjectStat> {

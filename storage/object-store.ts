@@ -26,6 +26,15 @@ export interface WriteOptions {
 export const STORAGE_CLASSES = ['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE'] as const;
 export type StorageClass = (typeof STORAGE_CLASSES)[number];
 
+/** A writer's scratch file that a killed process left behind, never committed as an object. */
+export interface OrphanedTemporary {
+  /** `/`-separated, relative to the store's `url`; its last segment starts with `.~tmp-`. */
+  readonly name: string;
+  readonly bytes: number;
+  /** ISO-8601 time of its last write. */
+  readonly modifiedAt: string;
+}
+
 /** Bytes `start` to `end`, both inclusive; no `end` reads to the end of the object. */
 export interface ByteRange {
   readonly start: number;
@@ -87,4 +96,17 @@ export interface ObjectStore {
 
   /** Reads a whole (small) object into memory; `OBJECT_MISSING` if absent. */
   getBytes(key: string): Promise<Buffer>;
+
+  /**
+   * Scratch files of writes that never finished and were last written before `olderThan`: a
+   * writer killed with SIGKILL cannot remove its own. Absent on GCS, which shows no partial
+   * uploads; local folders have them (`.~tmp-*` beside the target).
+   */
+  listOrphanedTemporaries?(olderThan: Date): AsyncIterable<OrphanedTemporary>;
+
+  /**
+   * Removes one such file if it is still there and still last written before `olderThan` (a
+   * writer that woke up again keeps it); true when it was removed. Any other name is refused.
+   */
+  removeOrphanedTemporary?(name: string, olderThan: Date): Promise<boolean>;
 }

@@ -1,11 +1,13 @@
 import { ApplicationFailure, CancellationScope, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { failureSummary } from '../core/errors';
 import { EMPTY_PROGRESS, type ExportProgress } from '../core/export-progress';
 import { exportInputSchema, type ExportInput, type ExportRequest } from '../core/export-input';
 import type { ExportDataResult } from '../activities/export/export-data';
 import { dataActivity, shortActivity } from './activity-profiles';
 import { authorizeStart, type StartAuth } from './authorize-step';
-import { exportProgressQuery, exportProgressSignal } from './messages';
+import { exportProgressQuery } from './messages';
+import { markExport } from './search-attributes';
 
 const catalog = proxyActivities<Activities>(shortActivity);
 const data = proxyActivities<Activities>(dataActivity);
@@ -56,22 +58,22 @@ export async function exportWorkflow(request: ExportRequest, auth?: StartAuth): 
   // Recorded as requested by the verified caller, never by the name in the input.
   const caller = await authorizeStart(auth, { permission: 'export', resource: asked.source, subject: asked.exportId });
   const input: ExportInput = { ...asked, requestedBy: caller.subject };
+  // The per-table figures live in the data activity's heartbeats (client/exports.ts reads them); this says where the run is.
   let progress: ExportProgress = EMPTY_PROGRESS;
-  setHandler(exportProgressSignal, (update) => {
-    progress = update;
-  });
   setHandler(exportProgressQuery, () => progress);
+  markExport(input);
 
   await catalog.beginExport(input);
   try {
     const result = input.mode === 'incremental' ? await data.exportDelta(input) : await exportFull(input);
     await catalog.finishExport({ exportId: input.exportId, actor: input.requestedBy, ...result });
-    progress = { ...progress, stage: 'finished' };
+    progress = { ...progress, stage: 'finished', rows: result.rows, bytes: result.bytes };
     return { exportId: input.exportId, ...result };
   } catch (error) {
     progress = { ...progress, stage: 'failed' };
     await CancellationScope.nonCancellable(() =>
-      catalog.failExport({ exportId: input.exportId, actor: input.requestedBy, message: error instanceof Error ? error.message : String(error) }),
+      // The catalog keeps the cause (code and innermost message), not Temporal's "Activity task failed".
+      catalog.failExport({ exportId: input.exportId, actor: input.requestedBy, message: `${failureSummary(error).code}: ${failureSummary(error).message}` }),
     );
     throw error;
   }

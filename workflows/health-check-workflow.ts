@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { healthCheckInputSchema, type HealthCheckRequest, type HealthCheckResult } from '../core/health-check';
 import { shortActivity } from './activity-profiles';
@@ -18,7 +18,9 @@ export async function healthCheckWorkflow(request: HealthCheckRequest): Promise<
   try {
     const storage = await activities.probeStorage(destination);
     const finished = await activities.recordLedger({ actor: requestedBy, action: 'health.finished', subject: destination, outcome: 'ok', details: { bytes: storage.bytes, sha256: storage.sha256 } });
-    return { storage, ledgerSeqs: [started, finished] };
+    // Patched in: a check already past this point when the worker was upgraded replays without it.
+    const sources = patched('health-check-reports-recovery-features') ? await activities.sourceRecoveryFeatures() : undefined;
+    return { storage, ledgerSeqs: [started, finished], sources };
   } catch (error) {
     await activities.recordLedger({ actor: requestedBy, action: 'health.failed', subject: destination, outcome: 'failed', details: { error: error instanceof Error ? error.message : String(error) } });
     throw error;

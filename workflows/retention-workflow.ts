@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   addApplied,
@@ -18,9 +18,11 @@ const data = proxyActivities<Activities>(dataActivity);
 
 /**
  * One retention run: plan over every export in the catalog (the plan is stored there, under
- * `planId`), then, unless it is a dry run, delete and tier what the plan says, batch by batch.
- * Only the plan's id and counts pass through here. Deletions run first, newest first within a
- * source, so a run cut short never leaves a kept delta whose parent is gone.
+ * `planId`), then, unless it is a dry run, delete and tier what the plan says, batch by batch,
+ * and remove the scratch files killed exports left behind. Only the plan's id and counts pass
+ * through here. Deletions run first, newest first within a source, so a run cut short never
+ * leaves a kept delta whose parent is gone. The run's record counts what its ledger entries
+ * say was done; the ledger's head is then anchored outside the catalog (docs/audit-ledger.md).
  */
 export async function retentionWorkflow(request: RetentionRunRequest = {}, auth?: StartAuth): Promise<RetentionRunSummary> {
   const parsed = retentionRunInputSchema.safeParse(request);
@@ -42,11 +44,23 @@ export async function retentionWorkflow(request: RetentionRunRequest = {}, auth?
         applied = addApplied(applied, await data.applyRetentionBatch({ planId, kind, offset, limit: input.batchSize, actor: input.requestedBy }));
       }
     }
+    if (patched('retention-removes-orphans') && (planned.orphans ?? 0) > 0) {
+      applied = addApplied(applied, await data.removePlannedOrphans({ planId, actor: input.requestedBy }));
+    }
   } catch (error) {
     const message = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     await CancellationScope.nonCancellable(() => catalog.finishRetentionRun({ planId, actor: input.requestedBy, applied, error: message }));
     throw error;
   }
-  await catalog.finishRetentionRun({ planId, actor: input.requestedBy, applied });
-  return summary(applied);
+  // Histories recorded before the count existed return nothing here.
+  const recorded = await catalog.finishRetentionRun({ planId, actor: input.requestedBy, applied });
+  if (patched('retention-anchors-ledger')) {
+    try {
+      await catalog.anchorLedgerHead({ actor: input.requestedBy, reason: `retention ${planId}` });
+    } catch (error) {
+      // The deletions are done and recorded; an anchor location that is down must not fail them.
+      log.warn('could not anchor the ledger after retention', { planId, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return summary((recorded as RetentionApplied | undefined) ?? applied);
 }

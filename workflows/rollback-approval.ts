@@ -90,7 +90,8 @@ export function installApprovalGate(policy: ApprovalPolicy, context: ApprovalCon
       validator: (payload) => {
         if (payload?.kind !== 'approve' && payload?.kind !== 'reject') throw new Error('kind must be approve or reject');
         decisionSchema.parse(payload);
-        if (context.stage() !== 'awaiting-approval') throw new Error(`the rollback is ${context.stage()}, not awaiting approval`);
+        // A well-formed decision outside the approval stage is accepted here so that the handler
+        // records it (refused) in the ledger: a late approver learns why, and the ledger knows.
       },
     },
   );

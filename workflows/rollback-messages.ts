@@ -5,19 +5,17 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecisionKind, DecisionRequest, RecordedDecision } from '../core/rollback/approval-policy';
-import type { ApplyProgress, RollbackStatus } from '../core/rollback/rollback-state';
+import type { RollbackStatus } from '../core/rollback/rollback-state';
 
 export const approveSignal = defineSignal<[DecisionRequest]>('approve');
 export const rejectSignal = defineSignal<[DecisionRequest]>('reject');
 
 /**
  * The same decision as an update: the caller learns at once whether it counted. Malformed
- * payloads and decisions outside the approval stage are rejected by the validator; a
- * decision the policy refuses is recorded in the ledger and returned with its reason.
+ * payloads are rejected by the validator; a decision the policy refuses, or one arriving
+ * outside the approval stage, is recorded in the ledger and returned with its reason. (Once
+ * the workflow has closed, the client records it: client/rollbacks.ts.)
  */
 export const decideUpdate = defineUpdate<RecordedDecision, [DecisionRequest & { readonly kind: DecisionKind }]>('decide');
 
 export const rollbackStatusQuery = defineQuery<RollbackStatus>('status');
-
-/** Sent by the apply activity per batch; advisory only. */
-export const rollbackProgressSignal = defineSignal<[ApplyProgress]>('rollbackProgress');

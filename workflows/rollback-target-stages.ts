@@ -25,8 +25,8 @@ export function targetStages(input: RollbackInput, stagingSchema: string): Targe
   const target = input.target;
   // Both staged targets load an export into the staging schema (a point in time then replays its chain onto it).
   const staged = (stage: () => { exportId: string; restorePoint?: RestorePlan }): Omit<TargetStages, 'resolve'> => ({
-    prepare: () => data.prepareRollback({ rollbackId, source, ...stage(), tables: input.tables, keys: input.keys, where: input.where, stagingSchema, requestedBy: input.requestedBy }),
-    preview: (scope) => data.previewRollback({ rollbackId, source, stagingSchema, tables: scope.tables, targetSnapshot: scope.targetSnapshot }),
+    prepare: () => data.prepareRollback({ rollbackId, source, ...stage(), tables: input.tables, keys: input.keys, where: input.where, stagingSchema, requestedBy: input.requestedBy, probeSnapshot: input.mode === 'in-place' }),
+    preview: (scope) => data.previewRollback({ rollbackId, source, stagingSchema, tables: scope.tables, targetSnapshot: scope.targetSnapshot, outside: scope.outside }),
     apply: (scope, preview) => data.applyRollback({ rollbackId, source, stagingSchema, tables: scope.tables, sequences: scope.sequences, expectedLive: preview.liveFingerprints, batchRows: input.batchRows, lockTimeoutSeconds: input.lockTimeoutSeconds, actor: input.requestedBy }),
     validate: (scope) => data.validateRollback({ rollbackId, source, stagingSchema, tables: scope.tables, compareLive: input.mode === 'in-place' }),
   });

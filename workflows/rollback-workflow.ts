@@ -6,15 +6,17 @@ import type { RestorePointSummary } from '../core/restore-points';
 import { rollbackInputSchema, safetyExportId, stagingSchemaName, targetLabel, type RollbackInput, type RollbackRequest } from '../core/rollback/rollback-input';
 import type { ApprovalPolicy } from '../core/rollback/approval-policy';
 import type { RollbackPreview } from '../core/rollback/rollback-preview';
-import { FINAL_STAGES, NEXT_STAGES, type ApplyProgress, type RollbackStage, type RollbackStatus, type ValidationReport } from '../core/rollback/rollback-state';
+import { FINAL_STAGES, NEXT_STAGES, type ApplyProgress, type RollbackFailure, type RollbackStage, type RollbackStatus, type ValidationReport } from '../core/rollback/rollback-state';
+import { failureSummary } from '../core/errors';
 import { dataActivity, shortActivity } from './activity-profiles';
 import { authorizeStart, delegateTo, type StartAuth } from './authorize-step';
 import { installApprovalGate, type ApprovalGate } from './rollback-approval';
 import { compensate } from './rollback-compensation';
-import { rollbackProgressSignal, rollbackStatusQuery } from './rollback-messages';
+import { rollbackStatusQuery } from './rollback-messages';
 import { takeSafetySnapshot } from './rollback-safety-snapshot';
 import { targetStages } from './rollback-target-stages';
 import { exportWorkflowId } from '../core/export-input';
+import { markRollback } from './search-attributes';
 
 const steps = proxyActivities<Activities>(shortActivity);
 const data = proxyActivities<Activities>(dataActivity);
@@ -41,6 +43,7 @@ export async function rollbackWorkflow(request: RollbackRequest, auth?: StartAut
     deadline: null as string | null,
     outcome: null as string | null,
     restorePoint: null as RestorePointSummary | null,
+    failure: null as RollbackFailure | null,
     history: [{ stage: 'preparing' as RollbackStage, at: new Date().toISOString() }],
   };
   const record = (step: Omit<RollbackStep, 'rollbackId' | 'actor'> & { actor?: string }) =>
@@ -48,9 +51,10 @@ export async function rollbackWorkflow(request: RollbackRequest, auth?: StartAut
   const move = async (next: RollbackStage, outcome?: string) => {
     if (!NEXT_STAGES[state.stage].includes(next)) throw ApplicationFailure.nonRetryable(`rollback cannot move from ${state.stage} to ${next}`, 'INPUT_INVALID');
     state.stage = next;
+    markRollback(input, next);
     state.history.push({ stage: next, at: new Date().toISOString() });
     if (outcome !== undefined) state.outcome = outcome;
-    await steps.recordRollbackStep({ rollbackId: input.rollbackId, actor: input.requestedBy, action: `rollback.stage.${next}`, outcome: next === 'failed' ? 'failed' : next === 'cancelled' || next === 'rejected' ? 'cancelled' : 'ok', details: { outcome: state.outcome }, changes: { stage: next, ...(outcome !== undefined ? { outcome } : {}) } });
+    await steps.recordRollbackStep({ rollbackId: input.rollbackId, actor: input.requestedBy, action: `rollback.stage.${next}`, outcome: next === 'failed' ? 'failed' : next === 'cancelled' || next === 'rejected' ? 'cancelled' : 'ok', details: { outcome: state.outcome, ...(next === 'failed' && state.failure ? { error: state.failure } : {}) }, changes: { stage: next, ...(outcome !== undefined ? { outcome } : {}) } });
   };
 
   // The query answers from the first moment, before the policy is loaded.
@@ -75,18 +79,23 @@ export async function rollbackWorkflow(request: RollbackRequest, auth?: StartAut
     progress: state.progress,
     validation: state.validation,
     outcome: state.outcome,
+    failure: state.failure,
     history: state.history,
   });
   setHandler(rollbackStatusQuery, statusNow);
-  setHandler(rollbackProgressSignal, (p) => {
-    state.progress = p;
-  });
 
   // The requester is the verified caller, never the name in the input (docs/security.md).
   const permission = 'trail' in input.target ? 'rollback.revert' : input.undoOf !== undefined ? 'rollback.undo' : 'rollback.start';
   const caller = await authorizeStart(auth, { permission, resource: input.source, subject: input.rollbackId });
   input = { ...input, requestedBy: caller.subject };
-  await steps.registerRollback(input);
+  markRollback(input, state.stage);
+  try {
+    await steps.registerRollback(input);
+  } catch (error) {
+    // Refused by the source's feature flags (FEATURE_DISABLED): nothing started, and the status says why.
+    await CancellationScope.nonCancellable(() => move('failed', `refused, nothing was changed: ${describe(error)}`));
+    throw error;
+  }
   policy = await steps.rollbackPolicy();
   const approvalContext = { rollbackId: input.rollbackId, source: input.source, requestedBy: input.requestedBy, stage: () => state.stage, previewDigest: () => state.previewDigest };
   const approval = installApprovalGate(policy, approvalContext, (d) =>
@@ -173,9 +182,10 @@ export async function rollbackWorkflow(request: RollbackRequest, auth?: StartAut
       await record({ action: 'rollback.applied', outcome: 'ok', details: { deleted: applied.deleted, upserted: applied.upserted, sequences: applied.sequences, alreadyApplied: applied.alreadyApplied } });
     } catch (error) {
       // Apply is one transaction: when it fails, live data is as it was.
+      state.failure = failureSummary(error);
       await CancellationScope.nonCancellable(async () => {
-        await record({ action: 'rollback.apply.failed', outcome: 'failed', details: { error: describe(error), liveChanged: false } });
-        await move('failed', `apply stopped, live data unchanged: ${describe(error)}`);
+        await record({ action: 'rollback.apply.failed', outcome: 'failed', details: { error: state.failure, liveChanged: false } });
+        await move('failed', `apply stopped, live data unchanged: ${state.failure!.code}: ${state.failure!.message}`);
       });
       await dropStaging();
       throw error;
@@ -190,6 +200,7 @@ export async function rollbackWorkflow(request: RollbackRequest, auth?: StartAut
     return finish();
   } catch (error) {
     if (FINAL_STAGES.includes(state.stage)) throw error;
+    state.failure = failureSummary(error);
     if (liveAfter !== null && prepared !== null) {
       const expected = liveAfter;
       const scope = prepared;
@@ -199,7 +210,8 @@ export async function rollbackWorkflow(request: RollbackRequest, auth?: StartAut
       throw error;
     }
     await CancellationScope.nonCancellable(async () => {
-      await move(isCancellation(error) ? 'cancelled' : 'failed', `${isCancellation(error) ? 'cancelled' : 'failed'} before live data changed: ${describe(error)}`);
+      const why = isCancellation(error) ? describe(error) : `${state.failure!.code}: ${state.failure!.message}`;
+      await move(isCancellation(error) ? 'cancelled' : 'failed', `${isCancellation(error) ? 'cancelled' : 'failed'} before live data changed: ${why}`);
       await data.dropStaging({ source: input.source, schema: stagingSchema });
     });
     throw error;

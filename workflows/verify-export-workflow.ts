@@ -69,7 +69,7 @@ async function restoreAndCompare(input: VerifyExportInput, scratch: ScratchCopy)
 }
 
 /** Failure types that mean the stored data is wrong, not that the restore could not run. */
-const DATA_FAILURES = new Set(['CHECKSUM_MISMATCH', 'MANIFEST_TAMPERED', 'OBJECT_MISSING', 'PARQUET_VALUE_UNREPRESENTABLE']);
+const DATA_FAILURES = new Set(['CHECKSUM_MISMATCH', 'DATA_UNDECODABLE', 'MANIFEST_TAMPERED', 'OBJECT_MISSING', 'PARQUET_VALUE_UNREPRESENTABLE']);
 
 function dataRefusal(error: unknown): { code: string; message: string } | undefined {
   if (!(error instanceof ActivityFailure) || !(error.cause instanceof ApplicationFailure)) return undefined;

@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import pg from 'pg';
+import type pg from 'pg';
 import { asTypedDatabaseError } from '../../core/errors';
 import { exportInputSchema, type ExportRequest } from '../../core/export-input';
 import { MANIFEST_VERSION, type Manifest, type ManifestPart, type ManifestTable, type TableFingerprint } from '../../core/manifest';
@@ -8,6 +8,7 @@ import { objectNames } from '../../core/object-names';
 import { selectTables } from '../../core/table-patterns';
 import { describeColumns, describeForeignKeys, describePrimaryKey, listSequences, listTables, sourceIdentity, type TableRef } from '../../postgres/introspect';
 import { qualifiedName } from '../../postgres/queryable';
+import { openConnection } from '../../postgres/connect';
 import { joinSharedSnapshot, lockTables } from '../../postgres/snapshot';
 import { tableUnchangedSince } from '../../postgres/table-unchanged';
 import { resolveSource, type ActivityDeps } from '../deps';
@@ -22,6 +23,7 @@ import { parquetManifestMapping } from './parquet-table-export';
 import { toolVersion } from '../../core/tool-version';
 import { finishedExportResult } from './finished-export';
 import { sha256Hex } from '../../streams/sha256';
+import { anchorLedger } from '../../catalog/ledger';
 
 /** What a retried attempt needs to resume: the snapshot it read and each table's stored parts. */
 export interface ExportCheckpoint {
@@ -87,9 +89,8 @@ export function createExportDataActivity(deps: ActivityDeps) {
       const bytesPerSecond = input.maxBytesPerSecond ?? deps.config.export.maxBytesPerSecond;
       const rateLimit = bytesPerSecond ? new ByteRateLimit(bytesPerSecond) : undefined;
       async function openReader(): Promise<pg.Client> {
-        const reader = new pg.Client({ connectionString: source.url, application_name: 'restorepoint-export' });
+        const reader = await openConnection(source.url, 'restorepoint-export');
         readers.push(reader);
-        await reader.connect();
         await joinSharedSnapshot(reader, snapshot.id);
         return reader;
       }
@@ -183,6 +184,7 @@ export function createExportDataActivity(deps: ActivityDeps) {
         const rows = parts.reduce((s, p) => s + p.rows, 0);
         return { ...table.description, rows, bytes: parts.reduce((s, p) => s + p.bytes, 0), parts, fingerprint: tableFingerprint(input.format, parts) };
       });
+      const ledger = await anchorLedger(deps.catalog, store, { actor: input.requestedBy, reason: `export ${input.exportId}` });
       const finishedAt = deps.clock();
       const manifest: Manifest = {
         version: MANIFEST_VERSION,
@@ -201,6 +203,7 @@ export function createExportDataActivity(deps: ActivityDeps) {
         // Parquet only: the writer and the type mapping each table was written with.
         ...(input.format === 'parquet' ? { parquet: parquetManifestMapping(tables) } : {}),
         sequences,
+        ...(ledger ? { ledger } : {}),
         timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - startedAt.getTime() },
       };
       const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 1));

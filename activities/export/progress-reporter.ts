@@ -1,18 +1,22 @@
 import { Context } from '@temporalio/activity';
 import type { ExportProgress, TableProgress } from '../../core/export-progress';
-import { exportProgressSignal } from '../../workflows/messages';
 
 const HEARTBEAT_EVERY_MS = 1000;
-const SIGNAL_EVERY_MS = 2000;
 
 /**
- * Keeps per-table counters and, at a bounded rate, heartbeats the checkpoint (so a retry
- * resumes) and signals the progress to the export's workflow (so its query can answer).
+ * What the export activity heartbeats: its checkpoint (a retry resumes from it) with the
+ * progress beside it. Heartbeats never enter workflow history, so a long export or one of a
+ * thousand tables adds no events; the client reads the pending activity's last details.
  */
-export class ProgressReporter<Checkpoint> {
+export type ProgressHeartbeat<Checkpoint> = Checkpoint & { readonly progress: ExportProgress };
+
+/**
+ * Keeps per-table counters and, at a bounded rate, heartbeats them with the checkpoint. The
+ * worker's heartbeat throttle (create-worker.ts) decides how often they reach the server.
+ */
+export class ProgressReporter<Checkpoint extends object> {
   private readonly tables = new Map<string, { rows: number; bytes: number; estimatedRows: number; done: boolean }>();
   private lastHeartbeat = 0;
-  private lastSignal = 0;
   private stage: ExportProgress['stage'] = 'starting';
 
   constructor(private readonly checkpoint: () => Checkpoint) {}
@@ -53,20 +57,9 @@ export class ProgressReporter<Checkpoint> {
 
   private tick(force = false): void {
     const now = Date.now();
-    const context = Context.current();
-    if (force || now - this.lastHeartbeat >= HEARTBEAT_EVERY_MS) {
-      this.lastHeartbeat = now;
-      context.heartbeat(this.checkpoint());
-    }
-    if (force || now - this.lastSignal >= SIGNAL_EVERY_MS) {
-      this.lastSignal = now;
-      const execution = context.info.workflowExecution;
-      if (!execution) return;
-      const { workflowId, runId } = execution;
-      // Progress is advisory: a failed signal must never fail the export.
-      Promise.resolve()
-        .then(() => context.client.workflow.getHandle(workflowId, runId).signal(exportProgressSignal, this.snapshot()))
-        .catch(() => undefined);
-    }
+    if (!force && now - this.lastHeartbeat < HEARTBEAT_EVERY_MS) return;
+    this.lastHeartbeat = now;
+    const details: ProgressHeartbeat<Checkpoint> = { ...this.checkpoint(), progress: this.snapshot() };
+    Context.current().heartbeat(details);
   }
 }

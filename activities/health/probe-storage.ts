@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { RestorepointError } from '../../core/errors';
 import type { StorageProbe } from '../../core/health-check';
+import { ALL_RECOVERY_FEATURES, type RecoveryFeatures } from '../../core/rollback/recovery-features';
 import { sha256Hex } from '../../streams/sha256';
 import type { ActivityDeps } from '../deps';
 
 export function createHealthActivities(deps: ActivityDeps) {
   return {
+    /** Each configured source's recovery feature flags as this worker enforces them (`doctor` shows them). */
+    async sourceRecoveryFeatures(): Promise<Record<string, RecoveryFeatures>> {
+      return Object.fromEntries(Object.entries(deps.config.sources).map(([name, source]) => [name, source.features ?? ALL_RECOVERY_FEATURES]));
+    },
+
     /**
      * Writes a small object, reads it back, compares, and deletes it: proves the worker
      * can reach the store with the rights an export needs. The key is unique per attempt,

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type pg from 'pg';
 import { recordTrailRange } from '../../catalog/chain-repo';
-import { appendLedger } from '../../catalog/ledger';
+import { anchorLedger, appendLedger } from '../../catalog/ledger';
 import { RestorepointError } from '../../core/errors';
 import { exportInputSchema, type ExportInput, type ExportRequest } from '../../core/export-input';
 import { MANIFEST_VERSION } from '../../core/manifest';
@@ -83,6 +83,7 @@ export function createExportDeltaActivity(deps: ActivityDeps) {
     const keep = new Set(parts.map((p) => p.key));
     for await (const object of store.list(deltaObjectNames.folder(input.exportId))) if (!keep.has(object.key)) await store.delete(object.key);
 
+    const ledger = await anchorLedger(deps.catalog, store, { actor: input.requestedBy, reason: `export ${input.exportId}` });
     const finishedAt = deps.clock();
     const manifest: DeltaManifest = {
       version: MANIFEST_VERSION,
@@ -100,6 +101,7 @@ export function createExportDeltaActivity(deps: ActivityDeps) {
       tags: input.tags,
       tables: base.tables.map((t) => ({ schema: t.schema, name: t.name, changes: counts.get(`${t.schema}.${t.name}`)! })),
       parts,
+      ...(ledger ? { ledger } : {}),
       timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - startedAt.getTime() },
     };
     const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 1));

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { withConnection } from '../../postgres/connect';
 import { RestorepointError } from '../../core/errors';
 import type { ManifestTable } from '../../core/manifest';
 import { sourceIdentity } from '../../postgres/introspect';
@@ -6,13 +7,7 @@ import { trackedTables, trailInstalled } from '../../trail';
 
 /** One connection to a source for trail work (the trail's functions need a single connection). */
 export async function withTrailClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, application_name: 'restorepoint-trail' });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  return withConnection(url, 'restorepoint-trail', work);
 }
 
 /**

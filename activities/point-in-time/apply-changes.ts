@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import pg from 'pg';
+import { openConnection } from '../../postgres/connect';
 import { asTypedDatabaseError, RestorepointError } from '../../core/errors';
 import type { RestorePlan } from '../../core/restore-points';
 import { selectTables } from '../../core/table-patterns';
@@ -40,8 +40,7 @@ export function createApplyChangesActivity(deps: ActivityDeps) {
     const { manifest: base } = await loadVerifiedManifest(deps, plan.base.exportId);
     const tables = selectTables(base.tables, input.tables, []);
     const heartbeat = (detail: unknown) => Context.current().heartbeat(detail);
-    const client = new pg.Client({ connectionString: resolveSource(deps.config, input.target).url, application_name: 'restorepoint-reconstruct' });
-    await client.connect();
+    const client = await openConnection(resolveSource(deps.config, input.target).url, 'restorepoint-reconstruct');
     try {
       await client.query('begin');
       await client.query('set local session_replication_role = replica');

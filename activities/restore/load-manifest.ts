@@ -5,6 +5,7 @@ import { manifestSchema, type Manifest } from '../../core/manifest';
 import type { ObjectStore } from '../../storage/object-store';
 import { sha256Hex } from '../../streams/sha256';
 import type { ActivityDeps } from '../deps';
+import { crossCheckExport } from './cross-check';
 
 export interface VerifiedManifest {
   readonly record: ExportRecord;
@@ -15,7 +16,8 @@ export interface VerifiedManifest {
 /**
  * Reads an export's manifest and proves it is the one the export wrote: its sha256 must
  * equal the hash kept in the catalog, a separate database an attacker of the bucket
- * cannot edit. Everything that reads an export starts here.
+ * cannot edit, and the manifest, the catalog's other records and the stored objects must
+ * agree (cross-check.ts). Everything that reads an export starts here.
  */
 export async function loadVerifiedManifest(deps: ActivityDeps, exportId: string): Promise<VerifiedManifest> {
   const record = await getExport(deps.catalog, exportId);
@@ -36,5 +38,7 @@ export async function loadVerifiedManifest(deps: ActivityDeps, exportId: string)
       actual,
     });
   }
-  return { record, manifest: manifestSchema.parse(JSON.parse(bytes.toString('utf8'))), store };
+  const manifest = manifestSchema.parse(JSON.parse(bytes.toString('utf8')));
+  await crossCheckExport(deps.catalog, store, record, manifest);
+  return { record, manifest, store };
 }

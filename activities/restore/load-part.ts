@@ -1,27 +1,33 @@
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
-import { RestorepointError } from '../../core/errors';
+import { asTypedDatabaseError, isRestorepointError, RestorepointError, sqlStateOf } from '../../core/errors';
 import type { Compression } from '../../core/export-input';
 import type { ManifestPart } from '../../core/manifest';
 import type { ObjectStore } from '../../storage/object-store';
 import { ChecksumStream } from '../../streams/checksum-stream';
 import { createDecompressor } from '../../streams/compression';
-import { compareChecksums, describeCheck } from './verify-object';
+import { compareChecksums, describeCheck, verifyObject } from './verify-object';
 
 /**
  * Streams one stored part into `copyStatement` (a COPY ... FROM STDIN) on a client inside
  * an open transaction, hashing the stored bytes on the way. A part whose checksums or row
  * count differ from the manifest throws CHECKSUM_MISMATCH, and the caller rolls back:
- * rows of a bad part are never committed.
+ * rows of a bad part are never committed. Any other failure keeps its cause (see
+ * `loadFailure`): CHECKSUM_MISMATCH means a checksum mismatched, and nothing else.
  */
 export async function loadPart(client: pg.ClientBase, store: ObjectStore, part: ManifestPart, compression: Compression, copyStatement: string): Promise<number> {
   const checksum = new ChecksumStream();
+  const source = store.openRead(part.key);
+  const decoder = createDecompressor(compression);
   const sink = client.query(copyFrom(copyStatement));
+  // Which stage failed first: a failing stream makes pipeline() destroy the others with its error.
+  let failedStage: Stage | null = null;
+  for (const [stage, stream] of [['read', source], ['decode', decoder], ['load', sink]] as const) stream.once('error', () => (failedStage ??= stage));
   try {
-    await pipeline(store.openRead(part.key), checksum, createDecompressor(compression), sink);
+    await pipeline(source, checksum, decoder, sink);
   } catch (error) {
-    throw new RestorepointError('CHECKSUM_MISMATCH', `${part.key}: cannot be loaded (${(error as Error).message}); nothing was committed`, { key: part.key });
+    throw await loadFailure(store, part, error, failedStage ?? 'load');
   }
   const check = compareChecksums({ key: part.key, bytes: part.bytes, sha256: part.sha256, crc32c: part.crc32c }, checksum.result());
   if (check.status !== 'ok') throw new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; nothing was committed`, { ...check });
@@ -30,4 +36,33 @@ export async function loadPart(client: pg.ClientBase, store: ObjectStore, part: 
     throw new RestorepointError('CHECKSUM_MISMATCH', `${part.key}: loaded ${loaded} rows, the manifest says ${part.rows}; nothing was committed`, { key: part.key });
   }
   return loaded;
+}
+
+/**
+ * Why loading a part failed, typed. Storage errors arrive typed from the driver and a
+ * database error is typed by its SQLSTATE (`asTypedDatabaseError`: a missing schema is
+ * SCHEMA_NOT_FOUND, a lost connection stays retryable, rows refused are RESTORE_FAILED with
+ * their SQLSTATE). A decoder's error or bad data (class 22) may be damage, so the stored
+ * object is read back once: when it differs from its checksums that is the cause
+ * (CHECKSUM_MISMATCH); an intact object that cannot be decoded is DATA_UNDECODABLE.
+ */
+async function loadFailure(store: ObjectStore, part: ManifestPart, error: unknown, stage: Stage): Promise<unknown> {
+  const sqlState = sqlStateOf(error);
+  const context = `${part.key}: cannot be loaded`;
+  const typed = (): unknown => {
+    const result = asTypedDatabaseError(error, 'RESTORE_FAILED', context);
+    return isRestorepointError(result) ? withNothingCommitted(result) : result;
+  };
+  const mayBeDamage = (stage === 'decode' && !isRestorepointError(error) && sqlState === null) || (sqlState !== null && sqlState.startsWith('22'));
+  if (!mayBeDamage) return typed();
+  const check = await verifyObject(store, part).catch(() => null);
+  if (check !== null && check.status !== 'ok') return new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; nothing was committed`, { ...check });
+  if (sqlState !== null) return typed();
+  return new RestorepointError('DATA_UNDECODABLE', `${part.key}: matches its checksums but cannot be decoded (${(error as Error).message}); nothing was committed`, { key: part.key });
+}
+
+type Stage = 'read' | 'decode' | 'load';
+
+function withNothingCommitted(error: RestorepointError): RestorepointError {
+  return new RestorepointError(error.code, `${error.message}; nothing was committed`, error.details);
 }

@@ -1,11 +1,13 @@
 import { Context } from '@temporalio/activity';
-import pg from 'pg';
+import type pg from 'pg';
+import { releaseClaim } from '../../catalog/restore-claims-repo';
 import { asTypedDatabaseError, RestorepointError } from '../../core/errors';
 import type { Manifest, ManifestTable } from '../../core/manifest';
 import { restoreInputSchema, type RestoredTable, type RestoreRequest, type RestoreSummary } from '../../core/restore-input';
 import { parentsFirst } from '../../core/table-order';
 import { selectTables } from '../../core/table-patterns';
 import { copyInJsonlStatement, copyInStatement } from '../../postgres/copy-statements';
+import { openConnection } from '../../postgres/connect';
 import { qualifiedName, quoteIdent } from '../../postgres/queryable';
 import type { ObjectStore } from '../../storage/object-store';
 import { resolveSource, type ActivityDeps } from '../deps';
@@ -13,6 +15,7 @@ import { loadVerifiedManifest } from './load-manifest';
 import { loadPart } from './load-part';
 import { loadParquetPart } from './parquet-load-part';
 import { applyStoredDdl, chooseMode, createScratchTables } from './prepare-target';
+import { claimTargetTables, refuseForbiddenTarget } from './target-guard';
 import { describeCheck, verifyObject } from './verify-object';
 
 export function createRestoreActivity(deps: ActivityDeps) {
@@ -20,7 +23,9 @@ export function createRestoreActivity(deps: ActivityDeps) {
    * Loads an export into a target in ONE transaction: the manifest is proven against the
    * catalog first, every part is checked (before loading with `verifyFirst`, and always
    * while streaming), and the transaction commits only when every table, sequence and
-   * constraint is in place. Any mismatch rolls back: the target is left as it was.
+   * constraint is in place. Any mismatch rolls back: the target is left as it was. The
+   * target must be one a restore may write (target-guard.ts) and its tables are claimed
+   * for this restore alone while the transaction runs.
    */
   return async function restoreExport(request: RestoreRequest): Promise<RestoreSummary> {
     const input = restoreInputSchema.parse(request);
@@ -42,10 +47,21 @@ export function createRestoreActivity(deps: ActivityDeps) {
     }
 
     const target = resolveSource(deps.config, input.target);
-    const client = new pg.Client({ connectionString: target.url, application_name: 'restorepoint-restore' });
-    await client.connect();
+    const client = await openConnection(target.url, 'restorepoint-restore');
     try {
       await client.query('begin');
+      const database = await refuseForbiddenTarget(client, deps.catalog, input.target, input.targetSchema, manifest);
+      const { committedBefore } = await claimTargetTables(client, deps.catalog, {
+        database,
+        tables: tables.map((t) => `${input.targetSchema ?? t.schema}.${t.name}`),
+        restoreId: input.restoreId,
+        exportId: input.exportId,
+        target: input.target,
+      });
+      if (committedBefore !== undefined && (await stillHolds(client, committedBefore as RestoreSummary, tables, input.targetSchema))) {
+        await client.query('rollback');
+        return committedBefore as RestoreSummary;
+      }
       const mode = await chooseMode(client, tables, input.targetSchema);
       if (mode === 'empty-database') await applyStoredDdl(client, store, manifest.ddl.preData);
       if (mode === 'schema') await createScratchTables(client, input.targetSchema!, tables);
@@ -75,15 +91,33 @@ export function createRestoreActivity(deps: ActivityDeps) {
           sequences += 1;
         }
       }
+      const summary: RestoreSummary = { restoreId: input.restoreId, exportId: input.exportId, mode, tables: restored, rows: restored.reduce((s, t) => s + t.rows, 0), sequences };
       await client.query('commit');
-      return { restoreId: input.restoreId, exportId: input.exportId, mode, tables: restored, rows: restored.reduce((s, t) => s + t.rows, 0), sequences };
+      await releaseClaim(deps.catalog, input.restoreId, summary);
+      return summary;
     } catch (error) {
       await client.query('rollback').catch(() => undefined);
+      await releaseClaim(deps.catalog, input.restoreId).catch(() => undefined);
       throw asTypedDatabaseError(error, 'RESTORE_FAILED', `restore of ${input.exportId} into ${input.target} failed and was rolled back`);
     } finally {
       await client.end().catch(() => undefined);
     }
   };
+}
+
+/** The rows an earlier attempt reported committing are still there (nobody dropped or emptied its tables since). */
+async function stillHolds(client: pg.ClientBase, summary: RestoreSummary, tables: readonly ManifestTable[], targetSchema: string | undefined): Promise<boolean> {
+  if (summary.tables.length !== tables.length) return false;
+  for (const table of summary.tables) {
+    const restored = tables.find((t) => `${t.schema}.${t.name}` === table.table);
+    if (!restored) return false;
+    const name = qualifiedName(targetSchema ?? restored.schema, restored.name);
+    const found = await client.query<{ oid: string | null }>('select to_regclass($1)::text as oid', [name]);
+    if (!found.rows[0]?.oid) return false;
+    const counted = await client.query<{ n: string }>(`select count(*)::text as n from only ${name}`);
+    if (Number(counted.rows[0]!.n) !== table.rows) return false;
+  }
+  return true;
 }
 
 async function loadTablePart(

@@ -1,5 +1,5 @@
 import type { ActivityDeps } from '../deps';
-import { createApplyRetentionBatchActivity, createFinishRetentionRunActivity } from './apply-retention-batch';
+import { createApplyRetentionBatchActivity, createFinishRetentionRunActivity, createRemoveOrphansActivity } from './apply-retention-batch';
 import type { WorkflowProbe } from './busy-exports';
 import { createPlanRetentionRunActivity } from './plan-retention-run';
 import { activityWorkflowProbe } from './workflow-probe';
@@ -13,5 +13,6 @@ export function createRetentionActivities(deps: ActivityDeps, probe: () => Workf
     planRetentionRun: createPlanRetentionRunActivity(deps, probe),
     applyRetentionBatch: createApplyRetentionBatchActivity(deps, probe),
     finishRetentionRun: createFinishRetentionRunActivity(deps),
+    removePlannedOrphans: createRemoveOrphansActivity(deps),
   };
 }

@@ -1,5 +1,6 @@
 import { RestorepointError } from '../../core/errors';
 import { planRetention, retentionPolicySchema, type RetentionPolicy } from '../../core/retention';
+import { findOrphans, orphanCutoff } from './orphans';
 import type { RetentionRunInput } from '../../core/retention-run-input';
 import { appendLedger } from '../../catalog/ledger';
 import type { ActivityDeps } from '../deps';
@@ -17,6 +18,8 @@ export interface PlannedRun {
   readonly planId: string;
   readonly totals: { readonly keep: number; readonly delete: number; readonly tier: number; readonly alreadyDeleted: number };
   readonly warnings: number;
+  /** Scratch files of killed exports the run removes after its deletions and tiering. */
+  readonly orphans: number;
 }
 
 /**
@@ -27,8 +30,11 @@ export function createPlanRetentionRunActivity(deps: ActivityDeps, probe: () => 
   return async function planRetentionRun(input: PlanRetentionRunInput): Promise<PlannedRun> {
     const policy = resolvePolicy(input.policy, deps.config.retention);
     const busy = await findBusyExports(deps.catalog, probe());
-    const summaries = await loadExportSummaries(deps.catalog, new Set(busy.map((b) => b.exportId)));
-    const plan = planRetention(summaries, policy, deps.clock());
+    const { summaries, badRows } = await loadExportSummaries(deps.catalog, new Set(busy.map((b) => b.exportId)));
+    const now = deps.clock();
+    const planned = planRetention(summaries, policy, now);
+    const orphans = await findOrphans(deps, orphanCutoff(now, policy));
+    const plan = { ...planned, warnings: [...planned.warnings, ...badRows, ...orphans.warnings], orphans: orphans.found };
     const { created, run } = await saveRetentionRun(deps.catalog, { id: input.planId, dryRun: input.dryRun, requestedBy: input.requestedBy, policy, plan });
     if (created) {
       await appendLedger(deps.catalog, {
@@ -36,11 +42,11 @@ export function createPlanRetentionRunActivity(deps: ActivityDeps, probe: () => 
         action: 'retention.planned',
         subject: input.planId,
         outcome: 'ok',
-        details: { dryRun: input.dryRun, totals: plan.totals, warnings: plan.warnings.map((w) => `${w.code} ${w.subject}`), busy: busy.map((b) => `${b.exportId} (${b.what})`) },
+        details: { dryRun: input.dryRun, totals: plan.totals, orphans: plan.orphans.length, warnings: plan.warnings.map((w) => `${w.code} ${w.subject}`), busy: busy.map((b) => `${b.exportId} (${b.what})`) },
       });
     }
     if (input.dryRun) await setRetentionRunStatus(deps.catalog, input.planId, 'finished', null);
-    return { planId: run.id, totals: run.plan.totals, warnings: run.plan.warnings.length };
+    return { planId: run.id, totals: run.plan.totals, warnings: run.plan.warnings.length, orphans: run.plan.orphans?.length ?? 0 };
   };
 }
 

@@ -1,15 +1,13 @@
-import { Context } from '@temporalio/activity';
 import type pg from 'pg';
 import { asTypedDatabaseError, RestorepointError } from '../../core/errors';
 import type { ManifestSequence } from '../../core/manifest';
 import type { ApplyProgress } from '../../core/rollback/rollback-state';
 import { parentsFirst } from '../../core/table-order';
 import { qualifiedName, quoteIdent } from '../../postgres/queryable';
-import { rollbackProgressSignal } from '../../workflows/rollback-messages';
 import type { ActivityDeps } from '../deps';
 import { diffQueries, fingerprint } from './diff-sql';
 import { countViolations, listScopeForeignKeys } from './scope-foreign-keys';
-import { label, tableSql, type ScopeTable } from './scope-table';
+import { isKeyless, label, tableSql, type ScopeTable } from './scope-table';
 import { keepAlive } from './keep-alive';
 import { withSourceClient } from './source-client';
 
@@ -37,9 +35,6 @@ export interface ApplyResult {
   readonly sequences: number;
 }
 
-/** Progress reaches the workflow at most this often, however small the batches: history stays small. */
-const SIGNAL_EVERY_MS = 1000;
-
 export function createApplyActivity(deps: ActivityDeps) {
   /**
    * Makes live data in scope equal the staged target, in ONE transaction: a worker that dies
@@ -48,16 +43,10 @@ export function createApplyActivity(deps: ActivityDeps) {
    * a writer holding the scope, or any change since the preview, stops the rollback.
    */
   return async function applyRollback(request: ApplyRequest): Promise<ApplyResult> {
-    const context = Context.current();
+    // Progress leaves as keepAlive's heartbeat details (never a signal: history would grow with time); `rollback status` reads them.
     let progress: ApplyProgress = { table: null, rowsApplied: 0, rowsPlanned: 0 };
-    let lastSignal = 0;
     const report = (next: ApplyProgress) => {
       progress = next;
-      const execution = context.info.workflowExecution;
-      if (!execution || Date.now() - lastSignal < SIGNAL_EVERY_MS) return;
-      lastSignal = Date.now();
-      // Progress is advisory: a failed signal never fails the apply.
-      void context.client.workflow.getHandle(execution.workflowId, execution.runId).signal(rollbackProgressSignal, next).catch(() => undefined);
     };
     return keepAlive(
       () => withSourceClient(deps, request.source, 'apply', async (db) => {
@@ -104,13 +93,14 @@ async function applyInTransaction(db: pg.ClientBase, request: ApplyRequest, repo
   const planned: { t: ScopeTable; deletes: number; upserts: number }[] = [];
   for (const [i, t] of tables.entries()) {
     const d = diffQueries(t, stagingSchema);
-    const keys = t.primaryKey.map((c) => `l.${quoteIdent(c)}`).join(', ');
-    const del = await db.query(`create temporary table rp_delete_${i} on commit drop as select row_number() over () as n, ${keys} ${d.deletes}`);
-    const cols = t.columns.map((c) => `s.${quoteIdent(c)}`).join(', ');
-    const ups = await db.query(`create temporary table rp_upsert_${i} on commit drop as select row_number() over () as n, u.* from (select ${cols} ${d.inserts} union all select ${cols} ${d.updates}) u`);
+    // What a delete finds its row by: the primary key, or (no key) the very copy the multiset diff chose.
+    const found = isKeyless(t) ? 'l.rp_tableoid, l.rp_ctid' : t.primaryKey.map((c) => `l.${quoteIdent(c)}`).join(', ');
+    const del = await db.query(`create temporary table rp_delete_${i} on commit drop as select row_number() over () as rp_n, ${found} ${d.deletes}`);
+    const cols = t.columns.map((c) => `, s.${quoteIdent(c)}`).join('');
+    const ups = await db.query(`create temporary table rp_upsert_${i} on commit drop as select row_number() over () as rp_n, u.* from (select 1 as rp_one${cols} ${d.inserts} union all select 1${cols} ${d.updates}) u`);
     // Batches select by position: an index keeps each batch from scanning the whole plan.
-    await db.query(`create index on rp_delete_${i} (n)`);
-    await db.query(`create index on rp_upsert_${i} (n)`);
+    await db.query(`create index on rp_delete_${i} (rp_n)`);
+    await db.query(`create index on rp_upsert_${i} (rp_n)`);
     await db.query(`analyze rp_delete_${i}, rp_upsert_${i}`);
     planned.push({ t, deletes: del.rowCount ?? 0, upserts: ups.rowCount ?? 0 });
   }
@@ -123,25 +113,26 @@ async function applyInTransaction(db: pg.ClientBase, request: ApplyRequest, repo
   for (const entry of [...parentsToChildren].reverse()) {
     const i = tables.indexOf(entry.plan.t);
     const q = tableSql(entry.plan.t, stagingSchema);
-    const match = entry.plan.t.primaryKey.map((c) => `l.${quoteIdent(c)} = d.${quoteIdent(c)}`).join(' and ');
+    const match = isKeyless(entry.plan.t) ? 'l.tableoid = d.rp_tableoid and l.ctid = d.rp_ctid' : entry.plan.t.primaryKey.map((c) => `l.${quoteIdent(c)} = d.${quoteIdent(c)}`).join(' and ');
     for (let from = 0; from < entry.plan.deletes; from += request.batchRows) {
-      const done = await db.query(`delete from ${q.liveFrom} l using rp_delete_${i} d where ${match} and d.n > ${from} and d.n <= ${from + request.batchRows}`);
+      const done = await db.query(`delete from ${q.liveFrom} l using rp_delete_${i} d where ${match} and d.rp_n > ${from} and d.rp_n <= ${from + request.batchRows}`);
       applied += done.rowCount ?? 0;
       report({ table: label(entry.plan.t), rowsApplied: applied, rowsPlanned: total });
     }
   }
-  // Then inserts and updates, parents first.
+  // Then inserts and updates, parents first (a table without a key only gets inserts: copies added).
   for (const entry of parentsToChildren) {
     const t = entry.plan.t;
     const i = tables.indexOf(t);
     const q = tableSql(t, stagingSchema);
     const others = t.columns.filter((c) => !t.primaryKey.includes(c));
-    const onConflict = others.length > 0 ? `do update set ${others.map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`).join(', ')}` : 'do nothing';
+    const onConflict = isKeyless(t) ? '' : `on conflict (${q.keyColumns}) ${others.length > 0 ? `do update set ${others.map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`).join(', ')}` : 'do nothing'}`;
+    const into = t.columns.length > 0 ? `${q.live} (${q.columns})` : q.live;
     for (let from = 0; from < entry.plan.upserts; from += request.batchRows) {
       const done = await db.query(
-        `insert into ${q.live} (${q.columns}) ${t.identityAlways ? 'overriding system value' : ''}
-           select ${q.columns} from rp_upsert_${i} where n > ${from} and n <= ${from + request.batchRows}
-           on conflict (${q.keyColumns}) ${onConflict}`,
+        `insert into ${into} ${t.identityAlways ? 'overriding system value' : ''}
+           select ${q.columns} from rp_upsert_${i} where rp_n > ${from} and rp_n <= ${from + request.batchRows}
+           ${onConflict}`,
       );
       applied += done.rowCount ?? 0;
       report({ table: label(t), rowsApplied: applied, rowsPlanned: total });

@@ -11,9 +11,11 @@ import { verifyPlanObjects } from '../point-in-time/verify-plan-objects';
 import { loadVerifiedManifest } from '../restore/load-manifest';
 import { createRestoreActivity } from '../restore/restore-export';
 import { describeCheck, verifyObject } from '../restore/verify-object';
+import { findCascades, type OutsideScope } from './cascade-reach';
 import { keepAlive } from './keep-alive';
-import { checkRowPredicate, stageMatchingKeys } from './row-predicate-scope';
-import { label, tableSql, toScopeTables, type ScopeTable } from './scope-table';
+import { checkRowPredicate, requireAllowedPredicate, stageMatchingKeys } from './row-predicate-scope';
+import { isKeyless, label, tableSql, toScopeTables, type ScopeTable } from './scope-table';
+import { probeSafetySnapshot } from './snapshot-probe';
 import { withSourceClient } from './source-client';
 
 export interface PrepareRequest {
@@ -34,6 +36,8 @@ export interface PrepareRequest {
   readonly keys?: Readonly<Record<string, readonly Readonly<Record<string, string | number | boolean>>[]>>;
   /** Table pattern → row predicate the scope is narrowed to (rollback input `where`), resolved here to primary keys. */
   readonly where?: Readonly<Record<string, string>>;
+  /** In place (a safety snapshot will be taken): check before approval that it can be (`probeSafetySnapshot`). */
+  readonly probeSnapshot?: boolean;
 }
 
 export interface PreparedScope {
@@ -48,14 +52,17 @@ export interface PreparedScope {
   readonly stagedRows: number;
   /** A point-in-time target: trail entries replayed onto the staged base. */
   readonly entriesReplayed?: number;
+  /** Tables outside the scope that foreign-key cascades reach from it, and those staged for the preview to count. */
+  readonly outside?: OutsideScope;
 }
 
 export function createPrepareActivity(deps: ActivityDeps) {
   const restoreExport = createRestoreActivity(deps);
   const applyChanges = createApplyChangesActivity(deps);
   /**
-   * Checks the operator's narrowing against live data (tables exist, row predicates are
-   * booleans over their table's columns; read only) and proves everything the rollback will
+   * Checks the operator's narrowing (row predicates against the allowlist first, then against
+   * live data: tables exist, predicates are booleans over their table's columns, evaluated as a
+   * role that reads only that table; read only) and proves everything the rollback will
    * read (manifest against the catalog, every part's sha256 and CRC32C, and for a point in
    * time every archived object of the chain) before creating anything, then loads the target
    * state of the scope into the staging schema and resolves `keys`/`where` to the keys in
@@ -69,11 +76,18 @@ export function createPrepareActivity(deps: ActivityDeps) {
     const { record, manifest, store } = await loadVerifiedManifest(deps, request.exportId);
     const selected = selectTables(manifest.tables, [...request.tables], []);
     const { tables: narrowed, chosenKeys } = narrowScope(toScopeTables(selected), request.keys ?? {}, request.where ?? {}, request.stagingSchema);
-    await withSourceClient(deps, request.source, 'prepare', async (db) => {
+    // Row predicates pass PostgreSQL's parser and the allowlist before the source sees any query.
+    for (const t of narrowed) if (t.where !== null) await requireAllowedPredicate(t, t.where);
+    const reach = await withSourceClient(deps, request.source, 'prepare', async (db) => {
       await requireLiveTables(db, narrowed);
       for (const t of narrowed) if (t.where !== null) await checkRowPredicate(db, t, t.where);
+      return findCascades(db, narrowed, manifest.tables);
     });
-    for (const part of selected.flatMap((t) => t.parts)) {
+    // A point in time replays the trail into the scope's tables only: the export's copy of a reached table would be the base's, not the time's.
+    const outside: OutsideScope = request.restorePoint ? { ...reach, staged: [], uncounted: [...reach.uncounted, ...reach.staged.map(label)] } : reach;
+    if (request.probeSnapshot) await probeSafetySnapshot(deps, request.source, [...new Set(narrowed.map((t) => t.schema))]);
+    const stagedOutside = manifest.tables.filter((t) => outside.staged.some((o) => label(o) === label(t)));
+    for (const part of [...selected, ...stagedOutside].flatMap((t) => t.parts)) {
       const check = await verifyObject(store, part);
       if (check.status !== 'ok') throw new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; the rollback touched nothing`, { ...check });
       Context.current().heartbeat({ verified: part.key });
@@ -88,7 +102,8 @@ export function createPrepareActivity(deps: ActivityDeps) {
       exportId: request.exportId,
       target: request.source,
       targetSchema: request.stagingSchema,
-      tables: narrowed.map(label),
+      // Tables reached by cascades are staged too (read only, by the preview); apply never touches them.
+      tables: [...narrowed, ...outside.staged].map(label),
       verifyFirst: false,
       requestedBy: request.requestedBy,
     });
@@ -107,6 +122,7 @@ export function createPrepareActivity(deps: ActivityDeps) {
       destination: record.destination,
       stagedRows: restored.rows,
       ...(replayed ? { entriesReplayed: replayed.entriesReplayed } : {}),
+      outside,
     };
   }
 }
@@ -164,15 +180,19 @@ function narrowScope(tables: ScopeTable[], keys: NonNullable<PrepareRequest['key
     if (matched.length !== 1) throw new RestorepointError(code, `${what} for "${pattern}" must name exactly one table in scope (it names ${matched.length})`, { table: pattern });
     return matched[0]!;
   };
+  const keyed = (table: ScopeTable, code: 'INPUT_INVALID' | 'ROLLBACK_SCOPE_INVALID') => {
+    if (!isKeyless(table)) return table;
+    throw new RestorepointError(code, `${label(table)} has no primary key, so it cannot be narrowed: it is rolled back whole, as a multiset (copies of each row); leave it out of keys and where`, { table: label(table) });
+  };
   for (const [pattern, rows] of Object.entries(keys)) {
-    const table = oneTable(pattern, 'keys', 'INPUT_INVALID');
+    const table = keyed(oneTable(pattern, 'keys', 'INPUT_INVALID'), 'INPUT_INVALID');
     const missing = table.primaryKey.filter((c) => rows.some((r) => !(c in r)));
     if (missing.length > 0) throw new RestorepointError('INPUT_INVALID', `every key of ${label(table)} needs its primary key column(s) ${missing.join(', ')}`);
     narrowed.set(table, { where: null });
     chosenKeys.set(label(table), rows);
   }
   for (const [pattern, predicate] of Object.entries(where)) {
-    const table = oneTable(pattern, 'a row predicate', 'ROLLBACK_SCOPE_INVALID');
+    const table = keyed(oneTable(pattern, 'a row predicate', 'ROLLBACK_SCOPE_INVALID'), 'ROLLBACK_SCOPE_INVALID');
     if (narrowed.has(table)) throw new RestorepointError('ROLLBACK_SCOPE_INVALID', `${label(table)} is narrowed twice (by keys and a row predicate, or by two predicates): give one`, { table: label(table) });
     narrowed.set(table, { where: predicate });
   }

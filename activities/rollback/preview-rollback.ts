@@ -1,11 +1,12 @@
-import type { ConstraintConflict, ForeignKeyImpact, PreviewSamples, RollbackPreview, TablePreview } from '../../core/rollback/rollback-preview';
+import type { ConstraintConflict, ForeignKeyImpact, PreviewSamples, RollbackPreview, SampleRow, TablePreview } from '../../core/rollback/rollback-preview';
 import { qualifiedName, quoteIdent, type Queryable } from '../../postgres/queryable';
 import { trailInstalled } from '../../trail';
 import type { ActivityDeps } from '../deps';
+import { countOutsideScope, type OutsideScope } from './cascade-reach';
 import { countDiff, diffQueries, fingerprint } from './diff-sql';
 import { updateRollback } from './rollback-records';
 import { countViolations, finalRelation, listScopeForeignKeys, type ScopeForeignKey } from './scope-foreign-keys';
-import { label, tableSql, type ScopeTable } from './scope-table';
+import { isKeyless, label, tableSql, type ScopeTable } from './scope-table';
 import { keepAlive } from './keep-alive';
 import { withSourceClient } from './source-client';
 
@@ -16,6 +17,8 @@ export interface PreviewRequest {
   readonly tables: readonly ScopeTable[];
   /** The target's snapshot (`txid_current_snapshot()` form): rows written by transactions it does not see changed after the restore point. */
   readonly targetSnapshot: string;
+  /** Tables outside the scope that cascades reach (from prepare): counted, never changed. */
+  readonly outside?: OutsideScope;
 }
 
 const SAMPLE_ROWS = 5;
@@ -33,7 +36,7 @@ export function createPreviewActivity(deps: ActivityDeps) {
       const liveFingerprints: Record<string, string> = {};
       for (const t of request.tables) {
         const diff = await countDiff(db, t, request.stagingSchema);
-        tables.push({ table: label(t), ...(t.keysTable !== null ? { narrowedTo: { where: t.where, keys: t.keysInScope ?? 0 } } : {}), ...diff, changedSinceTarget: await changedSinceTarget(db, t, request.stagingSchema, request.targetSnapshot) });
+        tables.push({ table: label(t), ...(t.keysTable !== null ? { narrowedTo: { where: t.where, keys: t.keysInScope ?? 0 } } : {}), ...(isKeyless(t) ? { multiset: true as const } : {}), ...diff, changedSinceTarget: await changedSinceTarget(db, t, request.stagingSchema, request.targetSnapshot) });
         samples.push(await sampleRows(db, t, request.stagingSchema));
         liveFingerprints[label(t)] = await fingerprint(db, t, tableSql(t, request.stagingSchema).liveRows);
       }
@@ -48,12 +51,14 @@ export function createPreviewActivity(deps: ActivityDeps) {
           constraintConflicts.push({ constraint: fk.name, table: label(fk.child), rows: violations, problem: `rows of ${label(fk.child)} would reference ${label(fk.parent)} rows that no longer exist` });
         }
       }
+      const outsideScope = request.outside ? await countOutsideScope(db, request.outside, request.tables, request.stagingSchema) : [];
       await db.query('commit');
       const sum = (pick: (t: TablePreview) => number) => tables.reduce((s, t) => s + pick(t), 0);
       const preview: RollbackPreview = {
         tables,
         foreignKeys,
         constraintConflicts,
+        outsideScope,
         liveFingerprints,
         totals: {
           inserts: sum((t) => t.inserts),
@@ -61,6 +66,7 @@ export function createPreviewActivity(deps: ActivityDeps) {
           deletes: sum((t) => t.deletes),
           changedSinceTarget: sum((t) => t.changedSinceTarget.reduce((s, c) => s + c.rows, 0)),
           conflicts: constraintConflicts.reduce((s, c) => s + c.rows, 0),
+          outsideScope: outsideScope.reduce((s, o) => s + (o.removed ?? 0) + (o.changed ?? 0), 0),
         },
       };
       return { preview, samples };
@@ -100,17 +106,50 @@ async function changedSinceTarget(db: Queryable, t: ScopeTable, stagingSchema: s
 
 async function sampleRows(db: Queryable, t: ScopeTable, stagingSchema: string): Promise<PreviewSamples> {
   const d = diffQueries(t, stagingSchema);
+  if (isKeyless(t)) return sampleCopies(db, t, d);
   const order = (alias: string) => t.primaryKey.map((c) => `${alias}.${quoteIdent(c)}`).join(', ');
-  const inserts = await db.query<{ after: Record<string, unknown> }>(`select to_jsonb(s) as after ${d.inserts} order by ${order('s')} limit ${SAMPLE_ROWS}`);
-  const updates = await db.query<{ before: Record<string, unknown>; after: Record<string, unknown> }>(`select to_jsonb(l) as before, to_jsonb(s) as after ${d.updates} order by ${order('s')} limit ${SAMPLE_ROWS}`);
-  const deletes = await db.query<{ before: Record<string, unknown> }>(`select to_jsonb(l) as before ${d.deletes} order by ${order('l')} limit ${SAMPLE_ROWS}`);
-  return { table: label(t), inserts: inserts.rows, updates: updates.rows.map(onlyChanged), deletes: deletes.rows };
+  const inserts = await db.query<{ after: SampleRow }>(`select ${rowAsText(t, 's')} as after ${d.inserts} order by ${order('s')} limit ${SAMPLE_ROWS}`);
+  const updates = await db.query<{ before: SampleRow; after: SampleRow }>(`select ${rowAsText(t, 'l')} as before, ${rowAsText(t, 's')} as after ${d.updates} order by ${order('s')} limit ${SAMPLE_ROWS}`);
+  const deletes = await db.query<{ before: SampleRow }>(`select ${rowAsText(t, 'l')} as before ${d.deletes} order by ${order('l')} limit ${SAMPLE_ROWS}`);
+  const key = (row: SampleRow): SampleRow => Object.fromEntries(t.primaryKey.map((c) => [c, row[c] ?? null]));
+  return {
+    table: label(t),
+    inserts: inserts.rows.map((r) => ({ key: key(r.after), after: r.after })),
+    updates: updates.rows.map((r) => ({ key: key(r.after), ...onlyChanged(r) })),
+    deletes: deletes.rows.map((r) => ({ key: key(r.before), before: r.before })),
+  };
 }
 
-/** An update sample shows the key and the columns that change, not the whole row twice. */
-function onlyChanged(row: { before: Record<string, unknown>; after: Record<string, unknown> }) {
-  const changed = Object.keys(row.after).filter((k) => JSON.stringify(row.before[k]) !== JSON.stringify(row.after[k]));
-  const keep = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).filter(([k]) => changed.includes(k)));
+/** Samples of a table without a primary key: distinct rows to add and to remove, each with how many copies (the row is its own key). */
+async function sampleCopies(db: Queryable, t: ScopeTable, d: ReturnType<typeof diffQueries>): Promise<PreviewSamples> {
+  const distinct = async (alias: 's' | 'l', body: string) =>
+    (await db.query<{ row: string; copies: number }>(`select row, count(*)::int as copies from (select ${rowAsText(t, alias)}::text as row ${body}) x group by row order by row limit ${SAMPLE_ROWS}`)).rows.map(
+      (r) => ({ row: JSON.parse(r.row) as SampleRow, copies: r.copies }),
+    );
+  return {
+    table: label(t),
+    inserts: (await distinct('s', d.inserts)).map((r) => ({ key: r.row, after: r.row, copies: r.copies })),
+    updates: [],
+    deletes: (await distinct('l', d.deletes)).map((r) => ({ key: r.row, before: r.row, copies: r.copies })),
+  };
+}
+
+/**
+ * A row as a JSON object of its columns' text (in column order): what PostgreSQL prints, so
+ * numeric(38,10), bigint and timestamps reach the approver exactly, never through a float.
+ */
+export function rowAsText(t: ScopeTable, alias: string): string {
+  if (t.columns.length === 0) return `'{}'::json`;
+  const pairs = t.columns.map((c, i) => `(${i}, ${quoteLiteral(c)}, ${alias}.${quoteIdent(c)}::text)`).join(', ');
+  return `(select json_object_agg(v.name, v.value order by v.n) from (values ${pairs}) v(n, name, value))`;
+}
+
+const quoteLiteral = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/** An update sample shows the columns that change, not the whole row twice (its key names it). */
+function onlyChanged(row: { before: SampleRow; after: SampleRow }) {
+  const changed = Object.keys(row.after).filter((k) => row.before[k] !== row.after[k]);
+  const keep = (r: SampleRow) => Object.fromEntries(Object.entries(r).filter(([k]) => changed.includes(k)));
   return { before: keep(row.before), after: keep(row.after) };
 }
 
@@ -123,7 +162,7 @@ async function foreignKeyImpact(db: Queryable, fk: ScopeForeignKey, scope: reado
   const ccols = fk.childColumns.map((c) => `c.${quoteIdent(c)}`).join(', ');
   const removedKeys = `select ${pcols} from ${tableSql(parent, stagingSchema).liveRows} p except select ${pcols} from ${qualifiedName(stagingSchema, parent.name)}`;
   const childRel = qualifiedName(fk.child.schema, fk.child.name);
-  const goes = child ? `not exists (select 1 from ${qualifiedName(stagingSchema, child.name)} s where ${tableSql(child, stagingSchema).keyJoin('s', 'c')})` : 'false';
+  const goes = child ? `not exists (select 1 from ${qualifiedName(stagingSchema, child.name)} s where ${tableSql(child, stagingSchema).sameRow('s', 'c')})` : 'false';
   const { rows } = await db.query<{ removed: string; orphaned: string }>(
     `select count(*) filter (where ${goes})::text as removed, count(*) filter (where not (${goes}))::text as orphaned
        from ${childRel} c where (${ccols}) in (${removedKeys})`,

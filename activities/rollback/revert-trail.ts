@@ -11,6 +11,7 @@ import type { ApplyResult } from './apply-rollback';
 import { keepAlive } from './keep-alive';
 import { revertLiveScope } from './revert-validate';
 import { liveScopeTables } from './revert-scope';
+import { probeSafetySnapshot } from './snapshot-probe';
 import { updateRollback } from './rollback-records';
 import { countViolations, listScopeForeignKeys } from './scope-foreign-keys';
 import { label, type ScopeTable } from './scope-table';
@@ -47,6 +48,7 @@ export function createRevertActivities(deps: ActivityDeps) {
         }),
       );
       const { plan, tables } = prepared;
+      await probeSafetySnapshot(deps, request.source, [...new Set(tables.map((t) => t.schema))]);
       const byTable = new Map<string, { inserts: number; updates: number; deletes: number }>();
       const samples = new Map<string, { inserts: { after: SampleRow }[]; updates: { before: SampleRow; after: SampleRow }[]; deletes: { before: SampleRow }[] }>();
       for (const o of plan.operations) {

@@ -1,4 +1,6 @@
 import { appendLedger } from '../../catalog/ledger';
+import { RestorepointError } from '../../core/errors';
+import { ALL_RECOVERY_FEATURES, featuresRefusing, RECOVERY_FEATURE_LABELS } from '../../core/rollback/recovery-features';
 import { rollbackInputSchema, type RollbackRequest } from '../../core/rollback/rollback-input';
 import type { ApprovalPolicy } from '../../core/rollback/approval-policy';
 import type { ActivityDeps } from '../deps';
@@ -21,17 +23,29 @@ export function createRollbackStepActivities(deps: ActivityDeps) {
       return deps.config.approval;
     },
 
-    /** Registers the rollback in the catalog (once) and writes `rollback.requested`. */
+    /**
+     * Registers the rollback in the catalog (once) and writes `rollback.requested`; then, when the
+     * source's feature flags switch this flow off, writes `rollback.refused` and throws
+     * FEATURE_DISABLED before anything is read or changed.
+     */
     async registerRollback(request: RollbackRequest): Promise<void> {
       const input = rollbackInputSchema.parse(request);
-      if (!(await insertRollback(deps.catalog, input))) return;
-      await appendLedger(deps.catalog, {
-        actor: input.requestedBy,
-        action: 'rollback.requested',
-        subject: input.rollbackId,
-        outcome: 'ok',
-        details: { source: input.source, target: input.target, tables: input.tables, keys: input.keys, where: input.where, mode: input.mode, reason: input.reason, undoOf: input.undoOf ?? null },
-      });
+      if (await insertRollback(deps.catalog, input)) {
+        await appendLedger(deps.catalog, {
+          actor: input.requestedBy,
+          action: 'rollback.requested',
+          subject: input.rollbackId,
+          outcome: 'ok',
+          details: { source: input.source, target: input.target, tables: input.tables, keys: input.keys, where: input.where, mode: input.mode, reason: input.reason, undoOf: input.undoOf ?? null },
+        });
+      }
+      const refusing = featuresRefusing(deps.config.sources[input.source]?.features ?? ALL_RECOVERY_FEATURES, input);
+      if (refusing.length === 0) return;
+      const details = { source: input.source, disabled: refusing };
+      await appendLedger(deps.catalog, { actor: input.requestedBy, action: 'rollback.refused', subject: input.rollbackId, outcome: 'refused', details });
+      const what = `${refusing.map((f) => RECOVERY_FEATURE_LABELS[f]).join(' and ')} ${refusing.length > 1 ? 'are' : 'is'}`;
+      const flags = refusing.map((f) => `sources.${input.source}.features.${f}`).join(', ');
+      throw new RestorepointError('FEATURE_DISABLED', `${what} switched off for source "${input.source}" (${flags} is false in the worker's config); nothing was changed`, details);
     },
 
     /** One ledger entry per rollback step, and the catalog row brought up to date with it. */

@@ -1,10 +1,11 @@
-import { RestorepointError } from '../../core/errors';
 import type { ManifestTable } from '../../core/manifest';
 import { qualifiedName, quoteIdent } from '../../postgres/queryable';
 
 /**
  * A table in a rollback's scope, as the workflow passes it between activities: names and
- * keys only, never rows. `columns` are the exported (non-generated) columns.
+ * keys only, never rows. `columns` are the exported (non-generated) columns. A table
+ * without a primary key (`primaryKey` empty) is rolled back as a multiset: how many copies
+ * of each distinct row (see diff-sql.ts).
  */
 export interface ScopeTable {
   readonly schema: string;
@@ -22,12 +23,7 @@ export interface ScopeTable {
   readonly keysInScope: number | null;
 }
 
-/** Tables without a primary key are refused: rows could not be matched between live and target. */
 export function toScopeTables(tables: readonly ManifestTable[]): ScopeTable[] {
-  const keyless = tables.filter((t) => t.primaryKey.length === 0).map((t) => `${t.schema}.${t.name}`);
-  if (keyless.length > 0) {
-    throw new RestorepointError('NO_PRIMARY_KEY', `no primary key on ${keyless.join(', ')}: rows cannot be matched between live data and the target, so the rollback is refused (narrow the scope, or add a key)`, { tables: keyless });
-  }
   return tables.map((t) => ({
     schema: t.schema,
     name: t.name,
@@ -44,11 +40,15 @@ export function toScopeTables(tables: readonly ManifestTable[]): ScopeTable[] {
 
 export const label = (t: { schema: string; name: string }) => `${t.schema}.${t.name}`;
 
+/** No primary key: rows are matched by their whole value, and counted (a multiset). */
+export const isKeyless = (t: Pick<ScopeTable, 'primaryKey'>) => t.primaryKey.length === 0;
+
 /** SQL fragments for one scope table: live relation, staging relation, column lists, key joins. */
 export function tableSql(t: ScopeTable, stagingSchema: string) {
   const live = qualifiedName(t.schema, t.name);
   const liveFrom = t.kind === 'table' ? `only ${live}` : live;
   const keyJoin = (a: string, b: string) => t.primaryKey.map((c) => `${a}.${quoteIdent(c)} = ${b}.${quoteIdent(c)}`).join(' and ');
+  const rowText = (alias: string) => `row(${t.columns.map((c) => `${alias}.${quoteIdent(c)}`).join(', ')})::text`;
   const inKeys = (alias: string) => (t.keysTable ? `exists (select 1 from ${t.keysTable} k where ${keyJoin('k', alias)})` : 'true');
   return {
     live,
@@ -61,8 +61,10 @@ export function tableSql(t: ScopeTable, stagingSchema: string) {
     stage: qualifiedName(stagingSchema, t.name),
     columns: t.columns.map(quoteIdent).join(', '),
     /** The row as text, the one comparison every type supports (json has no equality). */
-    rowText: (alias: string) => `row(${t.columns.map((c) => `${alias}.${quoteIdent(c)}`).join(', ')})::text`,
+    rowText,
     keyJoin,
+    /** The same row: by primary key, or for a table without one by its whole value. */
+    sameRow: (a: string, b: string) => (t.primaryKey.length > 0 ? keyJoin(a, b) : `${rowText(a)} = ${rowText(b)}`),
     keyColumns: t.primaryKey.map(quoteIdent).join(', '),
   };
 }

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { openConnection } from '../../postgres/connect';
 import { to as copyTo } from 'pg-copy-streams';
 import { getRun, saveResults } from '../../catalog/verification-repo';
 import { RestorepointError } from '../../core/errors';
@@ -85,8 +86,7 @@ async function compareTable(client: pg.ClientBase, schema: string, table: Manife
 }
 
 async function withTarget<T>(deps: ActivityDeps, target: string, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: resolveSource(deps.config, target).url, application_name: 'restorepoint-verify' });
-  await client.connect();
+  const client = await openConnection(resolveSource(deps.config, target).url, 'restorepoint-verify');
   try {
     // Values print as they did at export time, so fingerprints compare.
     await applyExportSessionSettings(client);

@@ -1,14 +1,17 @@
 import { Context } from '@temporalio/activity';
 import { getExport, listFiles } from '../../catalog/exports-repo';
 import type { ExportRecord } from '../../catalog/export-records';
-import { forgetVerifiedObject, listVerifiedObjects, rememberVerifiedObject, saveResults } from '../../catalog/verification-repo';
+import { forgetVerifiedObject, listVerifiedObjects, rememberVerifiedObject, saveResults, type VerifiedObject } from '../../catalog/verification-repo';
 import { RestorepointError } from '../../core/errors';
 import type { TableVerdict } from '../../core/verification/table-verdict';
 import { summarizeResults, type VerificationReport } from '../../core/verification/verification-report';
 import type { VerificationLevel } from '../../core/verification/verification-level';
 import type { ActivityDeps } from '../deps';
 import { checkObject, trustedSha256 } from './check-object';
-import { expectedObjects } from './expected-objects';
+import { expectedObjects, type ExpectedObject } from './expected-objects';
+import { objectNames } from '../../core/object-names';
+import type { ObjectVerdict } from '../../core/verification/object-verdict';
+import type { ObjectStore } from '../../storage/object-store';
 import { keepHeartbeating } from './keep-heartbeating';
 import { mapLimited } from './map-limited';
 import { partDecodings } from './part-decoder';
@@ -38,7 +41,7 @@ export function createVerifyObjectsActivity(deps: ActivityDeps) {
     const { objects, disagreements } = expectedObjects(await listFiles(deps.catalog, input.exportId), manifest);
     const objectLevel = input.level === 'checksums' ? 'checksums' : 'decode';
     const decodingOf = manifest ? partDecodings(manifest) : undefined;
-    const prior = input.incremental && input.level !== 'restore' ? await listVerifiedObjects(deps.catalog, input.exportId) : new Map();
+    const prior = input.incremental && input.level !== 'restore' ? recentReads(await listVerifiedObjects(deps.catalog, input.exportId), deps) : new Map();
 
     let done = 0;
     const progress = () => ({ objects: done, of: objects.length });
@@ -66,10 +69,27 @@ export function createVerifyObjectsActivity(deps: ActivityDeps) {
       return verdict;
     }));
 
-    const results = { objects: [manifestVerdict, ...disagreements, ...verdicts], tables: manifest ? tableTotalMismatches(manifest) : [] };
+    const unlisted = await unlistedObjects(store, input.exportId, objects);
+    const results = { objects: [manifestVerdict, ...disagreements, ...unlisted, ...verdicts], tables: manifest ? tableTotalMismatches(manifest) : [] };
     await saveResults(deps.catalog, input.runId, results);
     return summarizeResults(input, results);
   };
+}
+
+/** The store's side of the three-way check: objects in the export's data folder that no record lists. */
+async function unlistedObjects(store: ObjectStore, exportId: string, expected: readonly ExpectedObject[]): Promise<ObjectVerdict[]> {
+  const listed = new Set(expected.map((o) => o.key));
+  const found: ObjectVerdict[] = [];
+  for await (const object of store.list(`${objectNames.exportRoot(exportId)}/data/`)) {
+    if (!listed.has(object.key)) found.push({ key: object.key, kind: 'part', status: 'unlisted' });
+  }
+  return found;
+}
+
+/** Prior reads young enough to be trusted (config `verification.rereadAfterHours`); older objects are read again. */
+function recentReads(prior: ReadonlyMap<string, VerifiedObject>, deps: ActivityDeps): Map<string, VerifiedObject> {
+  const oldest = deps.clock().getTime() - deps.config.verification.rereadAfterHours * 3_600_000;
+  return new Map([...prior].filter(([, read]) => read.verifiedAt.getTime() > oldest));
 }
 
 /** A verification reads only exports that finished: a running or failed one has no manifest to prove. */

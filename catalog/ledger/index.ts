@@ -5,3 +5,5 @@ export type { LedgerEntry } from './ledger-entry';
 export { GENESIS_HASH, ledgerHash } from './ledger-hash';
 export { listLedger, type LedgerQuery } from './list-ledger';
 export { verifyLedger, type LedgerBreak, type LedgerVerification, type VerifyOptions } from './verify-ledger';
+export { anchorKey, anchorLedger, ANCHOR_SUBJECT, catalogIdentity, ledgerHead, type LedgerAnchor } from './ledger-anchor';
+export { verifyAnchoredLedger, type AnchoredVerification, type AnchorLocation } from './verify-anchored';

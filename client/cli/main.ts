@@ -15,12 +15,13 @@ import { registerHoldCommands } from './commands/hold';
 import { registerRetentionCommands } from './commands/retention';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerIdentityCommands } from './commands/identity';
+import { toolVersion } from '../../core/tool-version';
 import { EXIT } from './output';
 
 const program = new Command()
   .name('restorepoint')
   .description('Verified exports, restores and approved rollbacks of PostgreSQL app data, on Temporal.')
-  .version(require('../../package.json').version)
+  .version(toolVersion)
   .showHelpAfterError()
   .exitOverride();
 

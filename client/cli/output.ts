@@ -1,4 +1,6 @@
 import { isRestorepointError } from '../../core/errors';
+import { redactSecrets } from '../../core/redact';
+import { diagnostics } from './diagnostics';
 
 /** Exit codes every command keeps: 0 ok, 1 the work failed, 2 the command was used wrongly. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -50,7 +52,9 @@ function innermost(error: Error): { code: string; message: string } {
 }
 
 function report(json: boolean, failure: Error): void {
-  const { code, message } = innermost(failure);
+  const { code } = innermost(failure);
+  const message = redactSecrets(innermost(failure).message);
+  diagnostics().debug({ code, err: failure }, 'command failed');
   if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code, message } })}\n`);
   else process.stderr.write(`restorepoint: ${code}: ${message}\n`);
 }

@@ -40,18 +40,27 @@ export async function recorded<T>(action: string, source: string, work: () => Pr
   return done.result;
 }
 
+/** The ledger action that moves a source's trail anchor to a lower or different head, on purpose. */
+export const REANCHOR_ACTION = 'trail.reanchored';
+
 /**
- * The head recorded by the last successful `trail verify` of this source, if any: kept outside
- * the source database, it shows whether entries were later cut off the chain's end.
+ * The trail's anchor: the head recorded outside the source database that the next verification
+ * must still find. It moves forward with each `trail verify` that checked the previous anchor
+ * and passed; only `trail reanchor` (its own ledger entry, with who and why) can set it to a
+ * head that does not extend the last one. A `trail verify --no-anchor` never moves it.
+ * Entries written before `anchorChecked` existed are taken as checked.
  */
-export async function lastVerifiedHead(source: string): Promise<TrailHead | undefined> {
+export async function currentTrailAnchor(source: string): Promise<TrailHead | undefined> {
   return withLedger(async (db) => {
     let head: TrailHead | undefined;
     for (let afterSeq = 0; ; ) {
-      const page = await listLedger(db, { subject: trailSubject(source), action: 'trail.verified', afterSeq, limit: 1000 });
+      const page = await listLedger(db, { subject: trailSubject(source), afterSeq, limit: 1000 });
       for (const entry of page) {
-        const recordedHead = entry.details.head as { position?: unknown; hash?: unknown } | null | undefined;
-        if (entry.outcome === 'ok' && typeof recordedHead?.position === 'number' && typeof recordedHead.hash === 'string') {
+        if (entry.outcome !== 'ok') continue;
+        const moved =
+          entry.action === 'trail.verified' && entry.details.anchorChecked !== false ? entry.details.head : entry.action === REANCHOR_ACTION ? entry.details.to : undefined;
+        const recordedHead = moved as { position?: unknown; hash?: unknown } | null | undefined;
+        if (typeof recordedHead?.position === 'number' && typeof recordedHead.hash === 'string') {
           head = { position: recordedHead.position, hash: recordedHead.hash };
         }
       }

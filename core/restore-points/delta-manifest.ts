@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { compressionSchema, tagsSchema, type Compression } from '../export-input';
-import { MANIFEST_VERSION, partSchema } from '../manifest';
+import { ledgerAnchorSchema, MANIFEST_VERSION, partSchema } from '../manifest';
 import { objectNames } from '../object-names';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
@@ -43,6 +43,8 @@ export const deltaManifestSchema = z.object({
   tags: tagsSchema,
   tables: z.array(z.object({ schema: z.string(), name: z.string(), changes: changeCountsSchema })),
   parts: z.array(partSchema),
+  /** The audit ledger's head when it was written (see manifest.ts); absent in older manifests. */
+  ledger: ledgerAnchorSchema.optional(),
   timings: z.object({ startedAt: z.string(), finishedAt: z.string(), durationMs: z.number() }),
 });
 export type DeltaManifest = z.infer<typeof deltaManifestSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sourceNameSchema } from '../source-name';
 
 const idSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, ., _ and - (at most 128)');
 /** An ISO 8601 time with its offset; kept as given so microseconds survive. */
@@ -7,10 +8,10 @@ export const pointInTimeSchema = z.string().refine((s) => /^\d{4}-\d\d-\d\dT/.te
 /** A reconstruction of a source's tables at a point in time, into a configured target. */
 export const reconstructInputSchema = z.object({
   reconstructionId: idSchema,
-  source: z.string().min(1),
+  source: sourceNameSchema,
   at: pointInTimeSchema,
   /** A configured source name, or `local:<database>` on the local stack. */
-  target: z.string().min(1),
+  target: sourceNameSchema,
   /** Reconstruct into this schema as plain tables (see restore's targetSchema) instead of an empty database. */
   targetSchema: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
   tables: z.array(z.string().min(1)).default([]),
@@ -33,7 +34,7 @@ export interface ReconstructSummary {
 
 /** Pruning a source's trail (docs/incremental-and-point-in-time.md). */
 export const pruneInputSchema = z.object({
-  source: z.string().min(1),
+  source: sourceNameSchema,
   through: z.number().int().min(1).optional(),
   dryRun: z.boolean().default(false),
   requestedBy: z.string().min(1).default('unknown'),

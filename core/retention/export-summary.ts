@@ -36,3 +36,15 @@ export const exportSummarySchema = z
   })
   .readonly();
 export type ExportSummary = z.infer<typeof exportSummarySchema>;
+
+/** The change trail's own schema (trail/): its tables hold a source's history, not the app's data. */
+const TRAIL_SCHEMA = 'restorepoint_trail';
+
+/**
+ * Whether an export's recorded tables (`schema.name`) hold none of the app's: only the change
+ * trail's, or nothing. Such an export restores no app data, so it is never a restore point.
+ * Null (no list recorded, older exports) says nothing.
+ */
+export function holdsNoAppTables(tables: readonly string[] | null): boolean {
+  return tables !== null && tables.every((t) => t.startsWith(`${TRAIL_SCHEMA}.`));
+}

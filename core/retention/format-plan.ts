@@ -11,6 +11,11 @@ export function formatPlan(plan: RetentionPlan): string {
   const title = `Retention plan at ${plan.now}: ${keep} keep, ${tier} tier, ${del} delete` + (alreadyDeleted > 0 ? ` (${alreadyDeleted} already deleted, not shown)` : '');
   const lines = [title];
   if (plan.exports.length > 0) lines.push('', ...table([HEADER, ...plan.exports.map(row)]));
+  const orphans = plan.orphans ?? [];
+  if (orphans.length > 0) {
+    lines.push('', `Orphaned scratch files (left by killed exports, past the grace period): ${orphans.length}, removed by a run`);
+    lines.push(...orphans.map((o) => `  - ${o.destination}/${o.name} (${o.bytes} bytes, last written ${formatInstant(o.modifiedAt)})`));
+  }
   if (plan.warnings.length > 0) lines.push('', 'Warnings:', ...plan.warnings.map((w) => `  ! ${w.code} ${w.subject}: ${w.message}`));
   return lines.join('\n');
 }

@@ -2,10 +2,10 @@
  * Retention: which exports to keep, delete or move to colder storage, and why. Pure code with
  * no Node.js imports and no clock (`now` is passed in), so workflows may import it.
  */
-export { exportSummarySchema, type ExportSummary } from './export-summary';
+export { exportSummarySchema, holdsNoAppTables, type ExportSummary } from './export-summary';
 export { formatPlan } from './format-plan';
 export { planRetention } from './plan-retention';
-export type { PlannedExport, RetentionAction, RetentionPlan, RetentionWarning } from './retention-plan';
+export type { PlannedExport, PlannedOrphan, RetentionAction, RetentionPlan, RetentionWarning } from './retention-plan';
 export {
   gfsSchema,
   retentionPolicySchema,

@@ -25,9 +25,13 @@ export interface PlannedExport {
   readonly alsoMatched: readonly RetentionReason[];
 }
 
-/** Something a person should look at; never changes a decision. */
+/**
+ * Something a person should look at; never changes a decision. `bad-row`: an export's catalog
+ * row could not be read as a summary, so it and its chain are left alone this run;
+ * `orphans-unreadable`: a destination could not be searched for scratch files.
+ */
 export interface RetentionWarning {
-  readonly code: 'broken-chain' | 'no-verified-export';
+  readonly code: 'broken-chain' | 'no-verified-export' | 'bad-row' | 'orphans-unreadable';
   /** The export or source the warning is about. */
   readonly subject: string;
   readonly message: string;
@@ -44,4 +48,14 @@ export interface RetentionPlan {
   readonly exports: readonly PlannedExport[];
   readonly warnings: readonly RetentionWarning[];
   readonly totals: { readonly keep: number; readonly delete: number; readonly tier: number; readonly alreadyDeleted: number };
+  /** Scratch files of killed exports past the grace period, found by the planning activity (absent from pure plans). */
+  readonly orphans?: readonly PlannedOrphan[];
+}
+
+/** One `.~tmp-*` file to remove: in which destination, its name there, size and last write. */
+export interface PlannedOrphan {
+  readonly destination: string;
+  readonly name: string;
+  readonly bytes: number;
+  readonly modifiedAt: string;
 }

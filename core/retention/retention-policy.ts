@@ -66,6 +66,11 @@ export const retentionPolicySchema = z
      */
     safetySnapshotDays: days.default(30),
     tiering: tieringSchema.prefault({}),
+    /**
+     * Scratch files (`.~tmp-*`) that killed exports left in a folder are removed once last
+     * written this many hours ago; a live writer touches its file far more often than that.
+     */
+    orphanGraceHours: z.number().min(1).default(24),
   })
   .strict();
 export type RetentionPolicy = z.infer<typeof retentionPolicySchema>;

@@ -51,6 +51,12 @@ export interface ValidationReport {
   readonly ok: boolean;
 }
 
+/** A failure, typed: `code` is a catalogue code (`UNTYPED` only for an error nothing classified). */
+export interface RollbackFailure {
+  readonly code: string;
+  readonly message: string;
+}
+
 /** What the `status` query answers. */
 export interface RollbackStatus {
   readonly rollbackId: string;
@@ -76,5 +82,7 @@ export interface RollbackStatus {
   readonly validation: ValidationReport | null;
   /** Why it ended as it did, or null while running. */
   readonly outcome: string | null;
+  /** When it failed: the error's catalogue code (core/errors.ts) and message, as in the ledger's `rollback.stage.failed`. */
+  readonly failure: RollbackFailure | null;
   readonly history: readonly { readonly stage: RollbackStage; readonly at: string }[];
 }

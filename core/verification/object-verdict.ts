@@ -31,6 +31,8 @@ export type ObjectVerdict =
     }
   | { readonly key: string; readonly kind: ObjectKind; readonly status: 'row-count mismatch'; readonly against: Expectation; readonly expected: number; readonly actual: number }
   | { readonly key: string; readonly kind: ObjectKind; readonly status: 'decode error'; readonly message: string }
+  /** Stored in the export's data folder, yet neither the catalog nor the manifest lists it (the third record: the store). */
+  | { readonly key: string; readonly kind: ObjectKind; readonly status: 'unlisted' }
   | {
       readonly key: string;
       readonly kind: ObjectKind;
@@ -64,6 +66,8 @@ export function describeObjectVerdict(v: ObjectVerdict): string {
       return `${v.key}: row-count mismatch (the ${v.against} says ${v.expected} rows, found ${v.actual})`;
     case 'decode error':
       return `${v.key}: decode error (${v.message})`;
+    case 'unlisted':
+      return `${v.key}: stored in the export's data folder but listed by neither the catalog nor the manifest`;
     case 'catalog mismatch':
       return v.field === 'presence'
         ? `${v.key}: listed by the ${v.catalog === null ? 'manifest' : 'catalog'} only (catalog ${v.catalog ?? 'none'}, manifest ${v.manifest ?? 'none'})`

@@ -7,6 +7,7 @@ import { pruneTrail, startReconstruct } from '../../client/point-in-time';
 import type { ChainLink } from '../../core/restore-points';
 import { sealTrail, verifyTrail } from '../../trail';
 import { failureCode } from '../incremental/failure-code';
+import { runCli, worldCliEnv } from '../support/cli';
 import { inTransactionAs } from '../trail/tracked-pagila';
 import { chainWorld, tableFingerprint, type ChainWorld } from './chain-world';
 
@@ -14,7 +15,8 @@ describe('the trail is pruned from the source only after its archived copy verif
   let w: ChainWorld;
   let delta: ChainLink;
   const entriesInSource = async () => Number((await w.source.client.query<{ n: string }>('select count(*) as n from restorepoint_trail.change')).rows[0]!.n);
-  const prune = (options: { through?: number; dryRun?: boolean } = {}) => pruneTrail(w.client, { source: 'pagila', requestedBy: 'test', ...options });
+  type PruneResult = Awaited<ReturnType<typeof pruneTrail>>;
+  const prune = (options: { through?: number } = {}) => pruneTrail(w.client, { source: 'pagila', requestedBy: 'test', ...options });
 
   before(async () => {
     w = await chainWorld(1);
@@ -46,14 +48,18 @@ describe('the trail is pruned from the source only after its archived copy verif
     assert.match(await failureCode(prune({ through: head.position })), /^PRUNE_REFUSED: verified archives reach position \d+ only/);
   });
 
-  it('plans, then prunes exactly the archived range; the kept chain still verifies and goes on', async () => {
+  it('`trail prune` plans without --confirm, then with it prunes exactly the archived range; the kept chain still verifies and goes on', async () => {
     const before = await entriesInSource();
-    const planned = await prune({ dryRun: true });
-    assert.deepEqual([planned.from.position, planned.through.position, planned.removed], [0, delta.trailTo!.position, 0]);
+    const cli = (...args: string[]) => runCli(worldCliEnv(w.world), ['trail', 'prune', '--source', 'pagila', '--requested-by', 'test', ...args]);
+    const asked = await cli();
+    assert.equal(asked.code, 0, asked.stderr);
+    assert.match(asked.stdout, new RegExp(`^would prune positions 1..${delta.trailTo!.position} of pagila; archive verified in ${delta.exportId}\ndry run: nothing was changed`));
+    const planned = JSON.parse((await cli('--json')).stdout) as PruneResult;
+    assert.deepEqual([planned.dryRun, planned.from.position, planned.through.position, planned.removed], [true, 0, delta.trailTo!.position, 0]);
     assert.equal(await entriesInSource(), before);
 
-    const done = await prune();
-    assert.equal(done.removed, delta.trailTo!.position);
+    const done = JSON.parse((await cli('--confirm', '--json')).stdout) as PruneResult;
+    assert.deepEqual([done.dryRun, done.removed], [false, delta.trailTo!.position]);
     assert.deepEqual(done.archives, [delta.exportId]);
     assert.equal(await entriesInSource(), before - done.removed);
     const verified = await verifyTrail(w.source.client);
@@ -68,6 +74,6 @@ describe('the trail is pruned from the source only after its archived copy verif
 
   it('writes every attempt to the ledger', async () => {
     const entries = await withCatalog(w.world.config.catalog.url, (db) => listLedger(db, { action: 'trail.pruned', limit: 100 }));
-    assert.deepEqual(entries.map((e) => e.outcome), ['failed', 'failed', 'planned', 'ok']);
+    assert.deepEqual(entries.map((e) => e.outcome), ['failed', 'failed', 'planned', 'planned', 'ok']);
   });
 });

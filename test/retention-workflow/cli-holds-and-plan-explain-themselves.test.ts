@@ -57,19 +57,39 @@ describe('`restorepoint hold` and `restorepoint retention` through the CLI', () 
     assert.ok((await w.objectsOf(older, `file://${folder}/exports`)).length > 0);
   });
 
-  it('after hold remove, retention run deletes the expired export and says what it did', async () => {
-    assert.equal((await cli('hold', 'remove', older)).code, 2);
-    const released = await cli('hold', 'remove', older, '--reason', 'matter closed');
+  it('hold remove and retention run without --confirm say what they would do and change nothing', async () => {
+    const asked = await cli('hold', 'remove', older, '--reason', 'matter closed');
+    assert.equal(asked.code, 0, asked.stderr);
+    assert.match(asked.stdout, /would release legal hold \d+ on export .* by dana: ticket LEGAL-7\)\ndry run: nothing was changed; run again with --confirm/);
+    const stillHeld = JSON.parse((await cli('hold', 'list', '--json')).stdout) as LegalHold[];
+    assert.deepEqual(stillHeld.map((h) => h.exportId), [older]);
+    const missing = await cli('hold', 'remove', 'no-such-export', '--reason', 'x');
+    assert.deepEqual([missing.code, /EXPORT_NOT_FOUND/.test(missing.stderr)], [1, true], 'a dry run refuses what the release would refuse');
+    const asJson = JSON.parse((await cli('hold', 'remove', older, '--reason', 'matter closed', '--json')).stdout) as { dryRun: boolean; changed: boolean; hold: LegalHold };
+    assert.deepEqual([asJson.dryRun, asJson.changed, asJson.hold.exportId], [true, false, older]);
+
+    const planned = await cli('retention', 'run', '--policy', policyFile);
+    assert.equal(planned.code, 0, planned.stderr);
+    assert.match(planned.stdout, /: 2 keep, 0 tier, 0 delete/);
+    assert.match(planned.stdout, /dry run: nothing was changed/);
+    assert.doesNotMatch(planned.stdout, /applied:/);
+    assert.ok((await w.objectsOf(older, `file://${folder}/exports`)).length > 0);
+  });
+
+  it('after hold remove --confirm, retention run --confirm deletes the expired export and says what it did', async () => {
+    assert.equal((await cli('hold', 'remove', older, '--confirm')).code, 2);
+    const released = await cli('hold', 'remove', older, '--reason', 'matter closed', '--confirm');
     assert.match(released.stdout, /released legal hold \d+ on export/);
-    const run = await cli('retention', 'run', '--policy', policyFile);
+    const run = await cli('retention', 'run', '--policy', policyFile, '--confirm');
     assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stdout, /dry run/);
     assert.match(run.stdout, new RegExp(`${older}.*delete\\s+expired`));
     assert.match(run.stdout, /applied: 1 deleted \(\d+ objects, [\d.]+ MB\), 0 tiered/);
     assert.deepEqual(await w.objectsOf(older, `file://${folder}/exports`), []);
     const history = JSON.parse((await cli('hold', 'list', older, '--json')).stdout) as LegalHold[];
     assert.deepEqual([history.length, history[0]?.releaseReason], [1, 'matter closed']);
     const runs = JSON.parse((await cli('retention', 'runs', '--json')).stdout) as { dryRun: boolean; outcome: { deleted: number } | null }[];
-    assert.deepEqual(runs.map((r) => [r.dryRun, r.outcome?.deleted ?? null]), [[false, 1], [true, null], [true, null]]);
+    assert.deepEqual(runs.map((r) => [r.dryRun, r.outcome?.deleted ?? null]), [[false, 1], [true, null], [true, null], [true, null]]);
   });
 
   it('a policy file that does not parse is bad usage', async () => {

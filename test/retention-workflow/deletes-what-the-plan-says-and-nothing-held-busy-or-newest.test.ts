@@ -115,7 +115,7 @@ describe('a retention run on the real stack', () => {
   it('a second run changes nothing', async () => {
     const summary = await run(false);
     assert.deepEqual({ delete: summary.totals.delete, tier: summary.totals.tier, alreadyDeleted: summary.totals.alreadyDeleted }, { delete: 0, tier: 0, alreadyDeleted: 3 });
-    assert.deepEqual(summary.applied, { deleted: 0, tiered: 0, skipped: 0, objectsDeleted: 0, bytesDeleted: 0, objectsTiered: 0 });
+    assert.deepEqual(summary.applied, { deleted: 0, tiered: 0, skipped: 0, objectsDeleted: 0, bytesDeleted: 0, objectsTiered: 0, orphansRemoved: 0, orphanBytesRemoved: 0 });
     assert.equal((await deletions()).length, 3);
   });
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { retentionPolicySchema } from '../../core/retention';
 
 describe('the retention policy schema', () => {
-  it('fills in a policy that keeps only what safety demands, with a one-day minimum age and safety snapshots for 30 days', () => {
+  it('fills in a policy that keeps only what safety demands, with a one-day minimum age, safety snapshots for 30 days and a day before scratch files count as orphaned', () => {
     assert.deepEqual(retentionPolicySchema.parse({}), {
       scope: {},
       keepLast: 0,
@@ -11,6 +11,7 @@ describe('the retention policy schema', () => {
       minAgeDays: 1,
       safetySnapshotDays: 30,
       tiering: {},
+      orphanGraceHours: 24,
     });
   });
 

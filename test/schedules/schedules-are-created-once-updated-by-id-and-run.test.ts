@@ -119,9 +119,19 @@ describe('schedules through the CLI', () => {
     assert.deepEqual([row.status, row.requested_by, row.mode], ['succeeded', 'schedule:restorepoint-export-shop-full', 'full']);
   });
 
-  it('delete removes a schedule once; deleting it again says so', async () => {
-    assert.equal((await json<{ deleted: boolean }>('schedule', 'delete', 'restorepoint-verify-checksums')).deleted, true);
-    assert.equal((await json<{ deleted: boolean }>('schedule', 'delete', 'restorepoint-verify-checksums')).deleted, false);
+  it('delete without --confirm says what it would delete and deletes nothing', async () => {
+    const asked = await cli('schedule', 'delete', 'restorepoint-verify-checksums');
+    assert.equal(asked.code, 0, asked.stderr);
+    assert.match(asked.stdout, /would delete schedule restorepoint-verify-checksums: checksums verification every 6h, sampling 2 older .*\ndry run: nothing was changed; run again with --confirm/);
+    const dry = await json<{ dryRun: boolean; deleted: boolean; schedule: { kind: string } | null }>('schedule', 'delete', 'restorepoint-verify-checksums');
+    assert.deepEqual([dry.dryRun, dry.deleted, dry.schedule?.kind], [true, false, 'verify']);
+    assert.match((await cli('schedule', 'delete', 'no-such-schedule')).stdout, /no schedule no-such-schedule/);
+    await client.temporal.schedule.getHandle('restorepoint-verify-checksums').describe();
+  });
+
+  it('delete --confirm removes a schedule once; deleting it again says so', async () => {
+    assert.equal((await json<{ deleted: boolean }>('schedule', 'delete', 'restorepoint-verify-checksums', '--confirm')).deleted, true);
+    assert.equal((await json<{ deleted: boolean }>('schedule', 'delete', 'restorepoint-verify-checksums', '--confirm')).deleted, false);
     const left = ['restorepoint-export-shop-full', 'restorepoint-export-shop-incremental', 'restorepoint-retention'];
     assert.deepEqual(await listedIds(left), left);
   });

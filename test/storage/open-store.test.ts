@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { destinationSchema } from '../../core/export-input';
 import { GcsStore } from '../../storage/gcs-store';
 import { LocalStore } from '../../storage/local-store';
 import { openStore, parseDestination } from '../../storage/open-store';
@@ -23,6 +24,31 @@ describe('parseDestination', () => {
       assert.throws(() => parseDestination(destination), { code: 'INPUT_INVALID' }, destination);
     }
     assert.throws(() => parseDestination('/var/backups'), /gs:\/\/bucket\/prefix or file:\/\/\/absolute\/dir/);
+  });
+
+  it('refuses a destination that would leave its folder or mean something else than it says (issue 18)', () => {
+    const refusals: readonly [string, RegExp][] = [
+      ['file:///var/backups/../elsewhere', /\. or \.\. segment/],
+      ['file:///var/backups/%2e%2e/elsewhere', /\. or \.\. segment/],
+      ['file:///var/backups/%2E%2e', /\. or \.\. segment/],
+      ['file:///var/./backups', /\. or \.\. segment/],
+      ['file:///var/backups/%2fetc', /means "\/"/],
+      ['file:///var//backups', /empty segment/],
+      ['file:///var/backups/%zz', /malformed %-escape/],
+      ['file:///tmp?x=1', /\?query or #fragment/],
+      ['file:///tmp#x', /\?query or #fragment/],
+      ['gs://bucket/../x', /\. or \.\. segment/],
+      ['gs://bucket/a/%2e%2e/x', /\. or \.\. segment/],
+      ['gs://bucket/x?y=1', /\?query or #fragment/],
+      ['gs://bucket/x#y', /\?query or #fragment/],
+      ['gs://bucket/x\\y', /backslash/],
+    ];
+    for (const [destination, why] of refusals) {
+      assert.throws(() => parseDestination(destination), (e: Error & { code?: string }) => e.code === 'INPUT_INVALID' && why.test(e.message), destination);
+      const schema = destinationSchema.safeParse(destination);
+      assert.equal(schema.success, false, destination);
+      assert.match(schema.error!.issues[0]!.message, why, destination);
+    }
   });
 });
 

@@ -46,6 +46,8 @@ export async function startTestWorld(sources: Record<string, string>, overrides:
     export: { partSizeBytes: 64 * 1024 * 1024, ...overrides },
     // The local issuer: tests mint tokens with its key (test/support/identity.ts).
     identity: localIdentityConfig(),
+    // A worker process started from this config serves /metrics on a free port, never a shared fixed one.
+    metrics: { host: '127.0.0.1', port: 0 },
   });
   // Clients of this process present a proven token for the name each call claims.
   useTokenSource(testTokens);

@@ -80,8 +80,16 @@ test('`trail verify` exits 1 and names the entry after one is edited', async () 
   assert.equal((await listLedger(catalog.db, { action: 'trail.verified' })).at(-1)?.outcome, 'broken');
 });
 
-test('`untrack` stops capture and is recorded', async () => {
-  const { code } = await cli('untrack', 'public', '--source', 'pagila');
+test('`untrack` without --confirm lists what it would stop tracking and changes nothing', async () => {
+  const { code, stdout } = await cli('untrack', 'public.film', 'public.actor', '--source', 'pagila');
+  assert.equal(code, 0, stdout);
+  assert.match(stdout, /would stop tracking on pagila \(history recorded so far stays\):\n {2}public\.film \(film_id\)\nnot tracked, left as they are: public\.actor\ndry run: nothing was changed/);
+  assert.match((await cli('trail', 'status', '--source', 'pagila')).stdout, /public\.film/);
+  assert.equal((await listLedger(catalog.db, { action: 'trail.untracked' })).length, 0);
+});
+
+test('`untrack --confirm` stops capture and is recorded', async () => {
+  const { code } = await cli('untrack', 'public', '--source', 'pagila', '--confirm');
   assert.equal(code, 0);
   const { stdout } = await cli('trail', 'status', '--source', 'pagila');
   assert.match(stdout, /no tables tracked/);

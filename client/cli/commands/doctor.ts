@@ -1,8 +1,14 @@
 import type { Command } from 'commander';
+import { RECOVERY_FEATURE_LABELS, type RecoveryFeature, type RecoveryFeatures } from '../../../core/rollback/recovery-features';
 import { runHealthCheck } from '../../health';
 import { withClient } from '../context';
 import { action, emit } from '../output';
 import { currentUser } from './export';
+
+/** e.g. `in-place rollback on, revert OFF, point-in-time rollback on`. */
+function featureLine(features: RecoveryFeatures): string {
+  return (Object.keys(RECOVERY_FEATURE_LABELS) as RecoveryFeature[]).map((f) => `${RECOVERY_FEATURE_LABELS[f]} ${features[f] ? 'on' : 'OFF'}`).join(', ');
+}
 
 export function registerDoctorCommand(program: Command): void {
   program
@@ -16,7 +22,10 @@ export function registerDoctorCommand(program: Command): void {
         withClient(async (client) => {
           const result = await runHealthCheck(client, { destination: o.to, requestedBy: o.requestedBy });
           emit(o, { ok: true, ...result }, () =>
-            `worker ok; ledger entries ${result.ledgerSeqs.join(', ')} written; ${result.storage.destination}: ${result.storage.bytes} bytes written, read back identical and deleted in ${result.storage.roundTripMs} ms`,
+            [
+              `worker ok; ledger entries ${result.ledgerSeqs.join(', ')} written; ${result.storage.destination}: ${result.storage.bytes} bytes written, read back identical and deleted in ${result.storage.roundTripMs} ms`,
+              ...Object.entries(result.sources ?? {}).map(([name, features]) => `source ${name}: ${featureLine(features)}`),
+            ].join('\n'),
           );
         }),
       ),

@@ -1,8 +1,15 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { getExport, listExports, listFiles } from '../../../catalog/exports-repo';
 import { RestorepointError } from '../../../core/errors';
 import { withCatalogDb } from '../context';
 import { action, emit, table } from '../output';
+
+/** `--tag key=value`, repeatable: the tags an export must carry. */
+function tag(raw: string, tags: Record<string, string> = {}): Record<string, string> {
+  const at = raw.indexOf('=');
+  if (at < 1) throw new InvalidArgumentError('expected key=value');
+  return { ...tags, [raw.slice(0, at)]: raw.slice(at + 1) };
+}
 
 const mb = (bytes: number | null | undefined) => (bytes === null || bytes === undefined ? '' : (bytes / 1024 / 1024).toFixed(1));
 
@@ -14,12 +21,13 @@ export function registerExportsCommands(program: Command): void {
     .description('exports, newest first')
     .option('--source <name>', 'only this source')
     .option('--status <status>', 'requested, running, succeeded, failed or deleted')
+    .option('--tag <key=value>', 'only exports with this tag (repeatable: all must match)', tag)
     .option('--limit <n>', 'at most this many', '50')
     .option('--json', 'print JSON')
     .action(
-      action(async (o: { source?: string; status?: string; limit: string; json?: boolean }) =>
+      action(async (o: { source?: string; status?: string; tag?: Record<string, string>; limit: string; json?: boolean }) =>
         withCatalogDb(async (db) => {
-          const rows = await listExports(db, { source: o.source, status: o.status as never, limit: Number(o.limit) });
+          const rows = await listExports(db, { source: o.source, status: o.status as never, tags: o.tag, limit: Number(o.limit) });
           emit(o, rows, () =>
             table(
               ['id', 'status', 'verified', 'source', 'tables', 'rows', 'MB', 'created', 'requested by'],

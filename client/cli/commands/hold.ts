@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import { getExport } from '../../../catalog/exports-repo';
 import { listHolds, placeHold, releaseHold, type LegalHold } from '../../../catalog/holds-repo';
+import { RestorepointError } from '../../../core/errors';
 import { withCatalogDb } from '../context';
+import { confirmOption, withDryRunNote } from '../confirm';
 import { action, emit, table } from '../output';
 import { currentUser } from './export';
 
@@ -30,17 +33,29 @@ export function registerHoldCommands(program: Command): void {
       ),
     );
 
-  hold
-    .command('remove <exportId>')
-    .description("release an export's legal hold (recorded in the ledger); retention may then delete it by its policy")
-    .requiredOption('--reason <text>', 'why the hold ends (required: releases are audited)')
-    .option('--requested-by <who>', 'recorded in the ledger', currentUser())
+  confirmOption(
+    hold
+      .command('remove <exportId>')
+      .description("release an export's legal hold (recorded in the ledger) with --confirm; retention may then delete it by its policy")
+      .requiredOption('--reason <text>', 'why the hold ends (required: releases are audited)')
+      .option('--requested-by <who>', 'recorded in the ledger', currentUser()),
+  )
     .option('--json', 'print JSON')
     .action(
-      action(async (exportId: string, o: { reason: string; requestedBy: string; json?: boolean }) =>
+      action(async (exportId: string, o: { reason: string; requestedBy: string; confirm?: boolean; json?: boolean }) =>
         withCatalogDb(async (db) => {
+          if (!o.confirm) {
+            // The same refusal as the real release, so a dry run never says less than the act would.
+            if (!(await getExport(db, exportId))) throw new RestorepointError('EXPORT_NOT_FOUND', `no export "${exportId}" in the catalog`, { exportId });
+            const active = (await listHolds(db, { exportId })).find((h) => h.releasedAt === null);
+            const plan = active
+              ? `would release legal hold ${active.id} on export ${exportId} (placed ${active.placedAt.toISOString()} by ${active.placedBy}: ${active.reason})`
+              : `export ${exportId} is not under legal hold`;
+            emit(o, { ok: true, dryRun: true, changed: false, hold: active ?? null }, () => withDryRunNote(false, plan));
+            return;
+          }
           const { changed, hold: h } = await releaseHold(db, { exportId, reason: o.reason, actor: o.requestedBy });
-          emit(o, { ok: true, changed, hold: h ?? null }, () => (changed ? `released legal hold ${h?.id} on export ${exportId}` : `export ${exportId} is not under legal hold`));
+          emit(o, { ok: true, dryRun: false, changed, hold: h ?? null }, () => (changed ? `released legal hold ${h?.id} on export ${exportId}` : `export ${exportId} is not under legal hold`));
         }),
       ),
     );

@@ -6,6 +6,7 @@ import { formatPlan, retentionPolicySchema, type RetentionPolicyInput } from '..
 import type { RetentionRunSummary } from '../../../core/retention-run-input';
 import { readRetentionRun, runRetention } from '../../retention';
 import { withCatalogDb, withClient } from '../context';
+import { confirmOption, withDryRunNote } from '../confirm';
 import { action, emit, table } from '../output';
 import { currentUser } from './export';
 
@@ -35,7 +36,7 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 function appliedLine(summary: RetentionRunSummary): string {
   const a = summary.applied;
-  return `applied: ${a.deleted} deleted (${a.objectsDeleted} objects, ${mb(a.bytesDeleted)}), ${a.tiered} tiered (${a.objectsTiered} objects moved), ${a.skipped} skipped (changed since planning; see the ledger)`;
+  return `applied: ${a.deleted} deleted (${a.objectsDeleted} objects, ${mb(a.bytesDeleted)}), ${a.tiered} tiered (${a.objectsTiered} objects moved), ${a.skipped} skipped (changed since planning or unusable rows; see the ledger), ${a.orphansRemoved ?? 0} orphaned scratch files removed (${mb(a.orphanBytesRemoved ?? 0)})`;
 }
 
 function showRun(run: RetentionRunRecord): string {
@@ -67,16 +68,20 @@ export function registerRetentionCommands(program: Command): void {
     }),
   );
 
-  common(
-    retention
-      .command('run')
-      .description('plan, then delete and tier what the plan says (held, busy and newest-verified exports are never deleted)'),
+  confirmOption(
+    common(
+      retention
+        .command('run')
+        .description('plan, then with --confirm delete and tier what the plan says (held, busy and newest-verified exports are never deleted); without it, the plan only'),
+    ),
   ).action(
-    action(async (o: { policy?: string; requestedBy: string; json?: boolean }) => {
+    action(async (o: { policy?: string; requestedBy: string; confirm?: boolean; json?: boolean }) => {
       const policy = readPolicyFile(o.policy);
-      const summary = await withClient((client) => runRetention(client, { policy, dryRun: false, requestedBy: o.requestedBy }));
+      const confirmed = Boolean(o.confirm);
+      const summary = await withClient((client) => runRetention(client, { policy, dryRun: !confirmed, requestedBy: o.requestedBy }));
       const run = await withCatalogDb((db) => readRetentionRun(db, summary.planId));
-      emit(o, { ok: true, ...summary, plan: run.plan }, () => `plan ${run.id}\n${formatPlan(run.plan)}\n\n${appliedLine(summary)}`);
+      const human = () => withDryRunNote(confirmed, `plan ${run.id}\n${formatPlan(run.plan)}${confirmed ? `\n\n${appliedLine(summary)}` : ''}`);
+      emit(o, { ok: true, ...summary, plan: run.plan }, human);
     }),
   );
 

@@ -8,6 +8,7 @@ import { withCatalogDb, withClient } from '../context';
 import { action, emit, EXIT, table, UsageError } from '../output';
 import { currentUser } from './export';
 import { previewDigest } from '../../../identity/preview-digest';
+import { registerRollbackListCommand } from './rollback-list';
 
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 const int = (value: string) => {
@@ -60,7 +61,7 @@ function renderStatus(s: RollbackStatus): string {
     s.safetyExportId ? `  safety snapshot: export ${s.safetyExportId}` : '',
     s.progress.rowsPlanned ? `  progress: ${s.progress.rowsApplied}/${s.progress.rowsPlanned} rows (${s.progress.table})` : '',
     s.validation ? `  validation: ${s.validation.ok ? 'ok, zero differences' : `FAILED ${JSON.stringify(s.validation.differences)} ${JSON.stringify(s.validation.orphans)}`}` : '',
-    s.preview ? `  preview: ${s.preview.totals.inserts} inserts, ${s.preview.totals.updates} updates, ${s.preview.totals.deletes} deletes, ${s.preview.totals.conflicts} conflicting rows` : '',
+    s.preview ? `  preview: ${s.preview.totals.inserts} inserts, ${s.preview.totals.updates} updates, ${s.preview.totals.deletes} deletes, ${s.preview.totals.conflicts} conflicting rows${s.preview.totals.outsideScope ? `, ${s.preview.totals.outsideScope} rows outside the scope changed by cascades (see the preview)` : ''}` : '',
   ]
     .filter(Boolean)
     .join('\n');
@@ -71,6 +72,7 @@ function renderPreview(p: RollbackPreview, samples: readonly PreviewSamples[]): 
     table(['table', 'inserts', 'updates', 'deletes', 'changed since target (by transaction)'], p.tables.map((t) => [t.table, t.inserts, t.updates, t.deletes, t.changedSinceTarget.map((c) => `${c.rows} by xid ${c.xid}${c.actors ? ` (${c.actors.join(', ')})` : ''}`).join(', ')])),
   ];
   for (const t of p.tables) {
+    if (t.multiset) out.push(`${t.table} has no primary key: compared as a multiset (copies of each row) — ${t.inserts} rows to add, ${t.deletes} rows to remove; an edited row counts as one of each`);
     if (!t.narrowedTo) continue;
     out.push(
       t.narrowedTo.where !== null
@@ -79,13 +81,22 @@ function renderPreview(p: RollbackPreview, samples: readonly PreviewSamples[]): 
     );
   }
   if (p.foreignKeys.length) out.push('', 'foreign-key impact:', table(['constraint', 'child', 'parent', 'removed', 'orphaned'], p.foreignKeys.map((f) => [f.constraint, f.child, f.parent, f.removed, f.orphaned])));
-  out.push('', p.constraintConflicts.length ? 'CONFLICTS (apply will refuse):' : 'conflicts: none');
+  const outside = p.outsideScope ?? [];
+  if (outside.length) {
+    out.push('', 'OUTSIDE THE SCOPE — rows foreign-key cascades removed or changed since the target; this rollback leaves them as they are:');
+    for (const o of outside) {
+      out.push(`  ${o.table}: ${o.removed === null ? 'not counted' : `${o.removed} removed, ${o.changed} changed`} (via ${o.via.join('; ')})`, `    ${o.suggestion}`);
+    }
+  }
+  out.push('', p.constraintConflicts.length ? 'CONFLICTS (apply will refuse):' : `conflicts: none${outside.length ? ' (but see the rows outside the scope above)' : ''}`);
   for (const c of p.constraintConflicts) out.push(`  ${c.table}: ${c.rows} rows, ${c.problem} (${c.constraint})`);
   for (const s of samples) {
+    const copies = (n: number | undefined) => (n !== undefined && n > 1 ? ` ×${n}` : '');
+    const keyOf = (key: object | undefined) => (key ? `${JSON.stringify(key)} ` : '');
     const lines = [
-      ...s.updates.map((u) => `  update ${JSON.stringify(u.before)} → ${JSON.stringify(u.after)}`),
-      ...s.inserts.map((i) => `  insert ${JSON.stringify(i.after)}`),
-      ...s.deletes.map((d) => `  delete ${JSON.stringify(d.before)}`),
+      ...s.updates.map((u) => `  update ${keyOf(u.key)}${JSON.stringify(u.before)} → ${JSON.stringify(u.after)}`),
+      ...s.inserts.map((i) => `  insert ${JSON.stringify(i.after)}${copies(i.copies)}`),
+      ...s.deletes.map((d) => `  delete ${JSON.stringify(d.before)}${copies(d.copies)}`),
     ];
     if (lines.length) out.push('', `samples of ${s.table}:`, ...lines);
   }
@@ -102,11 +113,12 @@ function registerDecision(rollback: Command, kind: 'approve' | 'reject'): void {
     .option('--json', 'print JSON')
     .action(
       action(async (rollbackId: string, o: { as?: string; digest?: string; comment: string; json?: boolean }) =>
-        withClient(async (client) => {
-          const decision: RecordedDecision = await rollbackHandle(client, rollbackId).decide(kind, o.as, o.comment, o.digest);
+        withClient((client) => withCatalogDb(async (catalog) => {
+          // With the catalog, a decision arriving after the rollback ended is still recorded (refused).
+          const decision: RecordedDecision = await rollbackHandle(client, rollbackId, catalog).decide(kind, o.as, o.comment, o.digest);
           emit(o, { ok: decision.accepted, ...decision }, () => (decision.accepted ? `${kind === 'approve' ? 'approved' : 'rejected'} rollback ${rollbackId} as ${decision.by}` : `refused: ${decision.reason}`));
           return decision.accepted ? EXIT.ok : EXIT.failed;
-        }),
+        })),
       ),
     );
 }
@@ -132,7 +144,7 @@ export function registerRollbackCommands(program: Command): void {
     .option('--xid <xid>', 'a transaction id (repeatable)', repeatable)
     .option('--actor <actor>', 'the recorded actor')
     .option('--since <time>', 'changes at or after this ISO 8601 time (with offset)')
-    .option('--until <time>', 'changes before this time')
+    .option('--until <time>', 'changes before this ISO 8601 time')
     .option('--table <schema.table>', 'only this table (repeatable)', repeatable)
     .requiredOption('--snapshot-to <destination>', 'where the safety snapshot is exported (gs://bucket/prefix or file:///dir)')
     .requiredOption('--reason <text>', 'why, recorded in the ledger')
@@ -199,6 +211,8 @@ export function registerRollbackCommands(program: Command): void {
         });
       }),
     );
+
+  registerRollbackListCommand(rollback);
 
   rollback
     .command('status <rollbackId>')

@@ -6,8 +6,9 @@ import type { RetentionRunRequest } from '../../../core/retention-run-input';
 import { scheduledVerificationInputSchema } from '../../../core/verification/verification-input';
 import { VERIFICATION_LEVELS } from '../../../core/verification/verification-level';
 import type { ScheduledExportInput } from '../../../workflows/scheduled-export-workflow';
-import { deleteSchedule, listSchedules, triggerSchedule, upsertSchedule, type ScheduleRequest, type ScheduleTiming } from '../../schedules';
+import { deleteSchedule, describeSchedule, listSchedules, triggerSchedule, upsertSchedule, type ScheduleRequest, type ScheduleTiming } from '../../schedules';
 import { withClient } from '../context';
+import { confirmOption, withDryRunNote } from '../confirm';
 import { action, emit, table } from '../output';
 import { list, parseTags } from './export';
 import { readPolicyFile } from './retention';
@@ -139,15 +140,20 @@ export function registerScheduleCommands(program: Command): void {
       ),
     );
 
-  schedule
-    .command('delete <scheduleId>')
-    .description('delete a schedule; a run it already started goes on')
+  confirmOption(schedule.command('delete <scheduleId>').description('delete a schedule with --confirm; a run it already started goes on'))
     .option('--json', 'print JSON')
     .action(
-      action(async (scheduleId: string, o: { json?: boolean }) =>
+      action(async (scheduleId: string, o: { confirm?: boolean; json?: boolean }) =>
         withClient(async (client) => {
+          if (!o.confirm) {
+            const found = await describeSchedule(client, scheduleId);
+            emit(o, { ok: true, dryRun: true, scheduleId, deleted: false, schedule: found }, () =>
+              withDryRunNote(false, found ? `would delete schedule ${scheduleId}: ${found.description}${found.nextRunAt ? ` (next run ${found.nextRunAt})` : ''}` : `no schedule ${scheduleId}`),
+            );
+            return;
+          }
           const deleted = await deleteSchedule(client, scheduleId);
-          emit(o, { ok: true, scheduleId, deleted }, () => (deleted ? `deleted schedule ${scheduleId}` : `no schedule ${scheduleId}`));
+          emit(o, { ok: true, dryRun: false, scheduleId, deleted }, () => (deleted ? `deleted schedule ${scheduleId}` : `no schedule ${scheduleId}`));
         }),
       ),
     );

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { stackDown, stackStatus, stackUp } from '../../../stack/stack';
+import { diagnostics } from '../diagnostics';
 import { action, emit, EXIT, table } from '../output';
 
 export function registerStackCommands(program: Command): void {
@@ -11,7 +12,7 @@ export function registerStackCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(
       action(async (options: { json?: boolean }) => {
-        const state = await stackUp((line) => process.stderr.write(`${line}\n`));
+        const state = await stackUp((line) => diagnostics().info({ command: 'stack up' }, line));
         const status = await stackStatus(state);
         emit(options, { ok: true, services: status }, () => table(['service', 'healthy', 'where'], status.map((s) => [s.name, s.healthy, s.detail])));
       }),

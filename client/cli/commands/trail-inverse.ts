@@ -10,7 +10,7 @@ interface InverseOptions {
   readonly source: string;
   readonly xid?: string[];
   readonly actor?: string;
-  readonly from?: string;
+  readonly since?: string;
   readonly until?: string;
   readonly table?: string[];
   readonly key?: string[];
@@ -26,7 +26,7 @@ function selectionOf(o: InverseOptions): TrailSelection {
       throw new RestorepointError('INPUT_INVALID', `--key ${text}: expected a JSON object such as {"film_id": 1}`);
     }
   });
-  return { xids: o.xid, actor: o.actor, from: o.from, until: o.until, tables: o.table, keys };
+  return { xids: o.xid, actor: o.actor, from: o.since, until: o.until, tables: o.table, keys };
 }
 
 /** `trail inverse`: lists how to undo a selection of changes, and the conflicts; changes nothing. */
@@ -37,7 +37,7 @@ export function registerTrailInverseCommand(trail: Command): void {
     .requiredOption('--source <name>', 'a configured source connection, or local:<database>')
     .option('--xid <xid>', 'a transaction id (repeatable)', repeatable)
     .option('--actor <actor>', 'the recorded actor')
-    .option('--from <time>', 'changes at or after this ISO 8601 time (with offset)')
+    .option('--since <time>', 'changes at or after this ISO 8601 time (with offset)')
     .option('--until <time>', 'changes before this ISO 8601 time')
     .option('--table <schema.table>', 'a tracked table (repeatable)', repeatable)
     .option('--key <json>', 'a primary key as JSON, e.g. {"film_id": 1} (repeatable)', repeatable)

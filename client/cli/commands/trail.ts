@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import { sealTrail, trackTables, trailStatus, untrackTables, verifyTrail, type TrackableTable, type TrackedTable } from '../../../trail';
+import { sealTrail, trackedTables, trackTables, trailStatus, untrackTables, verifyTrail, type TrackableTable, type TrackedTable, type TrailVerification } from '../../../trail';
+import { resolveTargets } from '../../../trail/resolve-targets';
+import { confirmOption, withDryRunNote } from '../confirm';
 import { action, emit, EXIT, table } from '../output';
-import { lastVerifiedHead, recorded, withSourceClient } from '../trail-session';
+import { currentTrailAnchor, REANCHOR_ACTION, recorded, withSourceClient } from '../trail-session';
 import { registerTrailInverseCommand } from './trail-inverse';
 import { registerTrailPruneCommand } from './trail-prune';
 
@@ -34,18 +36,39 @@ export function registerTrailCommands(program: Command): void {
       }),
     );
 
-  program
-    .command('untrack <targets...>')
-    .description('stop recording changes to these tables; the history recorded so far stays')
-    .requiredOption('--source <name>', 'a configured source connection, or local:<database>')
+  confirmOption(
+    program
+      .command('untrack <targets...>')
+      .description('stop recording changes to these tables with --confirm; the history recorded so far stays')
+      .requiredOption('--source <name>', 'a configured source connection, or local:<database>'),
+  )
     .option('--json', 'print JSON')
     .action(
-      action(async (targets: string[], o: { source: string; json?: boolean }) => {
+      action(async (targets: string[], o: { source: string; confirm?: boolean; json?: boolean }) => {
+        if (!o.confirm) {
+          const { tracked, untracked } = await withSourceClient(o.source, async (client) => {
+            const named = await resolveTargets(client, targets);
+            const now = new Set((await trackedTables(client)).map((t) => `${t.schema}.${t.name}`));
+            return { tracked: named.filter((t) => now.has(`${t.schema}.${t.name}`)), untracked: named.filter((t) => !now.has(`${t.schema}.${t.name}`)) };
+          });
+          emit(o, { ok: true, dryRun: true, source: o.source, tables: tracked, notTracked: untracked }, () =>
+            withDryRunNote(
+              false,
+              [
+                tracked.length === 0 ? `none of these tables is tracked on ${o.source}` : `would stop tracking on ${o.source} (history recorded so far stays):\n  ${describeTables(tracked)}`,
+                untracked.length === 0 ? '' : `not tracked, left as they are: ${untracked.map((t) => `${t.schema}.${t.name}`).join(', ')}`,
+              ]
+                .filter(Boolean)
+                .join('\n'),
+            ),
+          );
+          return;
+        }
         const tables = await recorded('trail.untracked', o.source, async () => {
           const result = await withSourceClient(o.source, (client) => untrackTables(client, targets));
           return { result, details: { tables: result.map((t) => `${t.schema}.${t.name}`) } };
         });
-        emit(o, { ok: true, source: o.source, tables }, () => `no longer tracking on ${o.source}:\n  ${describeTables(tables)}`);
+        emit(o, { ok: true, dryRun: false, source: o.source, tables }, () => `no longer tracking on ${o.source}:\n  ${describeTables(tables)}`);
       }),
     );
 
@@ -86,14 +109,17 @@ export function registerTrailCommands(program: Command): void {
     .command('verify')
     .description('seal, then recompute the hash chain; exits 1 and names the first broken entry if it is broken')
     .requiredOption('--source <name>', 'a configured source connection, or local:<database>')
-    .option('--no-anchor', 'do not check against the head recorded by the last verification (e.g. the database was recreated)')
+    .option('--no-anchor', 'do not check against the anchor (the head kept in the ledger); such a run never moves the anchor: see `trail reanchor`')
     .option('--json', 'print JSON')
     .action(
       action(async (o: { source: string; anchor: boolean; json?: boolean }) => {
-        const anchor = o.anchor ? await lastVerifiedHead(o.source) : undefined;
+        const anchor = o.anchor ? await currentTrailAnchor(o.source) : undefined;
         const { sealed, result } = await recorded('trail.verified', o.source, async () => {
           const outcome = await withSourceClient(o.source, async (client) => ({ sealed: (await sealTrail(client)).sealed, result: await verifyTrail(client, { anchor }) }));
-          const details = outcome.result.ok ? { head: outcome.result.head, entries: outcome.result.entries } : { firstBroken: outcome.result.firstBroken, entries: outcome.result.entries };
+          const checked = { anchorChecked: o.anchor };
+          const details = outcome.result.ok
+            ? { head: outcome.result.head, entries: outcome.result.entries, ...checked }
+            : { firstBroken: outcome.result.firstBroken, entries: outcome.result.entries, ...checked };
           return { result: outcome, outcome: outcome.result.ok ? 'ok' : 'broken', details };
         });
         emit(o, { source: o.source, sealed, ...result }, () => {
@@ -103,6 +129,33 @@ export function registerTrailCommands(program: Command): void {
             return `trail BROKEN at position ${b.position}${entry}: ${b.reason} (expected ${b.expected}, found ${b.actual}); ${result.entries} entries before it are intact`;
           }
           return result.head ? `trail intact: ${result.entries} entries (${sealed} sealed now), head ${result.head.position} ${result.head.hash}` : 'trail intact: no entries yet';
+        });
+        return result.ok ? EXIT.ok : EXIT.failed;
+      }),
+    );
+
+  trail
+    .command('reanchor')
+    .description('set the anchor to the current head when it no longer extends the last one (e.g. the database was recreated); audited')
+    .requiredOption('--source <name>', 'a configured source connection, or local:<database>')
+    .requiredOption('--reason <text>', 'why the anchor moves, kept in the ledger')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (o: { source: string; reason: string; json?: boolean }) => {
+        const from = (await currentTrailAnchor(o.source)) ?? null;
+        const result = await recorded<TrailVerification>(REANCHOR_ACTION, o.source, async () => {
+          const verified = await withSourceClient(o.source, async (client) => {
+            await sealTrail(client);
+            return verifyTrail(client);
+          });
+          // The chain itself must hold: reanchoring accepts a different history, never a broken one.
+          if (!verified.ok) return { result: verified, outcome: 'refused', details: { reason: o.reason, from, firstBroken: verified.firstBroken } };
+          return { result: verified, details: { reason: o.reason, from, to: verified.head } };
+        });
+        emit(o, { source: o.source, from, ...result }, () => {
+          if (!result.ok) return `not reanchored: the chain is broken at position ${result.firstBroken.position} (${result.firstBroken.reason})`;
+          const to = result.head ? `${result.head.position} ${result.head.hash}` : '(empty trail)';
+          return `trail anchor of ${o.source} moved from ${from ? `${from.position} ${from.hash}` : '(none)'} to ${to}`;
         });
         return result.ok ? EXIT.ok : EXIT.failed;
       }),
