@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps';
+import { createAuthorizeActivities } from './authorize';
 import { createExportDataActivity } from './export/export-data';
 import { createExportLifecycleActivities } from './export/export-lifecycle';
 import { createHealthActivities } from './health/probe-storage';
@@ -14,6 +15,7 @@ import { createVerifyActivities } from './verify';
 /** Every activity, built from narrow dependencies so tests can pass real or fake ones. */
 export function createActivities(deps: ActivityDeps) {
   return withTypedFailures({
+    ...createAuthorizeActivities(deps),
     ...createExportLifecycleActivities(deps),
     ...createLedgerActivities(deps),
     ...createHealthActivities(deps),

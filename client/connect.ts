@@ -1,18 +1,46 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config/schema';
+import { payloadCodecs } from '../identity/payload-codec';
+import { temporalTransport } from '../identity/temporal-transport';
+import type { CallerCredential } from '../identity/principal';
+import { defaultTokenSource, serviceToken, type TokenSource } from '../identity/token-store';
 
 export interface RestorepointClient {
   readonly temporal: Client;
   readonly taskQueue: string;
+  /**
+   * The caller's proof of identity, attached to every workflow start, signal and update.
+   * `as` is the name the caller claims; the worker checks it against the verified subject.
+   */
+  credential(as?: string): Promise<CallerCredential>;
+  /** The credential a schedule's runs act with, as the service identity `schedule:<scheduleId>`. */
+  serviceCredential(scheduleId: string): Promise<CallerCredential>;
   close(): Promise<void>;
 }
 
-/** A Temporal client for restorepoint's namespace and task queue, from config. */
-export async function connectClient(config: Config): Promise<RestorepointClient> {
-  const connection = await Connection.connect({ address: config.temporal.address });
+export interface ConnectOptions {
+  /** Where tokens come from; default RESTOREPOINT_TOKEN, then the `restorepoint login` file. */
+  readonly tokens?: TokenSource;
+}
+
+/**
+ * A Temporal client for restorepoint's namespace and task queue, from config. Payloads are
+ * encrypted with the configured payload key (the worker holds the same one).
+ */
+export async function connectClient(config: Config, options: ConnectOptions = {}): Promise<RestorepointClient> {
+  const connection = await Connection.connect(temporalTransport(config.temporal));
+  const tokens = options.tokens ?? defaultTokenSource;
   return {
-    temporal: new Client({ connection, namespace: config.temporal.namespace }),
+    temporal: new Client({ connection, namespace: config.temporal.namespace, dataConverter: { payloadCodecs: payloadCodecs(config.identity?.payloadKeyFile) } }),
     taskQueue: config.temporal.taskQueue,
+    credential: async (as) => {
+      const token = await tokens(as);
+      return token ? { token } : {};
+    },
+    serviceCredential: async (scheduleId) => {
+      const token = await serviceToken(`schedule:${scheduleId}`);
+      return token ? { token } : {};
+    },
     close: () => connection.close(),
   };
 }

@@ -45,7 +45,7 @@ export async function startExport(client: RestorepointClient, options: StartExpo
   const workflowId = exportWorkflowId(input.exportId);
   try {
     // A closed run (finished or failed) is never started again: the handle answers with its outcome.
-    await client.temporal.workflow.start('exportWorkflow', { taskQueue: client.taskQueue, workflowId, args: [input], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+    await client.temporal.workflow.start('exportWorkflow', { taskQueue: client.taskQueue, workflowId, args: [input, { credential: await client.credential(input.requestedBy) }], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     const differing = differingOptions(input, await startedInput(client, workflowId));

@@ -28,5 +28,5 @@ export async function startReconstruct(client: RestorepointClient, options: Star
 export async function pruneTrail(client: RestorepointClient, options: PruneRequest): Promise<PruneTrailResult> {
   const parsed = pruneInputSchema.safeParse(options);
   if (!parsed.success) throw invalid('prune options', parsed.error.issues);
-  return client.temporal.workflow.execute('pruneTrailWorkflow', { taskQueue: client.taskQueue, workflowId: `prune-trail-${parsed.data.source}-${randomUUID().slice(0, 8)}`, args: [parsed.data] }) as Promise<PruneTrailResult>;
+  return client.temporal.workflow.execute('pruneTrailWorkflow', { taskQueue: client.taskQueue, workflowId: `prune-trail-${parsed.data.source}-${randomUUID().slice(0, 8)}`, args: [parsed.data, { credential: await client.credential(parsed.data.requestedBy) }] }) as Promise<PruneTrailResult>;
 }

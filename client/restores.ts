@@ -13,7 +13,7 @@ export async function startRestore(client: RestorepointClient, options: StartRes
   const input = parsed.data;
   const workflowId = restoreWorkflowId(input.restoreId);
   try {
-    await client.temporal.workflow.start('restoreWorkflow', { taskQueue: client.taskQueue, workflowId, args: [input], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+    await client.temporal.workflow.start('restoreWorkflow', { taskQueue: client.taskQueue, workflowId, args: [input, { credential: await client.credential(input.requestedBy) }], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }

@@ -16,7 +16,7 @@ export async function runRetention(client: RestorepointClient, request: Retentio
   if (!parsed.success) {
     throw new RestorepointError('INPUT_INVALID', `invalid retention options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
-  return client.temporal.workflow.execute('retentionWorkflow', { taskQueue: client.taskQueue, workflowId: retentionWorkflowId(), args: [parsed.data] }) as Promise<RetentionRunSummary>;
+  return client.temporal.workflow.execute('retentionWorkflow', { taskQueue: client.taskQueue, workflowId: retentionWorkflowId(), args: [parsed.data, { credential: await client.credential(parsed.data.requestedBy) }] }) as Promise<RetentionRunSummary>;
 }
 
 /** The stored run with its plan, for showing it (`formatPlan`) or as JSON. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { decodeJwt } from 'jose';
 import type { Knex } from 'knex';
 import { getRollback, type RollbackRecord } from '../activities/rollback/rollback-records';
 import { appendLedger } from '../catalog/ledger';
@@ -8,6 +9,7 @@ import type { DecisionKind, RecordedDecision } from '../core/rollback/approval-p
 import { rollbackInputSchema, rollbackWorkflowId, type RollbackRequest } from '../core/rollback/rollback-input';
 import type { ApplyProgress, RollbackStatus } from '../core/rollback/rollback-state';
 import { rowPredicateProblems } from '../core/rollback/row-predicate';
+import { previewDigest } from '../identity/preview-digest';
 import { decideUpdate, rollbackStatusQuery } from '../workflows/rollback-messages';
 import type { RestorepointClient } from './connect';
 import { pendingHeartbeatDetails } from './heartbeat-details';
@@ -18,12 +20,14 @@ export interface RollbackHandle {
   /** The workflow's `status` query: stage, preview counts, decisions, progress, outcome. */
   status(): Promise<RollbackStatus>;
   /**
-   * Approves or rejects through the `decide` update: resolves with the decision as recorded
-   * (refused ones included). A rollback whose workflow has closed rejects with ROLLBACK_ENDED
-   * (recorded in the ledger as `rollback.decision.refused` when the handle has the catalog),
-   * an id no rollback has with ROLLBACK_NOT_FOUND.
+   * Approves or rejects through the `decide` update, with the caller's credential: resolves with
+   * the decision as recorded (refused ones included). `by` is a claim the worker checks against
+   * the verified subject. An approval names `digest`, the preview the approver saw; default the
+   * digest of the preview the rollback shows now. A rollback whose workflow has closed rejects
+   * with ROLLBACK_ENDED (recorded in the ledger as `rollback.decision.refused` when the handle
+   * has the catalog), an id no rollback has with ROLLBACK_NOT_FOUND.
    */
-  decide(kind: DecisionKind, by: string, comment?: string): Promise<RecordedDecision>;
+  decide(kind: DecisionKind, by?: string, comment?: string, digest?: string): Promise<RecordedDecision>;
   /** Waits for the rollback to end; resolves with its final status, rejects when it failed. */
   result(): Promise<RollbackStatus>;
 }
@@ -44,7 +48,7 @@ export async function startRollback(client: RestorepointClient, options: StartRo
   const problems = rowPredicateProblems(input.where);
   if (problems.length > 0) throw new RestorepointError('ROLLBACK_SCOPE_INVALID', `${problems.join('; ')}; nothing was started`, { where: input.where });
   try {
-    await client.temporal.workflow.start('rollbackWorkflow', { taskQueue: client.taskQueue, workflowId: rollbackWorkflowId(input.rollbackId), args: [input] });
+    await client.temporal.workflow.start('rollbackWorkflow', { taskQueue: client.taskQueue, workflowId: rollbackWorkflowId(input.rollbackId), args: [input, { credential: await client.credential(input.requestedBy) }] });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }
@@ -58,11 +62,18 @@ export function rollbackHandle(client: RestorepointClient, rollbackId: string, c
     rollbackId,
     workflowId,
     status: () => readStatus(client, handle),
-    decide: (kind, by, comment = '') =>
-      handle.executeUpdate(decideUpdate, { args: [{ kind, by, comment }] }).catch(async (error: unknown) => {
+    decide: async (kind, by, comment = '', digest) => {
+      const credential = await client.credential(by);
+      // Without a claimed name, the decision claims the token's own subject (read, not trusted: the worker verifies it).
+      const claimed = by ?? (credential.token ? decodeJwt(credential.token).sub : undefined) ?? 'unknown';
+      try {
+        const shown = digest ?? (await currentPreviewDigest(handle.query(rollbackStatusQuery)));
+        return await handle.executeUpdate(decideUpdate, { args: [{ kind, by: claimed, comment, credential, ...(shown ? { previewDigest: shown } : {}) }] });
+      } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) throw error;
-        throw await lateDecision(catalog, rollbackId, { kind, by, comment });
-      }),
+        throw await lateDecision(catalog, rollbackId, { kind, by: claimed, comment });
+      }
+    },
     result: () => handle.result() as Promise<RollbackStatus>,
   };
 }
@@ -89,6 +100,11 @@ async function readStatus(client: RestorepointClient, handle: WorkflowHandle): P
   if (status.stage !== 'applying') return status;
   const live = (await pendingHeartbeatDetails(client, handle)).find((d): d is ApplyProgress => typeof (d as ApplyProgress | null)?.rowsApplied === 'number');
   return live ? { ...status, progress: live } : status;
+}
+
+async function currentPreviewDigest(status: Promise<RollbackStatus>): Promise<string | undefined> {
+  const { preview } = await status;
+  return preview ? previewDigest(preview) : undefined;
 }
 
 /** The catalog's record of a rollback, with the preview's sample rows. */

@@ -42,7 +42,8 @@ export async function upsertSchedule(client: RestorepointClient, request: Schedu
   const action = {
     type: 'startWorkflow' as const,
     workflowType: request.workflowType,
-    args: [...request.args],
+    // The last argument is the schedule's service credential: each run acts as `schedule:<id>` (encrypted in Temporal by the payload codec).
+    args: [...(request.args.length > 0 ? request.args : [{}]), { credential: await client.serviceCredential(request.scheduleId) }],
     taskQueue: client.taskQueue,
     // Temporal appends the scheduled time, so each run's workflow id is unique and readable.
     workflowId: request.scheduleId,

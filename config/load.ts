@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { RestorepointError } from '../core/errors';
+import { localIdentityConfig } from '../identity/local-issuer';
 import { redactSecrets } from '../core/redact';
 import { readStackState } from '../stack/state';
 import { catalogUrlFor, withDatabase } from '../stack/urls';
@@ -56,6 +57,8 @@ function stackDefaults(): Tree {
     catalog: { url: catalogUrlFor(stack.postgres.adminUrl) },
     gcs: { emulatorHost: stack.gcs.url },
     sources: { demo: { url: withDatabase(stack.postgres.adminUrl, 'restorepoint_demo') } },
+    // The local issuer `stack up` creates; a config file naming a real identity provider replaces it.
+    identity: localIdentityConfig(),
   };
 }
 
@@ -102,6 +105,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new RestorepointError('CONFIG_INVALID', `cannot read config file ${file}: ${(error as Error).message}`, { file });
     }
     merged = deepMerge(merged, parsedFile as Tree);
+    // An identity provider in the file replaces the local issuer whole: its keys are not to be mixed.
+    if (typeof (parsedFile as Tree).identity === 'object') merged.identity = (parsedFile as Tree).identity;
   }
   merged = deepMerge(merged, envOverrides(env));
   const result = configSchema.safeParse(merged);

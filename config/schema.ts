@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { retentionPolicySchema } from '../core/retention/retention-policy';
+import { ROLES } from '../identity/permissions';
 import { recoveryFeaturesSchema } from '../core/rollback/recovery-features';
 
 /** A named PostgreSQL connection that restorepoint protects. Only its name travels in workflows. */
@@ -19,6 +20,45 @@ export const approvalPolicySchema = z.strictObject({
   timeoutSeconds: z.number().int().min(1).default(24 * 3600),
 });
 
+/** One role grant: a subject (the token's `sub`) or a group (from the groups claim) holds roles on a source, or on every one (`*`). */
+export const roleGrantSchema = z
+  .object({
+    subject: z.string().min(1).optional(),
+    group: z.string().min(1).optional(),
+    source: z.string().min(1).default('*'),
+    roles: z.array(z.enum(ROLES)).min(1),
+  })
+  .refine((g) => (g.subject === undefined) !== (g.group === undefined), 'a grant names either a subject or a group');
+
+/**
+ * Who callers are (docs/security.md): the OIDC issuer whose tokens the worker accepts, how
+ * roles are found, and the key that encrypts workflow payloads. `stack up` creates a local
+ * issuer and key and the local stack's defaults point here.
+ */
+export const identitySchema = z
+  .object({
+    /** The `iss` every token must carry. */
+    issuer: z.string().min(1),
+    /** The `aud` every token must include. */
+    audience: z.string().min(1).default('restorepoint'),
+    /** The issuer's JWKS: a URL (a real identity provider) or a file (the local issuer). */
+    jwksUrl: z.string().url().optional(),
+    jwksFile: z.string().min(1).optional(),
+    /** Signature algorithms accepted; `none` and HMAC never are. */
+    algorithms: z.array(z.enum(['ES256', 'ES384', 'RS256', 'RS384', 'PS256', 'EdDSA'])).min(1).default(['ES256', 'RS256']),
+    /** A claim holding roles per source (`{"demo": ["approver"]}`), trusted from this issuer; unset: roles come from grants only. */
+    roleClaim: z.string().min(1).optional(),
+    /** The claim holding the caller's groups, matched against grants by group. */
+    groupsClaim: z.string().min(1).default('groups'),
+    grants: z.array(roleGrantSchema).default([]),
+    /** Leeway for exp/nbf between clocks. */
+    clockToleranceSeconds: z.number().int().min(0).max(300).default(5),
+    /** AES-256 key (base64, 32 bytes) encrypting every workflow payload, so history exports hold no usable token. */
+    payloadKeyFile: z.string().min(1).optional(),
+  })
+  .refine((i) => (i.jwksUrl === undefined) !== (i.jwksFile === undefined), { message: 'give exactly one of jwksUrl and jwksFile', path: ['jwksUrl'] });
+export type IdentityConfig = z.infer<typeof identitySchema>;
+
 /** A week: an unchanged object's bytes are read again at least this often. */
 const REREAD_AFTER_HOURS = 7 * 24;
 
@@ -31,6 +71,18 @@ export const configSchema = z.strictObject({
     address: z.string().min(1).default('127.0.0.1:7233'),
     namespace: z.string().min(1).default('default'),
     taskQueue: z.string().min(1).default('restorepoint'),
+    /** TLS to Temporal (docs/security.md): present means on; a client certificate and key make it mTLS. */
+    tls: z
+      .object({
+        serverName: z.string().min(1).optional(),
+        caFile: z.string().min(1).optional(),
+        certFile: z.string().min(1).optional(),
+        keyFile: z.string().min(1).optional(),
+      })
+      .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), 'certFile and keyFile go together')
+      .optional(),
+    /** A file holding a Temporal API key (Temporal Cloud); implies TLS. */
+    apiKeyFile: z.string().min(1).optional(),
   }),
   /** The catalog and audit ledger live in a database of their own, never in a protected source. */
   catalog: z.strictObject({ url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL') }),
@@ -77,6 +129,8 @@ export const configSchema = z.strictObject({
   /** The default retention policy (docs/retention.md); a schedule or `--policy` may pass its own. */
   retention: retentionPolicySchema.optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Identities and roles (docs/security.md); unset: the worker refuses every request that needs one. */
+  identity: identitySchema.optional(),
   /** The worker's Prometheus endpoint, `GET /metrics` (docs/observability.md); port 0 picks a free one. */
   metrics: z.object({ host: z.string().min(1).default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(9464) }).default({ host: '0.0.0.0', port: 9464 }),
 });

@@ -11,6 +11,8 @@ rp() { node bin/restorepoint.js "$@"; }
 
 rp stack up
 export RESTOREPOINT_ACTOR="${RESTOREPOINT_ACTOR:-demo@restorepoint}"
+# The worker acts only for verified callers: the local issuer signs the demo an admin token (docs/security.md).
+export RESTOREPOINT_TOKEN="${RESTOREPOINT_TOKEN:-$(rp token issue --subject "$RESTOREPOINT_ACTOR" --roles admin --ttl 1h)}"
 node --import tsx scripts/demo-database.ts load restorepoint_demo
 
 log="$(node --import tsx -e "console.log(require('./stack/paths').stackPaths.logs())")/worker.log"

@@ -9,6 +9,7 @@ import { Connection } from '@temporalio/client';
 import { ensureSearchAttributes } from './search-attributes';
 import { startTemporal } from './temporal';
 import { CATALOG_DATABASE } from './urls';
+import { ensureLocalIdentity } from '../identity/local-issuer';
 
 export interface ServiceStatus {
   readonly name: 'postgres' | 'temporal' | 'gcs';
@@ -55,6 +56,8 @@ export async function stackUp(log: (line: string) => void = () => undefined): Pr
     }
   }
   await ensureDatabase(postgres.adminUrl, CATALOG_DATABASE);
+  // The local identity issuer and payload key (docs/security.md): created once, kept across restarts.
+  ensureLocalIdentity();
 
   let temporal = prior?.temporal;
   if (!temporal || !health.get('temporal')) {

@@ -3,6 +3,8 @@ import type { Config } from '../config/schema';
 import { openCatalog, migrateCatalog } from '../catalog/catalog-db';
 import { createActivities } from '../activities';
 import { openStore } from '../storage/open-store';
+import { payloadCodecs } from '../identity/payload-codec';
+import { temporalTransport } from '../identity/temporal-transport';
 import { createLogger, type Logger } from '../observability/log';
 import type { RestorepointMetrics } from '../observability/metrics';
 import { scrapeGauges } from '../observability/scrape-gauges';
@@ -31,7 +33,7 @@ export interface WorkerObservability {
  */
 export async function createWorker(config: Config, connection?: NativeConnection, observability: WorkerObservability = {}): Promise<RunningWorker> {
   const log = observability.log ?? createLogger({ level: config.logLevel, name: 'restorepoint-worker' });
-  const ownConnection = connection ? undefined : await NativeConnection.connect({ address: config.temporal.address });
+  const ownConnection = connection ? undefined : await NativeConnection.connect(temporalTransport(config.temporal));
   // Workflows set them as they move; a namespace without them would fail those workflow tasks.
   const added = await ensureSearchAttributes((connection ?? ownConnection)!.operatorService, config.temporal.namespace);
   if (added.length > 0) log.info({ namespace: config.temporal.namespace, added }, 'search attributes registered');
@@ -43,6 +45,8 @@ export async function createWorker(config: Config, connection?: NativeConnection
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('../workflows'),
+    // The same key as clients: histories hold only ciphertext, so exporting one hands out no token.
+    dataConverter: { payloadCodecs: payloadCodecs(config.identity?.payloadKeyFile) },
     activities: createActivities({ config, catalog, openStore: (destination) => openStore(destination, config.gcs), clock: () => new Date() }),
     interceptors: {
       activity: [

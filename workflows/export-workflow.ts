@@ -5,6 +5,7 @@ import { EMPTY_PROGRESS, type ExportProgress } from '../core/export-progress';
 import { exportInputSchema, type ExportInput, type ExportRequest } from '../core/export-input';
 import type { ExportDataResult } from '../activities/export/export-data';
 import { dataActivity, shortActivity } from './activity-profiles';
+import { authorizeStart, type StartAuth } from './authorize-step';
 import { exportProgressQuery } from './messages';
 import { markExport } from './search-attributes';
 
@@ -49,11 +50,14 @@ async function exportFull(input: ExportInput): Promise<ExportDataResult> {
  * (`incremental`), then record the manifest's hash in the catalog. Only names, counts and checksums pass
  * through here; rows go straight from PostgreSQL to storage inside the activity.
  */
-export async function exportWorkflow(request: ExportRequest): Promise<ExportSummary> {
+export async function exportWorkflow(request: ExportRequest, auth?: StartAuth): Promise<ExportSummary> {
   const parsed = exportInputSchema.safeParse(request);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid export input: ${parsed.error.message}`, 'INPUT_INVALID');
   // A delta's parts are trail entries as JSON lines whatever format was asked for; the catalog says so.
-  const input: ExportInput = parsed.data.mode === 'incremental' ? { ...parsed.data, format: 'jsonl' } : parsed.data;
+  const asked: ExportInput = parsed.data.mode === 'incremental' ? { ...parsed.data, format: 'jsonl' } : parsed.data;
+  // Recorded as requested by the verified caller, never by the name in the input.
+  const caller = await authorizeStart(auth, { permission: 'export', resource: asked.source, subject: asked.exportId });
+  const input: ExportInput = { ...asked, requestedBy: caller.subject };
   // The per-table figures live in the data activity's heartbeats (client/exports.ts reads them); this says where the run is.
   let progress: ExportProgress = EMPTY_PROGRESS;
   setHandler(exportProgressQuery, () => progress);

@@ -2,6 +2,7 @@ import { ApplicationFailure, CancellationScope, proxyActivities } from '@tempora
 import type { Activities } from '../activities';
 import { restoreInputSchema, type RestoreRequest, type RestoreSummary } from '../core/restore-input';
 import { dataActivity, shortActivity } from './activity-profiles';
+import { authorizeStart, type StartAuth } from './authorize-step';
 
 const ledger = proxyActivities<Activities>(shortActivity);
 const data = proxyActivities<Activities>(dataActivity);
@@ -10,10 +11,12 @@ const data = proxyActivities<Activities>(dataActivity);
  * Restores one export into a target. The activity does all the work in one transaction;
  * this records who asked and how it ended, in the audit ledger.
  */
-export async function restoreWorkflow(request: RestoreRequest): Promise<RestoreSummary> {
+export async function restoreWorkflow(request: RestoreRequest, auth?: StartAuth): Promise<RestoreSummary> {
   const parsed = restoreInputSchema.safeParse(request);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid restore input: ${parsed.error.message}`, 'INPUT_INVALID');
-  const input = parsed.data;
+  // Restoring is granted per target: the role must be held on the database written to.
+  const caller = await authorizeStart(auth, { permission: 'restore', resource: parsed.data.target, subject: parsed.data.exportId });
+  const input = { ...parsed.data, requestedBy: caller.subject };
   const subject = input.exportId;
   const about = { restoreId: input.restoreId, target: input.target, targetSchema: input.targetSchema ?? null, tables: input.tables };
   await ledger.recordLedger({ actor: input.requestedBy, action: 'restore.started', subject, outcome: 'ok', details: about });

@@ -9,6 +9,7 @@ import {
   type RetentionRunSummary,
 } from '../core/retention-run-input';
 import { dataActivity, shortActivity } from './activity-profiles';
+import { authorizeStart, type StartAuth } from './authorize-step';
 
 const catalog = proxyActivities<Activities>(shortActivity);
 /** Planning reads every export; a batch deletes or rewrites many objects: both heartbeat or get minutes. */
@@ -23,11 +24,13 @@ const data = proxyActivities<Activities>(dataActivity);
  * leaves a kept delta whose parent is gone. The run's record counts what its ledger entries
  * say was done; the ledger's head is then anchored outside the catalog (docs/audit-ledger.md).
  */
-export async function retentionWorkflow(request: RetentionRunRequest = {}): Promise<RetentionRunSummary> {
+export async function retentionWorkflow(request: RetentionRunRequest = {}, auth?: StartAuth): Promise<RetentionRunSummary> {
   const parsed = retentionRunInputSchema.safeParse(request);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid retention input: ${parsed.error.message}`, 'INPUT_INVALID');
-  const input = parsed.data;
   const info = workflowInfo();
+  // Retention spans every source: its roles must be granted for all of them (`*`).
+  const caller = await authorizeStart(auth, { permission: parsed.data.dryRun ? 'retention.plan' : 'retention.run', resource: '*', subject: info.workflowId });
+  const input = { ...parsed.data, requestedBy: caller.subject };
   // The run id makes the plan id unique even when a workflow id is reused.
   const planId = `${info.workflowId}.${info.runId.slice(0, 8)}`;
   const planned = await planning.planRetentionRun({ planId, policy: input.policy, dryRun: input.dryRun, requestedBy: input.requestedBy });

@@ -1,47 +1,88 @@
-import { setHandler } from '@temporalio/workflow';
+import { proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../activities';
 import {
   approvalOutcome,
   decisionSchema,
   evaluateDecision,
   type ApprovalPolicy,
+  type Decision,
   type DecisionKind,
   type RecordedDecision,
 } from '../core/rollback/approval-policy';
 import type { RollbackStage } from '../core/rollback/rollback-state';
+import { shortActivity } from './activity-profiles';
 import { approveSignal, decideUpdate, rejectSignal } from './rollback-messages';
+
+const steps = proxyActivities<Activities>(shortActivity);
 
 export interface ApprovalGate {
   /** Every decision received, accepted or refused, in arrival order. */
   readonly decisions: readonly RecordedDecision[];
   outcome(): 'approved' | 'rejected' | 'pending';
+  /** The preview digest each accepted approval named: apply refuses unless all equal the preview it applies. */
+  approvedDigests(): readonly string[];
+}
+
+/** What the gate judges against besides the policy: whose rollback this is, and the preview approvers must name. */
+export interface ApprovalContext {
+  readonly rollbackId: string;
+  readonly source: string;
+  /** The verified subject who asked for the rollback. */
+  readonly requestedBy: string;
+  readonly stage: () => RollbackStage;
+  readonly previewDigest: () => string | null;
 }
 
 /**
- * Installs the `approve`/`reject` signals and the `decide` update. Each decision is judged
- * synchronously against the policy (so two arriving together cannot both be the "first"),
- * kept in the status, then written to the ledger by `record`. A refused decision changes
- * nothing but its own ledger entry.
+ * Installs the `approve`/`reject` signals and the `decide` update. Each decision is first
+ * proven: the `authorize` activity verifies its credential, checks the approve (or reject)
+ * permission on the source, binds the token to this rollback (a replay onto another one is
+ * refused) and refuses a `by` that is not the verified subject. The policy then judges the
+ * verified subject synchronously (so two arriving together cannot both be the "first"), and an
+ * approval must name the digest of the preview awaiting approval. Every decision is kept in
+ * the status and written to the ledger by `record`; a refused one changes nothing else.
  */
-export function installApprovalGate(policy: ApprovalPolicy, requestedBy: string, stage: () => RollbackStage, record: (decision: RecordedDecision) => Promise<void>): ApprovalGate {
+export function installApprovalGate(policy: ApprovalPolicy, context: ApprovalContext, record: (decision: RecordedDecision) => Promise<void>): ApprovalGate {
   const decisions: RecordedDecision[] = [];
-  const decide = (kind: DecisionKind, payload: unknown): RecordedDecision => {
-    const parsed = decisionSchema.safeParse(payload);
-    const by = parsed.success ? parsed.data.by : String((payload as { by?: unknown } | null)?.by ?? 'unknown');
-    const refused = (reason: string): RecordedDecision => ({ kind, by, comment: parsed.success ? parsed.data.comment : '', accepted: false, reason });
-    const decision = !parsed.success
-      ? refused(`malformed decision: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
-      : stage() !== 'awaiting-approval'
-        ? refused(`the rollback is ${stage()}, not awaiting approval`)
-        : evaluateDecision(policy, requestedBy, kind, parsed.data, decisions);
+  const digests: string[] = [];
+  const keep = (decision: RecordedDecision): RecordedDecision => {
     decisions.push(decision);
     return decision;
   };
-  setHandler(approveSignal, (payload) => record(decide('approve', payload)));
-  setHandler(rejectSignal, (payload) => record(decide('reject', payload)));
+  const decide = async (kind: DecisionKind, payload: unknown): Promise<RecordedDecision> => {
+    const parsed = decisionSchema.safeParse(payload);
+    const claimed = parsed.success ? parsed.data.by : String((payload as { by?: unknown } | null)?.by ?? 'unknown');
+    const comment = parsed.success ? parsed.data.comment : '';
+    const refused = (by: string, reason: string): RecordedDecision => keep({ kind, by, comment, accepted: false, reason });
+    if (!parsed.success) return refused(claimed, `malformed decision: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (context.stage() !== 'awaiting-approval') return refused(claimed, `the rollback is ${context.stage()}, not awaiting approval`);
+    const decision: Decision = parsed.data;
+    const auth = await steps.authorize({
+      credential: decision.credential ?? null,
+      permission: kind === 'approve' ? 'rollback.approve' : 'rollback.reject',
+      resource: context.source,
+      subject: context.rollbackId,
+      claimedName: decision.by,
+      bindTokenTo: { purpose: 'rollback.decision', object: context.rollbackId },
+    });
+    if (!auth.granted) return refused(auth.subject ?? `unverified (claims ${claimed})`, `${auth.code}: ${auth.reason}`);
+    const by = auth.principal.subject;
+    // Judged again after the await: the stage may have moved while the credential was checked.
+    if (context.stage() !== 'awaiting-approval') return refused(by, `the rollback is ${context.stage()}, not awaiting approval`);
+    const shown = context.previewDigest();
+    if (kind === 'approve' && decision.previewDigest !== shown) {
+      return refused(by, decision.previewDigest ? `the approval names preview ${decision.previewDigest.slice(0, 12)}…, the rollback awaits approval of ${shown?.slice(0, 12)}…` : 'an approval must name the digest of the preview it approves');
+    }
+    const judged = keep(evaluateDecision(policy, context.requestedBy, kind, { ...decision, by }, decisions));
+    if (judged.accepted && kind === 'approve' && shown) digests.push(shown);
+    return judged;
+  };
+  setHandler(approveSignal, async (payload) => record(await decide('approve', payload)));
+  setHandler(rejectSignal, async (payload) => record(await decide('reject', payload)));
   setHandler(
     decideUpdate,
     async (payload) => {
-      const decision = decide(payload.kind, payload);
+      const decision = await decide(payload.kind, payload);
       await record(decision);
       return decision;
     },
@@ -54,5 +95,5 @@ export function installApprovalGate(policy: ApprovalPolicy, requestedBy: string,
       },
     },
   );
-  return { decisions, outcome: () => approvalOutcome(policy, decisions) };
+  return { decisions, outcome: () => approvalOutcome(policy, decisions), approvedDigests: () => digests };
 }

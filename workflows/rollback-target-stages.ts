@@ -27,7 +27,7 @@ export function targetStages(input: RollbackInput, stagingSchema: string): Targe
   const staged = (stage: () => { exportId: string; restorePoint?: RestorePlan }): Omit<TargetStages, 'resolve'> => ({
     prepare: () => data.prepareRollback({ rollbackId, source, ...stage(), tables: input.tables, keys: input.keys, where: input.where, stagingSchema, requestedBy: input.requestedBy, probeSnapshot: input.mode === 'in-place' }),
     preview: (scope) => data.previewRollback({ rollbackId, source, stagingSchema, tables: scope.tables, targetSnapshot: scope.targetSnapshot, outside: scope.outside }),
-    apply: (scope, preview) => data.applyRollback({ rollbackId, source, stagingSchema, tables: scope.tables, sequences: scope.sequences, expectedLive: preview.liveFingerprints, batchRows: input.batchRows, lockTimeoutSeconds: input.lockTimeoutSeconds }),
+    apply: (scope, preview) => data.applyRollback({ rollbackId, source, stagingSchema, tables: scope.tables, sequences: scope.sequences, expectedLive: preview.liveFingerprints, batchRows: input.batchRows, lockTimeoutSeconds: input.lockTimeoutSeconds, actor: input.requestedBy }),
     validate: (scope) => data.validateRollback({ rollbackId, source, stagingSchema, tables: scope.tables, compareLive: input.mode === 'in-place' }),
   });
   if ('exportId' in target) return { resolve: async () => null, ...staged(() => ({ exportId: target.exportId })) };
@@ -52,7 +52,7 @@ export function targetStages(input: RollbackInput, stagingSchema: string): Targe
       return { tables: revert.tables, sequences: [], targetSnapshot: '', destination: input.snapshotDestination!, stagedRows: revert.selected };
     },
     preview: async () => planned!.preview,
-    apply: (scope) => data.applyRevert({ rollbackId, source, selection: target.trail, planDigest: planned!.planDigest, tables: scope.tables, lockTimeoutSeconds: input.lockTimeoutSeconds }),
+    apply: (scope) => data.applyRevert({ rollbackId, source, selection: target.trail, planDigest: planned!.planDigest, tables: scope.tables, lockTimeoutSeconds: input.lockTimeoutSeconds, actor: input.requestedBy }),
     validate: (scope) => data.validateRevert({ rollbackId, source, tables: scope.tables }),
   };
 }

@@ -3,17 +3,19 @@ import type { Activities } from '../activities';
 import type { PreparedScope } from '../activities/rollback';
 import type { RollbackStep } from '../activities/rollback/rollback-steps';
 import type { RestorePointSummary } from '../core/restore-points';
-import { rollbackInputSchema, stagingSchemaName, targetLabel, type RollbackInput, type RollbackRequest } from '../core/rollback/rollback-input';
+import { rollbackInputSchema, safetyExportId, stagingSchemaName, targetLabel, type RollbackInput, type RollbackRequest } from '../core/rollback/rollback-input';
 import type { ApprovalPolicy } from '../core/rollback/approval-policy';
 import type { RollbackPreview } from '../core/rollback/rollback-preview';
 import { FINAL_STAGES, NEXT_STAGES, type ApplyProgress, type RollbackFailure, type RollbackStage, type RollbackStatus, type ValidationReport } from '../core/rollback/rollback-state';
 import { failureSummary } from '../core/errors';
 import { dataActivity, shortActivity } from './activity-profiles';
+import { authorizeStart, delegateTo, type StartAuth } from './authorize-step';
 import { installApprovalGate, type ApprovalGate } from './rollback-approval';
 import { compensate } from './rollback-compensation';
 import { rollbackStatusQuery } from './rollback-messages';
 import { takeSafetySnapshot } from './rollback-safety-snapshot';
 import { targetStages } from './rollback-target-stages';
+import { exportWorkflowId } from '../core/export-input';
 import { markRollback } from './search-attributes';
 
 const steps = proxyActivities<Activities>(shortActivity);
@@ -26,14 +28,15 @@ const data = proxyActivities<Activities>(dataActivity);
  * safety snapshot) if anything fails once it has. Side by side it stops after previewing and
  * validating the staged copy. Every step writes the ledger; rows never enter history.
  */
-export async function rollbackWorkflow(request: RollbackRequest): Promise<RollbackStatus> {
+export async function rollbackWorkflow(request: RollbackRequest, auth?: StartAuth): Promise<RollbackStatus> {
   const parsed = rollbackInputSchema.safeParse(request);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid rollback input: ${parsed.error.message}`, 'INPUT_INVALID');
-  const input: RollbackInput = parsed.data;
+  let input: RollbackInput = parsed.data;
   const stagingSchema = input.mode === 'side-by-side' ? input.sideBySideSchema! : stagingSchemaName(input.rollbackId);
   const state = {
     stage: 'preparing' as RollbackStage,
     preview: null as RollbackPreview | null,
+    previewDigest: null as string | null,
     progress: { table: null, rowsApplied: 0, rowsPlanned: 0 } as ApplyProgress,
     validation: null as ValidationReport | null,
     safetyExportId: null as string | null,
@@ -68,6 +71,7 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     requestedBy: input.requestedBy,
     reason: input.reason,
     preview: state.preview,
+    previewDigest: state.previewDigest,
     approvalsRequired: policy?.approversRequired ?? 0,
     decisions: gate?.decisions ?? [],
     approvalDeadline: state.deadline,
@@ -80,6 +84,10 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
   });
   setHandler(rollbackStatusQuery, statusNow);
 
+  // The requester is the verified caller, never the name in the input (docs/security.md).
+  const permission = 'trail' in input.target ? 'rollback.revert' : input.undoOf !== undefined ? 'rollback.undo' : 'rollback.start';
+  const caller = await authorizeStart(auth, { permission, resource: input.source, subject: input.rollbackId });
+  input = { ...input, requestedBy: caller.subject };
   markRollback(input, state.stage);
   try {
     await steps.registerRollback(input);
@@ -90,7 +98,8 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     throw error;
   }
   policy = await steps.rollbackPolicy();
-  const approval = installApprovalGate(policy, input.requestedBy, () => state.stage, (d) =>
+  const approvalContext = { rollbackId: input.rollbackId, source: input.source, requestedBy: input.requestedBy, stage: () => state.stage, previewDigest: () => state.previewDigest };
+  const approval = installApprovalGate(policy, approvalContext, (d) =>
     record({ actor: d.by, action: d.accepted ? `rollback.${d.kind === 'approve' ? 'approved' : 'rejected'}` : 'rollback.decision.refused', outcome: d.accepted ? 'ok' : 'refused', details: { kind: d.kind, comment: d.comment, reason: d.reason } }),
   );
   gate = approval;
@@ -120,6 +129,7 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
 
     await move('previewing');
     state.preview = await stages.preview(prepared);
+    state.previewDigest = await steps.previewDigest(state.preview);
     await record({ action: 'rollback.previewed', outcome: 'ok', details: { totals: state.preview.totals } });
 
     if (input.mode === 'side-by-side') {
@@ -136,7 +146,7 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
     }
 
     await move('awaiting-approval');
-    if (policy.approvers.length < policy.approversRequired) {
+    if (policy.approvers.length > 0 && policy.approvers.length < policy.approversRequired) {
       await move('failed', `the approval policy cannot be met: ${policy.approversRequired} approvers needed, ${policy.approvers.length} hold the role (config approval.approvers)`);
       await dropStaging();
       return finish();
@@ -149,7 +159,17 @@ export async function rollbackWorkflow(request: RollbackRequest): Promise<Rollba
       return finish();
     }
 
+    // Apply only the preview that was approved: every approval named its digest.
+    const applying = await steps.previewDigest(state.preview);
+    const stale = approval.approvedDigests().filter((d) => d !== applying);
+    if (stale.length > 0) {
+      await move('failed', `the preview changed after ${stale.length} approval(s) named another one; nothing was changed`);
+      await dropStaging();
+      return finish();
+    }
+
     await move('snapshotting');
+    await delegateTo(exportWorkflowId(safetyExportId(input.rollbackId)), caller, 'export', input.source);
     const snapshotId = await takeSafetySnapshot(input, prepared);
     state.safetyExportId = snapshotId;
     await record({ action: 'rollback.snapshot.taken', outcome: 'ok', details: { safetyExportId: snapshotId }, changes: { safetyExportId: snapshotId } });

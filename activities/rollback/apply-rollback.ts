@@ -21,6 +21,8 @@ export interface ApplyRequest {
   readonly expectedLive: Readonly<Record<string, string>>;
   readonly batchRows: number;
   readonly lockTimeoutSeconds: number;
+  /** The verified subject the change trail records for these changes (`restorepoint.actor`); default the database user. */
+  readonly actor?: string;
 }
 
 export interface ApplyResult {
@@ -50,6 +52,7 @@ export function createApplyActivity(deps: ActivityDeps) {
       () => withSourceClient(deps, request.source, 'apply', async (db) => {
         try {
           await db.query('begin');
+          if (request.actor) await db.query("select set_config('restorepoint.actor', $1, true)", [request.actor]);
           const result = await applyInTransaction(db, request, report);
           await db.query('commit');
           return result;

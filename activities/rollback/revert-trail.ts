@@ -99,7 +99,7 @@ export function createRevertActivities(deps: ActivityDeps) {
      * exactly its one row — a row someone changed since stops everything — and foreign keys
      * are checked over the touched tables before commit.
      */
-    async applyRevert(request: { rollbackId: string; source: string; selection: RevertSelection; planDigest: string; tables: readonly ScopeTable[]; lockTimeoutSeconds: number }): Promise<ApplyResult> {
+    async applyRevert(request: { rollbackId: string; source: string; selection: RevertSelection; planDigest: string; tables: readonly ScopeTable[]; lockTimeoutSeconds: number; actor?: string }): Promise<ApplyResult> {
       return keepAlive(() =>
         withSourceClient(deps, request.source, 'apply', async (db) => {
           const plan = await planInverse(db, request.selection);
@@ -110,7 +110,7 @@ export function createRevertActivities(deps: ActivityDeps) {
             await db.query('begin');
             await db.query(`set local lock_timeout = '${request.lockTimeoutSeconds}s'`);
             await db.query(`lock table ${request.tables.map((t) => qualifiedName(t.schema, t.name)).join(', ')} in exclusive mode`);
-            await db.query("select set_config('restorepoint.actor', $1, true)", [`rollback:${request.rollbackId}`]);
+            await db.query("select set_config('restorepoint.actor', $1, true)", [request.actor ?? `rollback:${request.rollbackId}`]);
             for (const sql of rendered.setup) await db.query(sql);
             let applied = 0;
             for (const statement of rendered.statements) {

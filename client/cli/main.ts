@@ -14,6 +14,7 @@ import { registerVerifyCommands } from './commands/verify';
 import { registerHoldCommands } from './commands/hold';
 import { registerRetentionCommands } from './commands/retention';
 import { registerScheduleCommands } from './commands/schedule';
+import { registerIdentityCommands } from './commands/identity';
 import { toolVersion } from '../../core/tool-version';
 import { EXIT } from './output';
 
@@ -39,6 +40,7 @@ registerVerifyCommands(program);
 registerHoldCommands(program);
 registerRetentionCommands(program);
 registerScheduleCommands(program);
+registerIdentityCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

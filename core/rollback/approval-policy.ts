@@ -4,16 +4,22 @@ import { z } from 'zod';
 export interface ApprovalPolicy {
   /** Distinct approvers needed. */
   readonly approversRequired: number;
-  /** Who holds the approver role. */
+  /** Verified subjects who may decide, on top of holding the approve permission; empty: everyone who holds it. */
   readonly approvers: readonly string[];
   readonly requesterMayApprove: boolean;
   readonly timeoutSeconds: number;
 }
 
-/** The payload of the `approve` and `reject` signals and of the `decide` update. */
+/**
+ * The payload of the `approve` and `reject` signals and of the `decide` update. `by` is only
+ * a claim: the decision counts for the subject the credential proves, and is refused when the
+ * two differ. `previewDigest` names the preview the approver saw (docs/security.md).
+ */
 export const decisionSchema = z.object({
   by: z.string().min(1),
   comment: z.string().default(''),
+  credential: z.object({ token: z.string().optional() }).optional(),
+  previewDigest: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 hex digest').optional(),
 });
 export type Decision = z.infer<typeof decisionSchema>;
 export type DecisionRequest = z.input<typeof decisionSchema>;
@@ -36,7 +42,8 @@ export interface RecordedDecision {
  */
 export function evaluateDecision(policy: ApprovalPolicy, requestedBy: string, kind: DecisionKind, decision: Decision, earlier: readonly RecordedDecision[]): RecordedDecision {
   const refuse = (reason: string): RecordedDecision => ({ kind, by: decision.by, comment: decision.comment, accepted: false, reason });
-  if (!policy.approvers.includes(decision.by)) return refuse(`${decision.by} does not hold the approver role`);
+  // The list narrows who may decide further, on top of the approve permission the worker checked; empty: anyone holding it.
+  if (policy.approvers.length > 0 && !policy.approvers.includes(decision.by)) return refuse(`${decision.by} does not hold the approver role`);
   if (!policy.requesterMayApprove && decision.by === requestedBy) return refuse('the requester may not decide on their own rollback');
   if (kind === 'approve' && earlier.some((d) => d.accepted && d.kind === 'approve' && d.by === decision.by)) return refuse(`${decision.by} has already approved`);
   return { kind, by: decision.by, comment: decision.comment, accepted: true, reason: null };

@@ -72,6 +72,8 @@ export interface RollbackStatus {
   readonly requestedBy: string;
   readonly reason: string;
   readonly preview: RollbackPreview | null;
+  /** sha256 of the preview's canonical JSON: what an approval must name (absent from rollbacks started before identities). */
+  readonly previewDigest?: string | null;
   readonly approvalsRequired: number;
   readonly decisions: readonly RecordedDecision[];
   readonly approvalDeadline: string | null;

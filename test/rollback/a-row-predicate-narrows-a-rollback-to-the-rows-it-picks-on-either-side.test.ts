@@ -51,7 +51,7 @@ describe('a row predicate narrows a rollback to the rows it picks in the target 
     for (const where of [`${PG}; drop table film`, `${PG} -- and length > 90`, `${PG}) or (true`]) {
       await assert.rejects(startRollback(rw.client, request(where)), (e) => failureCode(e) === 'ROLLBACK_SCOPE_INVALID');
     }
-    const direct = await rw.client.temporal.workflow.start('rollbackWorkflow', { taskQueue: rw.client.taskQueue, workflowId: rollbackWorkflowId('where-direct'), args: [{ ...request('1; drop table film'), rollbackId: 'where-direct' }] });
+    const direct = await rw.client.temporal.workflow.start('rollbackWorkflow', { taskQueue: rw.client.taskQueue, workflowId: rollbackWorkflowId('where-direct'), args: [{ ...request('1; drop table film'), rollbackId: 'where-direct' }, { credential: await rw.client.credential('alice') }] });
     await assert.rejects(direct.result(), (e) => failureCode(e) === 'ROLLBACK_SCOPE_INVALID');
     const cliRefused = await cli('rollback', 'start', '--source', 'app', '--export', exportId, '--tables', 'film', '--where', `film=${PG}; drop table film`, '--reason', 'bad', '--requested-by', 'alice');
     assert.equal(cliRefused.code, 2, 'a refused predicate is bad input');

@@ -4,6 +4,7 @@ import { databaseFingerprint, pagilaDatabase } from '../support/pagila';
 import type { ScratchDatabase } from '../support/stack';
 import { sql, startRollbackWorld, type RollbackWorld } from './rollback-world';
 import { runCli, type CliResult, worldCliEnv } from '../support/cli';
+import { tokenFor } from '../support/identity';
 
 describe('the rollback commands drive a whole rollback', () => {
   let db: ScratchDatabase;
@@ -21,13 +22,18 @@ describe('the rollback commands drive a whole rollback', () => {
     return runCli(worldCliEnv(rw.world), args);
   }
 
+  /** The CLI run by `subject`, proving it with a token of their own. */
+  async function cliAs(subject: string, ...args: string[]): Promise<CliResult> {
+    return runCli({ ...worldCliEnv(rw.world), RESTOREPOINT_TOKEN: await tokenFor(subject) }, args);
+  }
+
   it('start --wait shows the preview; preview, a refused and an accepted approve, status', async () => {
     const exportId = await rw.exportApp();
     const beforeAccident = await databaseFingerprint(db.url);
     await sql(db.url, 'update film set rental_rate = 0.99 where rating = $$PG-13$$');
     const expected = Number((await sql(db.url, "select count(*) from film where rating = 'PG-13' and film_id in (select film_id from film)")).rows[0].count);
 
-    const started = await cli('rollback', 'start', '--source', 'app', '--export', exportId, '--tables', 'film', '--reason', 'wrong price list', '--requested-by', 'alice', '--id', 'cli-rates', '--wait', '--json');
+    const started = await cliAs('alice', 'rollback', 'start', '--source', 'app', '--export', exportId, '--tables', 'film', '--reason', 'wrong price list', '--requested-by', 'alice', '--id', 'cli-rates', '--wait', '--json');
     assert.equal(started.code, 0, started.stderr + started.stdout);
     assert.equal(JSON.parse(started.stdout).stage, 'awaiting-approval');
 
@@ -39,11 +45,17 @@ describe('the rollback commands drive a whole rollback', () => {
     const human = await cli('rollback', 'preview', 'cli-rates');
     assert.match(human.stdout, /public\.film/);
 
-    const refused = await cli('rollback', 'approve', 'cli-rates', '--as', 'alice', '--comment', 'mine');
+    assert.match(body.previewDigest, /^[0-9a-f]{64}$/);
+    const refused = await cliAs('alice', 'rollback', 'approve', 'cli-rates', '--as', 'alice', '--comment', 'mine');
     assert.equal(refused.code, 1);
     assert.match(refused.stdout, /alice does not hold the approver role/);
-    const approved = await cli('rollback', 'approve', 'cli-rates', '--as', 'carol', '--comment', 'checked', '--json');
-    assert.equal(approved.code, 0, approved.stderr);
+    // --as is a claim: carol's name on alice's token is refused.
+    const impostor = await cliAs('alice', 'rollback', 'approve', 'cli-rates', '--as', 'carol', '--comment', 'as carol');
+    assert.equal(impostor.code, 1);
+    assert.match(impostor.stdout, /PERMISSION_DENIED: the caller claims to be carol but the token proves alice/);
+    const approved = await cliAs('carol', 'rollback', 'approve', 'cli-rates', '--digest', body.previewDigest, '--comment', 'checked', '--json');
+    assert.equal(approved.code, 0, approved.stderr + approved.stdout);
+    assert.equal(JSON.parse(approved.stdout).by, 'carol');
 
     let status: { stage: string } = { stage: '' };
     while (!['done', 'failed', 'compensated'].includes(status.stage)) {

@@ -4,6 +4,24 @@ import type { ApprovalPolicy } from '../../core/rollback/approval-policy';
 import type { RollbackPreview } from '../../core/rollback/rollback-preview';
 import type { ValidationReport } from '../../core/rollback/rollback-state';
 import type { RollbackStep } from '../../activities/rollback/rollback-steps';
+import type { AuthorizeRequest, AuthorizeResult } from '../../identity/principal';
+
+/** The digest the faked `previewDigest` gives PREVIEW: what approvals in these tests name. */
+export const PREVIEW_DIGEST = 'd'.repeat(64);
+
+/** A decision as a client sends it, the fake credential being the subject it proves. */
+export function decision(by: string, comment: string) {
+  return { by, comment, credential: { token: by }, previewDigest: PREVIEW_DIGEST };
+}
+
+/** Stands in for token verification: a credential's token is the subject it proves; a child acts for its parent. */
+async function fakeAuthorize(request: AuthorizeRequest): Promise<AuthorizeResult> {
+  const machine = { host: 'test', build: 'test' };
+  const subject = request.viaParent ? 'parent' : request.credential?.token;
+  if (!subject) return { granted: false, code: 'AUTH_INVALID', reason: 'no token', subject: null, machine };
+  if (request.claimedName && request.claimedName !== subject) return { granted: false, code: 'PERMISSION_DENIED', reason: `claims ${request.claimedName}`, subject, machine };
+  return { granted: true, principal: { subject, issuer: 'test', method: 'oidc-jwt', tokenId: null, roles: { '*': ['admin'] }, expiresAt: null }, machine };
+}
 
 export const PREVIEW: RollbackPreview = {
   tables: [{ table: 'public.t', inserts: 1, updates: 2, deletes: 3, changedSinceTarget: [] }],
@@ -38,6 +56,9 @@ export async function mockedRollbackWorker(env: TestWorkflowEnvironment, taskQue
   let applyCall = 0;
   const policy: ApprovalPolicy = { approversRequired: 1, approvers: ['bob', 'carol'], requesterMayApprove: false, timeoutSeconds: 3600, ...options.policy };
   const activities = {
+    authorize: fakeAuthorize,
+    previewDigest: async () => PREVIEW_DIGEST,
+    delegate: async () => undefined,
     registerRollback: async () => undefined,
     rollbackPolicy: async () => policy,
     recordRollbackStep: async (step: RollbackStep) => {

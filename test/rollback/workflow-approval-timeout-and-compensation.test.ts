@@ -6,7 +6,7 @@ import type { RollbackRequest } from '../../core/rollback/rollback-input';
 import type { RollbackStatus } from '../../core/rollback/rollback-state';
 import { approveSignal, decideUpdate, rollbackStatusQuery } from '../../workflows/rollback-messages';
 import { startTestTemporal } from '../support/temporal';
-import { mockedRollbackWorker, type MockOptions } from './mocked-activities';
+import { decision, mockedRollbackWorker, type MockOptions } from './mocked-activities';
 
 /** The state machine with fake activities on a real dev server: approval policy, timeout, compensation. */
 describe('rollbackWorkflow, with its activities faked', () => {
@@ -24,7 +24,7 @@ describe('rollbackWorkflow, with its activities faked', () => {
     const { worker, calls } = await mockedRollbackWorker(env, taskQueue, options);
     const request: RollbackRequest = { rollbackId: `wf-${n}`, source: 'app', target: { exportId: 'e1' }, tables: ['t'], requestedBy: 'alice', reason: 'test' };
     return worker.runUntil(async () => {
-      const handle = await env.client.workflow.start('rollbackWorkflow', { taskQueue, workflowId: `rollback-wf-${n}-${Date.now()}`, args: [request] });
+      const handle = await env.client.workflow.start('rollbackWorkflow', { taskQueue, workflowId: `rollback-wf-${n}-${Date.now()}`, args: [request, { credential: { token: 'alice' } }] });
       for (;;) {
         const s = await handle.query(rollbackStatusQuery).catch(() => undefined);
         if (s && s.stage === 'awaiting-approval') break;
@@ -54,11 +54,11 @@ describe('rollbackWorkflow, with its activities faked', () => {
 
   it('needs N distinct approvers: the same approver twice counts once', async () => {
     const { status, calls } = await run({ policy: { approversRequired: 2 } }, async (handle) => {
-      const first = await handle.executeUpdate(decideUpdate, { args: [{ kind: 'approve', by: 'bob', comment: 'one' }] });
-      const again = await handle.executeUpdate(decideUpdate, { args: [{ kind: 'approve', by: 'bob', comment: 'twice' }] });
+      const first = await handle.executeUpdate(decideUpdate, { args: [{ kind: 'approve', ...decision('bob', 'one') }] });
+      const again = await handle.executeUpdate(decideUpdate, { args: [{ kind: 'approve', ...decision('bob', 'twice') }] });
       assert.deepEqual([first.accepted, again.accepted, again.reason], [true, false, 'bob has already approved']);
       assert.equal((await handle.query(rollbackStatusQuery)).stage, 'awaiting-approval');
-      await handle.signal(approveSignal, { by: 'carol', comment: 'two' });
+      await handle.signal(approveSignal, decision('carol', 'two'));
     });
     assert.equal(status.stage, 'done');
     assert.equal(calls.applies.length, 1);
@@ -74,7 +74,7 @@ describe('rollbackWorkflow, with its activities faked', () => {
 
   it('validation failing after apply restores the safety snapshot, expecting the state apply left', async () => {
     const bad = { differences: { 'public.t': 4 }, orphans: {}, fingerprints: {}, ok: false };
-    const { status, calls } = await run({ validations: [bad] }, (handle) => handle.signal(approveSignal, { by: 'bob', comment: 'go' }));
+    const { status, calls } = await run({ validations: [bad] }, (handle) => handle.signal(approveSignal, decision('bob', 'go')));
     assert.equal(status.stage, 'compensated', status.outcome ?? '');
     assert.deepEqual(calls.prepares, ['e1', `wf-${n}-safety`]);
     assert.equal(calls.applies.length, 2);
@@ -84,7 +84,7 @@ describe('rollbackWorkflow, with its activities faked', () => {
   it('a failed compensation step is reported, never swallowed', async () => {
     const bad = { differences: { 'public.t': 4 }, orphans: {}, fingerprints: {}, ok: false };
     const { result, status, calls } = await run({ validations: [bad], failApply: (call) => (call === 1 ? ApplicationFailure.nonRetryable('writer got in', 'SCOPE_CHANGED') : undefined) }, (handle) =>
-      handle.signal(approveSignal, { by: 'bob', comment: 'go' }),
+      handle.signal(approveSignal, decision('bob', 'go')),
     );
     assert.ok(result instanceof Error);
     assert.equal(status.stage, 'failed');
@@ -93,7 +93,7 @@ describe('rollbackWorkflow, with its activities faked', () => {
   });
 
   it('apply failing (one transaction) ends failed without compensation', async () => {
-    const { result, status, calls } = await run({ failApply: () => ApplicationFailure.nonRetryable('live data changed', 'SCOPE_CHANGED') }, (handle) => handle.signal(approveSignal, { by: 'carol', comment: 'go' }));
+    const { result, status, calls } = await run({ failApply: () => ApplicationFailure.nonRetryable('live data changed', 'SCOPE_CHANGED') }, (handle) => handle.signal(approveSignal, decision('carol', 'go')));
     assert.ok(result instanceof Error);
     assert.equal(status.stage, 'failed');
     assert.equal(calls.prepares.length, 1);

@@ -25,8 +25,9 @@ export function runCli(env: Readonly<Record<string, string>>, args: readonly str
 }
 
 /** What points the CLI at a test world: its Temporal namespace and task queue, its catalog, the GCS emulator. */
-export function worldCliEnv(world: Pick<TestWorld, 'config' | 'taskQueue'>): Record<string, string> {
+export function worldCliEnv(world: Pick<TestWorld, 'config' | 'taskQueue'> & Partial<Pick<TestWorld, 'adminToken'>>): Record<string, string> {
   return {
+    ...(world.adminToken ? { RESTOREPOINT_TOKEN: world.adminToken } : {}),
     TEMPORAL_ADDRESS: world.config.temporal.address,
     TEMPORAL_NAMESPACE: world.config.temporal.namespace,
     RESTOREPOINT_TASK_QUEUE: world.taskQueue,

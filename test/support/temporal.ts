@@ -2,7 +2,10 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { configSchema, type Config } from '../../config/schema';
 import { migrateCatalog, openCatalog } from '../../catalog/catalog-db';
 import { temporalCli } from '../../stack/tools';
+import { localIdentityConfig } from '../../identity/local-issuer';
+import { useTokenSource } from '../../identity/token-store';
 import { createWorker, type RunningWorker } from '../../worker/create-worker';
+import { TEST_ADMIN, testTokens, tokenFor } from './identity';
 import { scratchDatabase, testStack, type ScratchDatabase } from './stack';
 
 /**
@@ -20,6 +23,8 @@ export interface TestWorld {
   readonly config: Config;
   readonly catalogDb: ScratchDatabase;
   readonly taskQueue: string;
+  /** A token of the local issuer for TEST_ADMIN, admin of everything: what CLI runs of the test present. */
+  readonly adminToken: string;
   /** Starts a worker with the real activities; stop it with `worker.worker.shutdown()`. */
   startWorker(): Promise<RunningWorker>;
   close(): Promise<void>;
@@ -39,9 +44,13 @@ export async function startTestWorld(sources: Record<string, string>, overrides:
     // Failures still print; a line per successful activity would bury the test report.
     logLevel: process.env.RESTOREPOINT_LOG_LEVEL ?? 'warn',
     export: { partSizeBytes: 64 * 1024 * 1024, ...overrides },
+    // The local issuer: tests mint tokens with its key (test/support/identity.ts).
+    identity: localIdentityConfig(),
     // A worker process started from this config serves /metrics on a free port, never a shared fixed one.
     metrics: { host: '127.0.0.1', port: 0 },
   });
+  // Clients of this process present a proven token for the name each call claims.
+  useTokenSource(testTokens);
   const catalog = openCatalog(config.catalog.url);
   await migrateCatalog(catalog);
   await catalog.destroy();
@@ -51,6 +60,7 @@ export async function startTestWorld(sources: Record<string, string>, overrides:
     config,
     catalogDb,
     taskQueue,
+    adminToken: await tokenFor(TEST_ADMIN),
     async startWorker() {
       const running = await createWorker(config, env.nativeConnection);
       workers.push(running);

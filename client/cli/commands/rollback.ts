@@ -7,6 +7,7 @@ import { rollbackHandle, rollbackRecord, startRollback, undoRollback, type Rollb
 import { withCatalogDb, withClient } from '../context';
 import { action, emit, EXIT, table, UsageError } from '../output';
 import { currentUser } from './export';
+import { previewDigest } from '../../../identity/preview-digest';
 import { registerRollbackListCommand } from './rollback-list';
 
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
@@ -106,15 +107,16 @@ function registerDecision(rollback: Command, kind: 'approve' | 'reject'): void {
   rollback
     .command(`${kind} <rollbackId>`)
     .description(`${kind} a rollback awaiting approval (refused decisions are recorded in the ledger and change nothing)`)
-    .requiredOption('--as <who>', 'the approver, as named in config approval.approvers')
+    .option('--as <who>', 'who you are: refused unless it is the subject your token proves (default that subject)')
+    .option('--digest <sha256>', 'the preview digest you checked (`rollback preview` prints it); default the preview shown now')
     .option('--comment <text>', 'why', '')
     .option('--json', 'print JSON')
     .action(
-      action(async (rollbackId: string, o: { as: string; comment: string; json?: boolean }) =>
+      action(async (rollbackId: string, o: { as?: string; digest?: string; comment: string; json?: boolean }) =>
         withClient((client) => withCatalogDb(async (catalog) => {
           // With the catalog, a decision arriving after the rollback ended is still recorded (refused).
-          const decision: RecordedDecision = await rollbackHandle(client, rollbackId, catalog).decide(kind, o.as, o.comment);
-          emit(o, { ok: decision.accepted, ...decision }, () => (decision.accepted ? `${kind === 'approve' ? 'approved' : 'rejected'} rollback ${rollbackId} as ${o.as}` : `refused: ${decision.reason}`));
+          const decision: RecordedDecision = await rollbackHandle(client, rollbackId, catalog).decide(kind, o.as, o.comment, o.digest);
+          emit(o, { ok: decision.accepted, ...decision }, () => (decision.accepted ? `${kind === 'approve' ? 'approved' : 'rejected'} rollback ${rollbackId} as ${decision.by}` : `refused: ${decision.reason}`));
           return decision.accepted ? EXIT.ok : EXIT.failed;
         })),
       ),
@@ -241,7 +243,8 @@ export function registerRollbackCommands(program: Command): void {
         withCatalogDb(async (catalog) => {
           const record = await rollbackRecord(catalog, rollbackId);
           if (!record.preview) throw new RestorepointError('INPUT_INVALID', `rollback ${rollbackId} has no preview yet (stage ${record.stage})`);
-          emit(o, { ok: true, rollbackId, stage: record.stage, preview: record.preview, samples: record.samples ?? [] }, () => `rollback ${rollbackId} (${record.stage})\n${renderPreview(record.preview!, record.samples ?? [])}`);
+          const digest = previewDigest(record.preview);
+          emit(o, { ok: true, rollbackId, stage: record.stage, previewDigest: digest, preview: record.preview, samples: record.samples ?? [] }, () => `rollback ${rollbackId} (${record.stage}), preview digest ${digest}\n${renderPreview(record.preview!, record.samples ?? [])}`);
         }),
       ),
     );

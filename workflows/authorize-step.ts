@@ -1,0 +1,32 @@
+import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { Permission } from '../identity/permissions';
+import type { AuthorizeRequest, CallerCredential, Principal } from '../identity/principal';
+import { shortActivity } from './activity-profiles';
+
+const steps = proxyActivities<Activities>(shortActivity);
+
+/**
+ * What a client passes as a workflow's second argument: the caller's credential. It is kept
+ * apart from the input so the input (shown in status, recorded in the catalog) never holds it.
+ */
+export interface StartAuth {
+  readonly credential?: CallerCredential;
+}
+
+/**
+ * Authorizes the caller who started this workflow for `permission` on `resource`, or fails the
+ * workflow with AUTH_INVALID / PERMISSION_DENIED before it acts (the activity has written the
+ * ledger entry). A child workflow acts for the caller its parent delegated to it.
+ */
+export async function authorizeStart(auth: StartAuth | undefined, request: Omit<AuthorizeRequest, 'credential' | 'viaParent'>): Promise<Principal> {
+  const viaParent = workflowInfo().parent !== undefined && !auth?.credential?.token;
+  const result = await steps.authorize({ ...request, credential: auth?.credential ?? null, viaParent });
+  if (!result.granted) throw ApplicationFailure.nonRetryable(`${result.code}: ${result.reason}; nothing was done`, result.code);
+  return result.principal;
+}
+
+/** Lets the child workflow `childWorkflowId` take one action, `permission` on `resource`, for `principal` (see `authorizeStart`). */
+export async function delegateTo(childWorkflowId: string, principal: Principal, permission: Permission, resource: string): Promise<void> {
+  await steps.delegate({ childWorkflowId, principal, permission, resource });
+}
