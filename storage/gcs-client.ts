@@ -1,4 +1,4 @@
-import { Storage, type CRC32CValidator } from '@google-cloud/storage';
+import type { CRC32CValidator, Storage } from '@google-cloud/storage';
 import { Crc32c } from './crc32c';
 
 /** How to reach GCS: fake-gcs-server over plain HTTP when `emulatorHost` is set, else real GCS. */
@@ -20,6 +20,9 @@ export function gcsClient(connection: GcsConnection): Storage {
   const cacheKey = `${connection.emulatorHost ?? 'adc'} ${connection.projectId}`;
   let client = clients.get(cacheKey);
   if (!client) {
+    // Loaded by the first GCS store, not at start: a worker that only writes to folders
+    // never pays for the client library (docs/performance.md, "Idle worker memory").
+    const { Storage } = require('@google-cloud/storage') as typeof import('@google-cloud/storage');
     client = new Storage({
       projectId: connection.projectId,
       crc32cGenerator: nativeCrc32cValidator,

@@ -11,6 +11,7 @@ import { scrapeGauges } from '../observability/scrape-gauges';
 import { ensureSearchAttributes } from '../stack/search-attributes';
 import { ActivityOutcomeLog } from './activity-log';
 import { ActivityMetrics } from './activity-metrics';
+import { buildWorkflowBundle } from './workflow-bundle';
 
 export interface RunningWorker {
   readonly worker: Worker;
@@ -29,7 +30,8 @@ export interface WorkerObservability {
 
 /**
  * Builds a worker with real dependencies: the catalog (migrated), object stores from
- * config, and every workflow and activity. `connection` lets tests pass their own.
+ * config, and every workflow and activity. `connection` lets tests pass their own. The
+ * workflow bundle is built in a child process so that webpack's heap never lives here.
  */
 export async function createWorker(config: Config, connection?: NativeConnection, observability: WorkerObservability = {}): Promise<RunningWorker> {
   const log = observability.log ?? createLogger({ level: config.logLevel, name: 'restorepoint-worker' });
@@ -44,7 +46,7 @@ export async function createWorker(config: Config, connection?: NativeConnection
     connection: connection ?? ownConnection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    workflowBundle: await buildWorkflowBundle(),
     // The same key as clients: histories hold only ciphertext, so exporting one hands out no token.
     dataConverter: { payloadCodecs: payloadCodecs(config.identity?.payloadKeyFile) },
     activities: createActivities({ config, catalog, openStore: (destination) => openStore(destination, config.gcs), clock: () => new Date() }),

@@ -1,4 +1,4 @@
-import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBInstance } from '@duckdb/node-api';
 import type { Compression } from '../../core/export-input';
 import type { ParquetColumn } from '../../core/manifest';
 import { duckIdent, duckReadExpression, duckWriteExpression } from './parquet-type-mapping';
@@ -6,14 +6,16 @@ import { duckIdent, duckReadExpression, duckWriteExpression } from './parquet-ty
 /**
  * DuckDB is the Parquet writer (docs/decisions/parquet-writer.md): it turns a part's
  * PostgreSQL CSV into Parquet natively, row group by row group, off the event loop. One
- * in-memory instance per worker process; each conversion has its own connection.
+ * in-memory instance per worker process, created by the first Parquet job (the module is
+ * loaded only then, so a worker that never writes or reads Parquet never maps DuckDB);
+ * each conversion has its own connection.
  */
 export const PARQUET_WRITER = 'duckdb 1.5.5 (@duckdb/node-api)';
 
 let instance: Promise<DuckDBInstance> | undefined;
 
 function duckdb(): Promise<DuckDBInstance> {
-  instance ??= DuckDBInstance.create(':memory:', {
+  instance ??= import('@duckdb/node-api').then(({ DuckDBInstance }) => DuckDBInstance.create(':memory:', {
     threads: '2',
     // Bounds what a conversion may hold; row groups are written as they fill. Each CSV
     // reader thread holds a 32 MiB buffer, which also bounds a row to 16 MiB as CSV.
@@ -21,7 +23,7 @@ function duckdb(): Promise<DuckDBInstance> {
     // Nothing may be fetched at run time: json and parquet are built in. (ICU is not, so
     // timestamptz is handled as UTC microseconds, never through a time zone.)
     autoinstall_known_extensions: 'false',
-  });
+  }));
   return instance;
 }
 

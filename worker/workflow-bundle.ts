@@ -1,0 +1,46 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * The workflow bundle, built in a short-lived child process (`node worker/workflow-bundle.ts
+ * <out>`, with this process's loader flags) rather than in the worker itself: webpack's
+ * compilation grows the heap by some 200 MB that V8 never hands back, and an idle worker
+ * only needs the bundle's code (docs/performance.md, "Idle worker memory").
+ */
+export async function buildWorkflowBundle(): Promise<{ code: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'restorepoint-bundle-'));
+  const out = path.join(dir, 'workflows.js');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      execFile(process.execPath, [...loaderFlags(), __filename, out], { maxBuffer: 16 * 1024 * 1024 }, (error, _stdout, stderr) =>
+        error ? reject(new Error(`building the workflow bundle failed: ${stderr.trim().slice(-4000) || error.message}`)) : resolve(),
+      );
+    });
+    return { code: fs.readFileSync(out, 'utf8') };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** This process's flags minus those that would change what the child is (a test runner, a profiler, a debugger). */
+function loaderFlags(): string[] {
+  return process.execArgv.filter((flag) => !/^--(test|cpu-prof|heap-prof|inspect|watch)/.test(flag));
+}
+
+async function writeBundle(out: string): Promise<void> {
+  const { bundleWorkflowCode } = await import('@temporalio/worker');
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger });
+  fs.writeFileSync(out, code);
+}
+
+const ignore = () => undefined;
+const quietLogger = { log: ignore, trace: ignore, debug: ignore, info: ignore, warn: ignore, error: (message: string) => process.stderr.write(`${message}\n`) };
+
+if (require.main === module) {
+  writeBundle(process.argv[2]!).catch((error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  });
+}
