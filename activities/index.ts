@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './deps';
 import { createAuthorizeActivities } from './authorize';
+import { createCheckScopeActivity } from './export/check-scope';
 import { createExportDataActivity } from './export/export-data';
 import { createExportLifecycleActivities } from './export/export-lifecycle';
 import { createHealthActivities } from './health/probe-storage';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRollbackActivities(deps),
     ...createVerifyActivities(deps),
     ...createRetentionActivities(deps),
+    checkScope: createCheckScopeActivity(deps),
     exportData: createExportDataActivity(deps),
     restoreExport: createRestoreActivity(deps),
   });

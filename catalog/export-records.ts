@@ -39,6 +39,9 @@ export const exportRowSchema = z
     created_at: z.date(),
     started_at: z.date().nullable(),
     finished_at: z.date().nullable(),
+    // Optional: rows read by a select naming columns (not *) lack them.
+    role: z.string().optional(),
+    partial: z.boolean().optional(),
   })
   .transform((r) => ({
     id: r.id,
@@ -65,6 +68,10 @@ export const exportRowSchema = z
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
+    /** `backup` or `safety-snapshot`. */
+    role: r.role,
+    /** Narrowed by --schemas, --tables or --exclude (or a safety snapshot): never a full restore point. */
+    partial: r.partial,
   }));
 export type ExportRecord = Readonly<z.output<typeof exportRowSchema>>;
 

@@ -24,6 +24,8 @@ const newExportSchema = z.object({
   baseExportId: z.string().min(1).optional(),
   tags: z.record(z.string(), z.unknown()).default({}),
   requestedBy: z.string().min(1),
+  /** Narrowed by a scope flag: recorded from the start, so a running or failed export says so too. */
+  partial: z.boolean().default(false),
 });
 export type NewExport = z.input<typeof newExportSchema>;
 
@@ -46,6 +48,7 @@ export async function upsertExport(db: Knex, input: NewExport): Promise<{ readon
       base_export_id: e.baseExportId ?? null,
       tags: JSON.stringify(e.tags),
       requested_by: e.requestedBy,
+      partial: e.partial,
     })
     .onConflict('id')
     .ignore()

@@ -15,6 +15,8 @@ export interface RestorepointClient {
   credential(as?: string): Promise<CallerCredential>;
   /** The credential a schedule's runs act with, as the service identity `schedule:<scheduleId>`. */
   serviceCredential(scheduleId: string): Promise<CallerCredential>;
+  /** The configuration it was connected with: requests are checked against it before anything starts. */
+  readonly config?: Config;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function connectClient(config: Config, options: ConnectOptions = {}
       const token = await serviceToken(`schedule:${scheduleId}`);
       return token ? { token } : {};
     },
+    config,
     close: () => connection.close(),
   };
 }

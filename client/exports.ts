@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { checkExportScope } from '../activities/export/check-scope';
 import { RestorepointError } from '../core/errors';
 import { EMPTY_PROGRESS, type ExportProgress } from '../core/export-progress';
 import { readDestination } from '../core/destination';
@@ -12,6 +13,8 @@ import { pendingHeartbeatDetails } from './heartbeat-details';
 export interface ExportHandle {
   readonly exportId: string;
   readonly workflowId: string;
+  /** Whether a workflow with this export's id ran or runs. */
+  exists(): Promise<boolean>;
   /**
    * The latest progress: per table while the data activity runs (its last heartbeat's
    * details, at most a few seconds old), the workflow's stage and totals before and after.
@@ -35,6 +38,11 @@ export function newExportId(source: string, now = new Date()): string {
  * a workflow, the catalog or the ledger). Starting an id that already runs or ran with the
  * same options returns a handle to that export instead of a second run; with other options it
  * is refused as ID_CONFLICT.
+ *
+ * A full export's scope is checked against its source first, with the client's configuration
+ * (checkExportScope): an unknown source, a schema or table pattern that matches nothing, or an
+ * object that cannot be exported is a typed error, and no workflow starts and the catalog
+ * records nothing. An id that already ran is not checked again: its handle answers.
  */
 export async function startExport(client: RestorepointClient, options: StartExportOptions): Promise<ExportHandle> {
   const parsed = exportInputSchema.safeParse({ ...options, exportId: options.exportId ?? newExportId(options.source) });
@@ -43,6 +51,7 @@ export async function startExport(client: RestorepointClient, options: StartExpo
   }
   const input = parsed.data;
   const workflowId = exportWorkflowId(input.exportId);
+  if (client.config && input.mode === 'full' && !(await exportStarted(client, workflowId))) await checkExportScope(client.config, input);
   try {
     // A closed run (finished or failed) is never started again: the handle answers with its outcome.
     await client.temporal.workflow.start('exportWorkflow', { taskQueue: client.taskQueue, workflowId, args: [input, { credential: await client.credential(input.requestedBy) }], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
@@ -82,12 +91,24 @@ function differingOptions(ours: ExportInput, theirs: unknown): string[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => (a[key] ?? '') !== (b[key] ?? ''));
 }
 
+/** Whether a workflow of this id ran or runs. */
+async function exportStarted(client: RestorepointClient, workflowId: string): Promise<boolean> {
+  try {
+    await client.temporal.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+
 export function exportHandle(client: RestorepointClient, exportId: string): ExportHandle {
   const workflowId = exportWorkflowId(exportId);
   const handle = client.temporal.workflow.getHandle(workflowId);
   return {
     exportId,
     workflowId,
+    exists: () => exportStarted(client, workflowId),
     progress: () => readProgress(client, handle),
     result: () => handle.result() as Promise<ExportSummary>,
   };

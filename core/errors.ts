@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   SOURCE_UNKNOWN: { retryable: false, summary: 'no source connection has that name' },
   TABLE_NOT_FOUND: { retryable: false, summary: 'a requested table does not exist' },
   EXPORT_CORRUPT: { retryable: false, summary: 'a verification found the export corrupt; it is not a restore point without an explicit override' },
+  EXPORT_UNSUPPORTED: { retryable: false, summary: 'the export scope holds an object restorepoint cannot export exactly; it is named and nothing was started' },
   EXPORT_NOT_FOUND: { retryable: false, summary: 'no export has that id' },
   CHECKSUM_MISMATCH: { retryable: false, summary: 'stored data does not match its checksum' },
   MANIFEST_TAMPERED: { retryable: false, summary: 'a manifest does not match the hash in the catalog' },

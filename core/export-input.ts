@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DESTINATION_FORMS, readDestination } from './destination';
+import { systemScopeProblem } from './export-scope';
 import { sourceNameSchema } from './source-name';
 
 /**
@@ -42,9 +43,12 @@ export const exportIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127
 export const exportInputSchema = z.object({
   exportId: exportIdSchema,
   source: sourceNameSchema,
-  /** Schemas whose tables are exported when `tables` is empty. */
-  schemas: z.array(z.string().min(1)).default(['public']),
-  /** Patterns `schema.table` or `table`, `*` as a wildcard; empty means every table of `schemas`. */
+  /**
+   * Schemas whose tables are exported; empty (the default) means every non-system schema of the
+   * database (core/export-scope.ts). Naming any makes the export partial.
+   */
+  schemas: z.array(z.string().min(1)).default([]),
+  /** Patterns `schema.table` or `table`, `*` as a wildcard, exact otherwise; empty means every table of `schemas`. */
   tables: z.array(z.string().min(1)).default([]),
   exclude: z.array(z.string().min(1)).default([]),
   destination: destinationSchema,
@@ -78,6 +82,10 @@ export const exportInputSchema = z.object({
    * undone. Such an export is never the base of a restore chain (docs/incremental-and-point-in-time.md).
    */
   role: exportRoleSchema.default('backup'),
+}).superRefine((input, ctx) => {
+  // pg_catalog.pg_authid holds password hashes; restorepoint_trail is archived by incremental exports only.
+  const problem = systemScopeProblem(input);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['schemas'], message: problem });
 });
 export type ExportInput = z.infer<typeof exportInputSchema>;
 export type ExportRequest = z.input<typeof exportInputSchema>;

@@ -10,6 +10,8 @@ export interface TableProgress {
 
 export interface ExportProgress {
   readonly stage: 'starting' | 'copying' | 'writing-manifest' | 'finished' | 'failed';
+  /** What the export covers (core/export-scope.ts describeScope); absent until the tables are planned. */
+  readonly scope?: string;
   readonly tables: readonly TableProgress[];
   readonly rows: number;
   readonly bytes: number;

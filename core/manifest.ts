@@ -43,6 +43,11 @@ export const columnSchema = z.object({
   /** Generated columns are described, never exported as data. */
   generated: z.string().nullable(),
   identity: z.enum(['always', 'by default']).nullable(),
+  /**
+   * Its type casts to JSON as something its input does not read back (hstore becomes an object):
+   * JSON lines carry its text form instead. Absent means false.
+   */
+  jsonlText: z.literal(true).optional(),
 });
 export type ManifestColumn = z.infer<typeof columnSchema>;
 
@@ -106,6 +111,19 @@ export const storedFileSchema = z.object({ key: z.string(), bytes: z.number().in
 export const ledgerAnchorSchema = z.object({ catalog: z.string(), seq: z.number().int().min(1), hash: sha256Hex });
 export type ManifestLedgerAnchor = z.infer<typeof ledgerAnchorSchema>;
 
+/** What a full export covers (core/export-scope.ts): `schemas` as resolved, `tables` and `exclude` as asked. */
+export const exportScopeSchema = z.object({
+  /** Narrowed by --schemas, --tables or --exclude: never a full restore point. */
+  partial: z.boolean(),
+  schemas: z.array(z.string()),
+  tables: z.array(z.string()),
+  exclude: z.array(z.string()),
+});
+export type ManifestScope = z.infer<typeof exportScopeSchema>;
+
+/** A materialized view: created empty by the DDL, refreshed after the rows load when it was populated at export, as pg_restore does. */
+export const materializedViewSchema = z.object({ schema: z.string(), name: z.string(), populated: z.boolean() });
+
 /** The manifest: written last, after every part is stored; its own sha256 is kept in the catalog. */
 export const manifestSchema = z.object({
   version: z.literal(MANIFEST_VERSION),
@@ -125,6 +143,8 @@ export const manifestSchema = z.object({
   /** Reserved for client-side encryption; null means the parts are stored as compressed. */
   encryption: z.null(),
   tags: tagsSchema,
+  /** Optional: manifests written before it existed exported the schemas asked for (by default `public`). */
+  scope: exportScopeSchema.optional(),
   /** Schema-only DDL of the exported schemas, split as pg_dump's sections, to restore into an empty database. */
   ddl: z.object({ preData: storedFileSchema, postData: storedFileSchema }),
   tables: z.array(tableSchema),
@@ -133,6 +153,8 @@ export const manifestSchema = z.object({
   sequences: z.array(sequenceSchema),
   /** Optional: manifests written before anchoring existed, and exports into an empty ledger, have none. */
   ledger: ledgerAnchorSchema.optional(),
+  /** Optional: manifests written before it existed list none (their views restored empty). */
+  materializedViews: z.array(materializedViewSchema).optional(),
   timings: z.object({ startedAt: z.string(), finishedAt: z.string(), durationMs: z.number() }),
 });
 export type Manifest = z.infer<typeof manifestSchema>;

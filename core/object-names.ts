@@ -10,7 +10,7 @@ export const objectNames = {
   manifest: (exportId: string) => `${exportId}/manifest.json`,
   ddl: (exportId: string, section: 'pre-data' | 'post-data') => `${exportId}/schema/${section}.sql`,
   /** The folder of one table's parts, ending with `/`. */
-  tableFolder: (exportId: string, schema: string, table: string) => `${exportId}/data/${encodeNamePart(schema)}.${encodeNamePart(table)}/`,
+  tableFolder: (exportId: string, schema: string, table: string) => `${exportId}/data/${tableSegment(schema, table)}/`,
   part: (exportId: string, schema: string, table: string, partNo: number, format: ExportFormat, compression: Compression) =>
     `${objectNames.tableFolder(exportId, schema, table)}part-${String(partNo).padStart(5, '0')}.${format}${compressionSuffix[compression]}`,
 };
@@ -18,6 +18,33 @@ export const objectNames = {
 const compressionSuffix: Record<Compression, string> = { zstd: '.zst', gzip: '.gz', none: '' };
 
 const SAFE_BYTE = /^[A-Za-z0-9_-]$/;
+
+/** Folders and files hold at most 255 bytes a name on common file systems (the local store, fake-gcs-server's). */
+const MAX_SEGMENT_BYTES = 200;
+
+/**
+ * `schema.table`, each part encoded. Two 63-byte non-ASCII names encode to up to 379 bytes,
+ * more than a file system takes for one name: such a segment keeps its first bytes (cut
+ * between escapes) and ends with `~` and a 64-bit hash of both names. `~` never appears in an
+ * encoded name, so a shortened segment never equals a whole one.
+ */
+function tableSegment(schema: string, table: string): string {
+  const whole = `${encodeNamePart(schema)}.${encodeNamePart(table)}`;
+  if (whole.length <= MAX_SEGMENT_BYTES) return whole;
+  const cut = whole.slice(0, MAX_SEGMENT_BYTES - 17).replace(/%[0-9A-F]?$/, '');
+  return `${cut}~${nameHash(`${schema}\u0000${table}`)}`;
+}
+
+/** Two FNV-1a 32-bit hashes of the UTF-8 bytes with different offsets: 16 hex digits. Pure, so workflows may call it. */
+function nameHash(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  const fnv = (offset: number) => {
+    let hash = offset;
+    for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+    return hash.toString(16).padStart(8, '0');
+  };
+  return `${fnv(0x811c9dc5)}${fnv(0x050c5d1f)}`;
+}
 
 /**
  * One identifier as a key fragment: letters, digits, `_` and `-` stay, every other UTF-8

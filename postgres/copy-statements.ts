@@ -13,26 +13,32 @@ interface CopyTable {
  */
 const JSONL_OPTIONS = `(format csv, quote e'\\x01', delimiter e'\\x02')`;
 
+/** `(a, b)`, or nothing for a table without columns (COPY takes no empty list; it then means every column: none). */
+const columnList = (columns: readonly string[]) => (columns.length > 0 ? ` (${columns.map(quoteIdent).join(', ')})` : '');
+
 /**
  * The COPY that streams a table's rows. Plain tables use `COPY table (cols)`, which reads
  * only that table's own rows (not inheritance children); partitioned roots go through a
  * SELECT so every partition's rows come out once. Generated columns are not in `columns`.
+ * `jsonlText`: columns JSON lines carry as text (manifest column `jsonlText`: hstore's cast
+ * to json makes an object its input does not read back).
  */
-export function copyOutStatement(table: CopyTable, columns: readonly string[], format: ExportFormat): string {
+export function copyOutStatement(table: CopyTable, columns: readonly string[], format: ExportFormat, jsonlText: readonly string[] = []): string {
   const cols = columns.map(quoteIdent).join(', ');
   const source = qualifiedName(table.schema, table.name);
   if (format === 'jsonl') {
     const only = table.kind === 'table' ? 'only ' : '';
+    const selected = columns.map((c) => (jsonlText.includes(c) ? `${quoteIdent(c)}::text as ${quoteIdent(c)}` : quoteIdent(c))).join(', ');
     // `r.*`, not `r`: a bare `r` would mean a column of that name, if the table has one.
-    return `copy (select row_to_json(r.*)::text from (select ${cols} from ${only}${source}) r) to stdout ${JSONL_OPTIONS}`;
+    return `copy (select row_to_json(r.*)::text from (select ${selected} from ${only}${source}) r) to stdout ${JSONL_OPTIONS}`;
   }
   if (table.kind === 'partitioned') return `copy (select ${cols} from ${source}) to stdout (format csv)`;
-  return `copy ${source} (${cols}) to stdout (format csv)`;
+  return `copy ${source}${columnList(columns)} to stdout (format csv)`;
 }
 
 /** The COPY that loads CSV parts into a table (partitioned roots route rows to partitions). */
 export function copyInStatement(schema: string, name: string, columns: readonly string[]): string {
-  return `copy ${qualifiedName(schema, name)} (${columns.map(quoteIdent).join(', ')}) from stdin (format csv)`;
+  return `copy ${qualifiedName(schema, name)}${columnList(columns)} from stdin (format csv)`;
 }
 
 /** JSON lines load through a one-column staging table, then json_populate_record. */

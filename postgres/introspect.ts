@@ -11,13 +11,15 @@ export interface TableRef {
  * Every exportable table of the schemas: ordinary tables and partitioned roots. Leaf
  * partitions are left out because their rows are exported once, through their root;
  * inheritance children stay, and each table is read with ONLY so a parent's own rows are
- * not mixed with its children's.
+ * not mixed with its children's. Tables an extension created are its own, as pg_dump treats
+ * them: `CREATE EXTENSION` brings them back.
  */
 export async function listTables(db: Queryable, schemas: readonly string[]): Promise<TableRef[]> {
   const { rows } = await db.query<{ schema: string; name: string; relkind: string }>(
     `select n.nspname as schema, c.relname as name, c.relkind::text as relkind
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = any($1) and c.relkind in ('r', 'p') and not c.relispartition
+        and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
       order by 1, 2`,
     [schemas],
   );
@@ -25,10 +27,14 @@ export async function listTables(db: Queryable, schemas: readonly string[]): Pro
 }
 
 export async function describeColumns(db: Queryable, table: TableRef): Promise<ManifestColumn[]> {
-  const { rows } = await db.query<{ name: string; type: string; not_null: boolean; default_expr: string | null; generated: string; identity: string }>(
+  const { rows } = await db.query<{ name: string; type: string; not_null: boolean; default_expr: string | null; generated: string; identity: string; json_cast: boolean }>(
     `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as not_null,
-            pg_get_expr(d.adbin, d.adrelid) as default_expr, a.attgenerated::text as generated, a.attidentity::text as identity
+            pg_get_expr(d.adbin, d.adrelid) as default_expr, a.attgenerated::text as generated, a.attidentity::text as identity,
+            exists (select 1 from pg_cast k
+                     where k.castsource in (t.oid, t.typbasetype, t.typelem) and k.castsource not in ('json'::regtype, 'jsonb'::regtype)
+                       and k.casttarget in ('json'::regtype, 'jsonb'::regtype)) as json_cast
        from pg_attribute a
+       join pg_type t on t.oid = a.atttypid
        left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
       where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped
       order by a.attnum`,
@@ -41,7 +47,22 @@ export async function describeColumns(db: Queryable, table: TableRef): Promise<M
     default: r.generated ? null : r.default_expr,
     generated: r.generated ? r.default_expr : null,
     identity: r.identity === 'a' ? 'always' : r.identity === 'd' ? 'by default' : null,
+    // hstore (and any type with a cast to json) would become a JSON object that its input does not read back.
+    ...(r.json_cast ? { jsonlText: true as const } : {}),
   }));
+}
+
+/** Materialized views of the schemas, in creation order, and whether each held rows (was refreshed). */
+export async function listMaterializedViews(db: Queryable, schemas: readonly string[]): Promise<{ schema: string; name: string; populated: boolean }[]> {
+  const { rows } = await db.query<{ schema: string; name: string; populated: boolean }>(
+    `select n.nspname as schema, c.relname as name, c.relispopulated as populated
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = any($1) and c.relkind = 'm'
+        and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
+      order by c.oid`,
+    [schemas],
+  );
+  return rows;
 }
 
 export async function describePrimaryKey(db: Queryable, table: TableRef): Promise<string[]> {
@@ -88,7 +109,10 @@ export async function describeForeignKeys(db: Queryable, table: TableRef): Promi
 export async function listSequences(db: Queryable, schemas: readonly string[]): Promise<ManifestSequence[]> {
   const { rows } = await db.query<{ schema: string; name: string; last_value: string | null; is_called: boolean | null }>(
     `select schemaname as schema, sequencename as name, last_value::text as last_value, last_value is not null as is_called
-       from pg_sequences where schemaname = any($1) order by 1, 2`,
+       from pg_sequences s
+      where schemaname = any($1)
+        and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = format('%I.%I', s.schemaname, s.sequencename)::regclass and d.deptype = 'e')
+      order by 1, 2`,
     [schemas],
   );
   // pg_sequences shows last_value null until first use; restoring that means setval(start, false).

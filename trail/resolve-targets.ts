@@ -1,4 +1,5 @@
 import { RestorepointError } from '../core/errors';
+import { splitPattern } from '../core/table-patterns';
 import { quoteIdent, type Queryable } from '../postgres/queryable';
 import { TRAIL_SCHEMA } from './install-sql';
 import { primaryKeyColumnsSql } from './primary-key-sql';
@@ -17,7 +18,8 @@ export interface TrackableTable {
 const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast', TRAIL_SCHEMA]);
 
 /**
- * Turns `track`/`untrack` arguments into tables. `schema.table` names one table, `schema.*` or
+ * Turns `track`/`untrack` arguments into tables. `schema.table` names one table (a part holding a
+ * dot or a quote is written in double quotes, as in SQL: `"Sales Data"."Order.Lines"`), `schema.*` or
  * a bare name that is a schema names every table in it (plain tables and partitioned roots), and
  * any other bare name is a table found through the search path. A leaf partition is refused
  * (track its root, so its changes are recorded under the root's name), as are the trail's own
@@ -34,7 +36,12 @@ export async function resolveTargets(client: Queryable, targets: readonly string
 
 /** The OIDs (as text: they may exceed a signed int) of the tables one argument names. */
 async function targetOids(client: Queryable, target: string): Promise<string[]> {
-  const [schema, table] = target.includes('.') ? (target.split('.', 2) as [string, string]) : [undefined, target];
+  const parts = splitPattern(target);
+  if (parts.length > 2 || parts.some((p) => p === '')) {
+    throw new RestorepointError('INPUT_INVALID', `"${target}": expected table, schema, schema.table or schema.* (write a name with a dot in double quotes: "a.b")`, { target });
+  }
+  // `"Sales Data"."Order.Lines"`: quoted parts are names verbatim (a bare `*` is the only wildcard).
+  const [schema, table] = parts.length === 2 ? [unquote(parts[0]!), parts[1] === '*' ? '*' : unquote(parts[1]!)] : [undefined, unquote(parts[0]!)];
   const schemaName = schema ?? (table !== '*' && (await schemaExists(client, table)) ? table : undefined);
   if (schemaName !== undefined && SYSTEM_SCHEMAS.has(schemaName)) {
     throw new RestorepointError('INPUT_INVALID', `"${target}": tables in ${schemaName} cannot be tracked`, { target });
@@ -67,6 +74,11 @@ async function targetOids(client: Queryable, target: string): Promise<string[]> 
     throw new RestorepointError('INPUT_INVALID', `"${target}" is a partition of ${row.partition_of}: track ${row.partition_of}`, { target });
   }
   return [row.oid];
+}
+
+/** A name part as written: double-quoted, its quotes removed and `""` made one quote; otherwise as it is. */
+function unquote(part: string): string {
+  return /^".*"$/s.test(part) ? part.slice(1, -1).replace(/""/g, '"') : part;
 }
 
 async function schemaExists(client: Queryable, name: string): Promise<boolean> {

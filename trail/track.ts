@@ -26,9 +26,32 @@ export async function trackTables(client: Queryable, targets: readonly string[])
     if (keyless.length > 0) {
       throw new RestorepointError('NO_PRIMARY_KEY', `no primary key, so changes could not be told apart: ${keyless.join(', ')}`, { tables: keyless });
     }
+    await refuseUnreplayableColumns(client, tables);
     for (const table of tables) await client.query(captureDdl(table));
     return tables;
   });
+}
+
+/**
+ * The trail records rows as `to_jsonb(row)`. A column whose type casts to JSON as something its
+ * input does not read back (hstore becomes an object) could be recorded but never replayed, so
+ * a reconstruction would fail long after: such tables are refused now, naming the columns.
+ */
+async function refuseUnreplayableColumns(client: Queryable, tables: readonly TrackableTable[]): Promise<void> {
+  if (tables.length === 0) return;
+  const { rows } = await client.query<{ name: string }>(
+    `select format('%s.%s.%s (%s)', n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod)) as name
+       from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace join pg_type t on t.oid = a.atttypid
+      where (n.nspname, c.relname) in (select * from unnest($1::text[], $2::text[])) and a.attnum > 0 and not a.attisdropped
+        and exists (select 1 from pg_cast k where k.castsource in (t.oid, t.typbasetype, t.typelem)
+                      and k.castsource not in ('json'::regtype, 'jsonb'::regtype) and k.casttarget in ('json'::regtype, 'jsonb'::regtype))
+      order by 1`,
+    [tables.map((t) => t.schema), tables.map((t) => t.name)],
+  );
+  if (rows.length > 0) {
+    const columns = rows.map((r) => r.name);
+    throw new RestorepointError('INPUT_INVALID', `the change trail cannot record these columns exactly (their type's JSON form does not read back): ${columns.join(', ')}`, { columns });
+  }
 }
 
 /**

@@ -1,8 +1,9 @@
-import { ApplicationFailure, CancellationScope, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { failureSummary } from '../core/errors';
 import { EMPTY_PROGRESS, type ExportProgress } from '../core/export-progress';
 import { exportInputSchema, type ExportInput, type ExportRequest } from '../core/export-input';
+import { describeScope, isPartialScope } from '../core/export-scope';
 import type { ExportDataResult } from '../activities/export/export-data';
 import { dataActivity, shortActivity } from './activity-profiles';
 import { authorizeStart, type StartAuth } from './authorize-step';
@@ -38,8 +39,8 @@ async function exportFull(input: ExportInput): Promise<ExportDataResult> {
     manifestSha256: result.manifestSha256,
     position,
     role: input.role,
-    // With a selection it holds only some tables of its schemas: never a chain base unless those are all that is asked.
-    partial: input.tables.length > 0 || input.exclude.length > 0,
+    // Narrowed by --schemas, --tables or --exclude it holds only part of the database: never a full restore point.
+    partial: isPartialScope(input),
   });
   return result;
 }
@@ -59,10 +60,12 @@ export async function exportWorkflow(request: ExportRequest, auth?: StartAuth): 
   const caller = await authorizeStart(auth, { permission: 'export', resource: asked.source, subject: asked.exportId });
   const input: ExportInput = { ...asked, requestedBy: caller.subject };
   // The per-table figures live in the data activity's heartbeats (client/exports.ts reads them); this says where the run is.
-  let progress: ExportProgress = EMPTY_PROGRESS;
+  let progress: ExportProgress = { ...EMPTY_PROGRESS, ...(input.mode === 'full' ? { scope: describeScope(input) } : {}) };
   setHandler(exportProgressQuery, () => progress);
   markExport(input);
 
+  // Checked before the catalog hears of it: an unknown source or a pattern matching nothing records nothing.
+  if (input.mode === 'full' && patched('export-scope-checked-first')) await catalog.checkScope(input);
   await catalog.beginExport(input);
   try {
     const result = input.mode === 'incremental' ? await data.exportDelta(input) : await exportFull(input);

@@ -1,6 +1,7 @@
 import { executeChild } from '@temporalio/workflow';
 import type { PreparedScope } from '../activities/rollback';
 import { exportWorkflowId } from '../core/export-input';
+import { exactTablePattern } from '../core/table-patterns';
 import { safetyExportId, type RollbackInput } from '../core/rollback/rollback-input';
 import { exportWorkflow } from './export-workflow';
 
@@ -18,7 +19,8 @@ export async function takeSafetySnapshot(input: RollbackInput, scope: PreparedSc
         exportId,
         source: input.source,
         schemas: [...new Set(scope.tables.map((t) => t.schema))],
-        tables: scope.tables.map((t) => `${t.schema}.${t.name}`),
+        // Exact patterns: a table named with a dot, a quote or a * is that table and no other.
+        tables: scope.tables.map(exactTablePattern),
         destination: scope.destination,
         tags: { purpose: `safety snapshot before rollback ${input.rollbackId}`, requestedBy: input.requestedBy },
         // For undo only: never the base of a restore chain, nor an incremental's parent.

@@ -2,11 +2,12 @@ import { Context } from '@temporalio/activity';
 import type pg from 'pg';
 import { asTypedDatabaseError } from '../../core/errors';
 import { exportInputSchema, type ExportRequest } from '../../core/export-input';
+import { describeScope } from '../../core/export-scope';
 import { MANIFEST_VERSION, type Manifest, type ManifestPart, type ManifestTable, type TableFingerprint } from '../../core/manifest';
 import { addFingerprints, type RowsFingerprint } from '../../streams/row-fingerprint';
 import { objectNames } from '../../core/object-names';
-import { selectTables } from '../../core/table-patterns';
-import { describeColumns, describeForeignKeys, describePrimaryKey, listSequences, listTables, sourceIdentity, type TableRef } from '../../postgres/introspect';
+import { describeColumns, describeForeignKeys, describePrimaryKey, listMaterializedViews, listSequences, sourceIdentity, type TableRef } from '../../postgres/introspect';
+import { resolveExportScope } from '../../postgres/export-scope';
 import { qualifiedName } from '../../postgres/queryable';
 import { openConnection } from '../../postgres/connect';
 import { joinSharedSnapshot, lockTables } from '../../postgres/snapshot';
@@ -73,13 +74,17 @@ export function createExportDataActivity(deps: ActivityDeps) {
     const progress = new ProgressReporter(checkpoint);
     const readers: pg.Client[] = [];
     try {
-      const planned = await planTables(leader, input.schemas, input.tables, input.exclude);
+      // The scope is checked again here (the client checked it before starting): a schedule or script may not have.
+      const scope = await resolveExportScope(leader, input);
+      const planned = await planTables(leader, scope.tables);
       await lockTables(leader, planned.map((t) => t.ref));
       for (const table of planned) progress.track(table.key, table.estimatedRows);
-      const [identity, sequences, ddl] = await Promise.all([
+      progress.setScope(describeScope(input));
+      const [identity, sequences, materializedViews, ddl] = await Promise.all([
         sourceIdentity(leader),
-        listSequences(leader, input.schemas),
-        storeDdl(store, source.url, input.exportId, input.schemas, snapshot.id),
+        listSequences(leader, scope.schemas),
+        listMaterializedViews(leader, scope.schemas),
+        storeDdl(store, source.url, input.exportId, scope, snapshot.id),
       ]);
       progress.setStage('copying');
 
@@ -142,6 +147,7 @@ export function createExportDataActivity(deps: ActivityDeps) {
                 table: table.ref,
                 // Generated columns are described in the manifest but never exported as data.
                 columns: table.description.columns.filter((c) => c.generated === null).map((c) => c.name),
+                jsonlText: table.description.columns.filter((c) => c.jsonlText).map((c) => c.name),
                 format: input.format,
                 compression: input.compression,
                 zstdLevel: deps.config.export.zstdLevel,
@@ -198,12 +204,14 @@ export function createExportDataActivity(deps: ActivityDeps) {
         compression: input.compression,
         encryption: null,
         tags: input.tags,
+        scope: { partial: scope.partial, schemas: [...scope.schemas], tables: input.tables, exclude: input.exclude },
         ddl,
         tables,
         // Parquet only: the writer and the type mapping each table was written with.
         ...(input.format === 'parquet' ? { parquet: parquetManifestMapping(tables) } : {}),
         sequences,
         ...(ledger ? { ledger } : {}),
+        materializedViews,
         timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - startedAt.getTime() },
       };
       const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 1));
@@ -230,8 +238,7 @@ export function createExportDataActivity(deps: ActivityDeps) {
   };
 }
 
-async function planTables(leader: pg.Client, schemas: readonly string[], include: readonly string[], exclude: readonly string[]): Promise<PlannedTable[]> {
-  const selected = selectTables(await listTables(leader, schemas), include, exclude);
+async function planTables(leader: pg.Client, selected: readonly TableRef[]): Promise<PlannedTable[]> {
   const planned: PlannedTable[] = [];
   for (const ref of selected) {
     const estimate = await leader.query<{ n: string }>('select greatest(reltuples, 0)::bigint::text as n from pg_class where oid = $1::regclass', [qualifiedName(ref.schema, ref.name)]);

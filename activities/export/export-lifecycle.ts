@@ -1,5 +1,6 @@
 import { RestorepointError } from '../../core/errors';
 import type { ExportInput } from '../../core/export-input';
+import { describeScope, isPartialScope } from '../../core/export-scope';
 import { getExport, markExport, upsertExport } from '../../catalog/exports-repo';
 import { appendLedger } from '../../catalog/ledger';
 import type { ActivityDeps } from '../deps';
@@ -18,6 +19,7 @@ export function createExportLifecycleActivities(deps: ActivityDeps) {
         compression: input.compression,
         tags: input.tags,
         requestedBy: input.requestedBy,
+        partial: input.mode === 'full' && isPartialScope(input),
       });
       if (created) {
         await appendLedger(deps.catalog, {
@@ -25,7 +27,17 @@ export function createExportLifecycleActivities(deps: ActivityDeps) {
           action: 'export.requested',
           subject: input.exportId,
           outcome: 'ok',
-          details: { source: input.source, destination: input.destination, format: input.format, compression: input.compression, tables: input.tables, schemas: input.schemas, tags: input.tags },
+          details: {
+            source: input.source,
+            destination: input.destination,
+            format: input.format,
+            compression: input.compression,
+            tables: input.tables,
+            schemas: input.schemas,
+            exclude: input.exclude,
+            ...(input.mode === 'full' ? { scope: describeScope(input), partial: isPartialScope(input) } : {}),
+            tags: input.tags,
+          },
         });
       }
       // A finished export started again (a second workflow run under the same id) is left

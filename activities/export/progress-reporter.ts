@@ -18,6 +18,7 @@ export class ProgressReporter<Checkpoint extends object> {
   private readonly tables = new Map<string, { rows: number; bytes: number; estimatedRows: number; done: boolean }>();
   private lastHeartbeat = 0;
   private stage: ExportProgress['stage'] = 'starting';
+  private scope: string | undefined;
 
   constructor(private readonly checkpoint: () => Checkpoint) {}
 
@@ -39,6 +40,10 @@ export class ProgressReporter<Checkpoint extends object> {
     this.tick(true);
   }
 
+  setScope(scope: string): void {
+    this.scope = scope;
+  }
+
   setStage(stage: ExportProgress['stage']): void {
     this.stage = stage;
     this.tick(true);
@@ -48,6 +53,7 @@ export class ProgressReporter<Checkpoint extends object> {
     const tables: TableProgress[] = [...this.tables].map(([table, t]) => ({ table, ...t }));
     return {
       stage: this.stage,
+      ...(this.scope ? { scope: this.scope } : {}),
       tables,
       rows: tables.reduce((sum, t) => sum + t.rows, 0),
       bytes: tables.reduce((sum, t) => sum + t.bytes, 0),

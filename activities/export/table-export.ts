@@ -13,6 +13,8 @@ import { exportTableAsParquet } from './parquet-table-export';
 export interface TableExportJob {
   readonly table: TableRef;
   readonly columns: readonly string[];
+  /** Columns JSON lines carry as text (manifest column `jsonlText`). */
+  readonly jsonlText?: readonly string[];
   readonly format: ExportFormat;
   readonly compression: Compression;
   readonly zstdLevel: number;
@@ -52,7 +54,7 @@ export async function exportTable(client: pg.ClientBase, store: ObjectStore, job
   const quote = job.format === 'jsonl' ? JSONL_QUOTE : 0x22;
   const scanner = new RowScanner(quote);
   // Parts are cut between chunks, so a chunk is never larger than a part should be.
-  const copy = client.query(new CopyOutReader(copyOutStatement(job.table, job.columns, job.format), { chunkBytes: Math.min(256 * 1024, job.partSizeBytes) }));
+  const copy = client.query(new CopyOutReader(copyOutStatement(job.table, job.columns, job.format, job.jsonlText), { chunkBytes: Math.min(256 * 1024, job.partSizeBytes) }));
   let current = new PartWriter(store, job.partKey(parts.length), job.compression, job.zstdLevel, quote);
   let countedRows = 0;
   const skippedRows = job.verifyFinishedParts && rowsToSkip > 0 ? new RowFingerprint(quote) : undefined;

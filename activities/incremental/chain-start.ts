@@ -3,7 +3,7 @@ import { RestorepointError } from '../../core/errors';
 import type { ExportInput } from '../../core/export-input';
 import type { Manifest } from '../../core/manifest';
 import { baseShortfall, pickParent, type ChainLink } from '../../core/restore-points';
-import { patternMatcher, selectTables } from '../../core/table-patterns';
+import { exactTablePattern, hasWildcard, patternMatcher, selectTables } from '../../core/table-patterns';
 import { trackedTables } from '../../trail';
 import { resolveSource, type ActivityDeps } from '../deps';
 import { withTrailClient } from './trail-source';
@@ -16,10 +16,10 @@ import { withTrailClient } from './trail-source';
  */
 export async function wantedTables(deps: ActivityDeps, input: ExportInput): Promise<string[]> {
   const tracked = await withTrailClient(resolveSource(deps.config, input.source).url, (client) => trackedTables(client));
-  const untracked = input.tables.filter((pattern) => !pattern.includes('*') && !tracked.some(patternMatcher(pattern)));
+  const untracked = input.tables.filter((pattern) => !hasWildcard(pattern) && !tracked.some(patternMatcher(pattern)));
   if (untracked.length > 0) throw new RestorepointError('NOT_TRACKED', `${untracked.join(', ')} ${untracked.length === 1 ? 'is' : 'are'} not tracked: run \`restorepoint track\` on ${untracked.length === 1 ? 'it' : 'them'}, then take a full export`, { tables: untracked });
-  const inScope = input.tables.length > 0 ? tracked : tracked.filter((t) => input.schemas.includes(t.schema));
-  return selectTables(inScope, input.tables, input.exclude).map((t) => `${t.schema}.${t.name}`);
+  const inScope = input.tables.length > 0 || input.schemas.length === 0 ? tracked : tracked.filter((t) => input.schemas.includes(t.schema));
+  return selectTables(inScope, input.tables, input.exclude).map(exactTablePattern);
 }
 
 /** The parent an incremental export follows: the one it names, or the newest whose chain starts from a base holding `wanted`. */

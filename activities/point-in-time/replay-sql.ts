@@ -15,6 +15,8 @@ export function replaySegmentSql(target: string, table: Pick<ManifestTable, 'pri
   const keyList = keys.map((k) => `r.${k.column} as ${k.alias}`).join(', ');
   const aliases = keys.map((k) => k.alias).join(', ');
   const columns = table.columns.filter((c) => c.generated === null).map((c) => quoteIdent(c.name));
+  // Identity ALWAYS columns take the recorded values, as the restore's COPY does.
+  const overriding = table.columns.some((c) => c.identity === 'always') ? ' overriding system value' : '';
   const inRun = `a.schema_name = $1 and a.table_name = $2 and a.position > $3 and a.position < $4`;
   return [
     `drop table if exists restorepoint_replay_last`,
@@ -29,7 +31,7 @@ export function replaySegmentSql(target: string, table: Pick<ManifestTable, 'pri
           where ${inRun} and a.op in ('insert', 'update')
        ) touched order by ${aliases}, position desc, half desc`,
     `delete from ${target} t using restorepoint_replay_last l where (${keys.map((k) => `t.${k.column}`).join(', ')}) = (${keys.map((k) => `l.${k.alias}`).join(', ')})`,
-    `insert into ${target} (${columns.join(', ')})
+    `insert into ${target} (${columns.join(', ')})${overriding}
        select ${columns.map((c) => `r.${c}`).join(', ')}
          from restorepoint_replay_last l cross join lateral jsonb_populate_record(null::${target}, l.image) r
         where l.image is not null`,

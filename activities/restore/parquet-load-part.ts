@@ -62,7 +62,7 @@ export async function decodeParquetPart(key: string, parquetPath: string, csvPat
  * DuckDB then writes the rows as CSV of the mapping's restore form, which lands in a
  * staging table and becomes typed rows with one INSERT ... SELECT of casts.
  */
-export async function loadParquetPart(client: pg.ClientBase, store: ObjectStore, schema: string, table: ManifestTable, part: ManifestPart, mapping: ParquetMapping | undefined): Promise<number> {
+export async function loadParquetPart(client: pg.ClientBase, store: ObjectStore, into: { readonly schema: string; readonly name: string }, table: ManifestTable, part: ManifestPart, mapping: ParquetMapping | undefined): Promise<number> {
   const columns = parquetRestoreMapping(mapping, table);
   const workDir = await mkdtemp(path.join(tmpdir(), 'restorepoint-parquet-'));
   try {
@@ -86,7 +86,7 @@ export async function loadParquetPart(client: pg.ClientBase, store: ObjectStore,
     await client.query(`create temporary table ${STAGING} (${staged.map((c) => `${quoteIdent(c)} text`).join(', ')}) on commit drop`);
     const sink = client.query(copyFrom(`copy ${STAGING} from stdin (format csv)`));
     await pipeline(createReadStream(csvPath), sink);
-    const target = qualifiedName(schema, table.name);
+    const target = qualifiedName(into.schema, into.name);
     // Identity ALWAYS columns take the stored values, as the CSV path's COPY does.
     const overriding = table.columns.some((c) => c.identity === 'always') ? ' overriding system value' : '';
     const inserted = await client.query(

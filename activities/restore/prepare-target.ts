@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { RestorepointError } from '../../core/errors';
 import type { ManifestTable } from '../../core/manifest';
 import { qualifiedName, quoteIdent } from '../../postgres/queryable';
+import { scratchTableName } from '../../postgres/scratch-names';
 import type { ObjectStore } from '../../storage/object-store';
 import { sha256Hex } from '../../streams/sha256';
 import { isTrailCaptureDdl } from '../../trail/dump-filter';
@@ -31,13 +32,13 @@ export async function chooseMode(client: pg.ClientBase, tables: readonly Manifes
   return 'existing-tables';
 }
 
-/** Plain tables with the exported columns and primary key, for a scratch or staging copy. */
+/** Plain tables with the exported columns and primary key, for a scratch or staging copy (named by scratchTableName). */
 export async function createScratchTables(client: pg.ClientBase, schema: string, tables: readonly ManifestTable[]): Promise<void> {
   await client.query(`create schema if not exists ${quoteIdent(schema)}`);
   for (const t of tables) {
     const columns = t.columns.filter((c) => c.generated === null).map((c) => `${quoteIdent(c.name)} ${c.type}${c.nullable ? '' : ' not null'}`);
     if (t.primaryKey.length > 0) columns.push(`primary key (${t.primaryKey.map(quoteIdent).join(', ')})`);
-    await client.query(`create table ${qualifiedName(schema, t.name)} (${columns.join(', ')})`);
+    await client.query(`create table ${qualifiedName(schema, scratchTableName(t, tables))} (${columns.join(', ')})`);
   }
 }
 
@@ -61,4 +62,13 @@ export async function applyStoredDdl(client: pg.ClientBase, store: ObjectStore, 
   await client.query(sql);
   // pg_dump's preamble empties search_path for the session; give it back.
   await client.query('reset search_path');
+}
+
+/**
+ * The stored DDL creates materialized views empty (`WITH NO DATA`, as pg_dump's schema-only
+ * dump does); those populated at export are refreshed once their tables hold the restored
+ * rows, in creation order (one built on another comes after it), as pg_restore does.
+ */
+export async function refreshMaterializedViews(client: pg.ClientBase, views: readonly { schema: string; name: string; populated: boolean }[]): Promise<void> {
+  for (const view of views) if (view.populated) await client.query(`refresh materialized view ${qualifiedName(view.schema, view.name)}`);
 }

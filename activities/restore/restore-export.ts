@@ -9,12 +9,13 @@ import { selectTables } from '../../core/table-patterns';
 import { copyInJsonlStatement, copyInStatement } from '../../postgres/copy-statements';
 import { openConnection } from '../../postgres/connect';
 import { qualifiedName, quoteIdent } from '../../postgres/queryable';
+import { scratchTableName } from '../../postgres/scratch-names';
 import type { ObjectStore } from '../../storage/object-store';
 import { resolveSource, type ActivityDeps } from '../deps';
 import { loadVerifiedManifest } from './load-manifest';
 import { loadPart } from './load-part';
 import { loadParquetPart } from './parquet-load-part';
-import { applyStoredDdl, chooseMode, createScratchTables } from './prepare-target';
+import { applyStoredDdl, chooseMode, createScratchTables, refreshMaterializedViews } from './prepare-target';
 import { claimTargetTables, refuseForbiddenTarget } from './target-guard';
 import { describeCheck, verifyObject } from './verify-object';
 
@@ -72,16 +73,19 @@ export function createRestoreActivity(deps: ActivityDeps) {
       const { ordered, cyclic } = parentsFirst(tables);
       const restored: RestoredTable[] = [];
       for (const table of [...ordered, ...cyclic]) {
-        const schema = mode === 'schema' ? input.targetSchema! : table.schema;
+        const [schema, name] = mode === 'schema' ? [input.targetSchema!, scratchTableName(table, tables)] : [table.schema, table.name];
         let rows = 0;
         for (const part of table.parts) {
-          rows += await loadTablePart(client, store, schema, table, part, manifest.format, manifest.compression, manifest.parquet);
+          rows += await loadTablePart(client, store, { schema, name }, table, part, manifest.format, manifest.compression, manifest.parquet);
           heartbeat({ table: `${table.schema}.${table.name}`, rows });
         }
         restored.push({ table: `${table.schema}.${table.name}`, rows, parts: table.parts.length });
       }
 
-      if (mode === 'empty-database') await applyStoredDdl(client, store, manifest.ddl.postData);
+      if (mode === 'empty-database') {
+        await applyStoredDdl(client, store, manifest.ddl.postData);
+        await refreshMaterializedViews(client, manifest.materializedViews ?? []);
+      }
       let sequences = 0;
       if (mode !== 'schema') {
         for (const seq of manifest.sequences) {
@@ -123,7 +127,7 @@ async function stillHolds(client: pg.ClientBase, summary: RestoreSummary, tables
 async function loadTablePart(
   client: pg.ClientBase,
   store: ObjectStore,
-  schema: string,
+  target: { readonly schema: string; readonly name: string },
   table: ManifestTable,
   part: ManifestTable['parts'][number],
   format: Manifest['format'],
@@ -133,12 +137,12 @@ async function loadTablePart(
   const columns = table.columns.filter((c) => c.generated === null).map((c) => c.name);
   switch (format) {
     case 'csv':
-      return loadPart(client, store, part, compression, copyInStatement(schema, table.name, columns));
+      return loadPart(client, store, part, compression, copyInStatement(target.schema, target.name, columns));
     // FORMAT BRANCH POINT: Parquet parts are read back by DuckDB (parquet-load-part.ts).
     case 'parquet':
-      return loadParquetPart(client, store, schema, table, part, parquet);
+      return loadParquetPart(client, store, target, table, part, parquet);
     case 'jsonl':
-      return loadJsonlPart(client, store, schema, table.name, columns, part, compression);
+      return loadJsonlPart(client, store, target.schema, target.name, columns, part, compression);
     default:
       throw new RestorepointError('INPUT_INVALID', `${part.key}: restoring ${format} parts is not supported`, { key: part.key, format });
   }
@@ -159,6 +163,11 @@ async function loadJsonlPart(
   const rows = await loadPart(client, store, part, compression, copyInJsonlStatement('restorepoint_jsonl'));
   const cols = columns.map(quoteIdent).join(', ');
   const target = qualifiedName(schema, name);
+  // A table without columns: one empty row per line (INSERT takes no empty column list).
+  if (columns.length === 0) {
+    await client.query(`insert into ${target} select from restorepoint_jsonl`);
+    return rows;
+  }
   // OVERRIDING SYSTEM VALUE: identity columns GENERATED ALWAYS take the exported values, as COPY does.
   await client.query(
     `insert into ${target} (${cols}) overriding system value select ${columns.map((c) => `r.${quoteIdent(c)}`).join(', ')} from restorepoint_jsonl j, json_populate_record(null::${target}, j.line::json) r`,

@@ -18,7 +18,8 @@ export async function probeSafetySnapshot(deps: ActivityDeps, source: string, sc
     await db.query('begin isolation level repeatable read read only');
     try {
       const { rows } = await db.query<{ id: string }>('select pg_export_snapshot() as id');
-      const dump = dumpSchema(url, schemas, 'pre-data', rows[0]!.id);
+      // As the safety snapshot's export dumps it: exactly these schemas (extensions add nothing to lock).
+      const dump = dumpSchema(url, { partial: true, schemas, extensions: [] }, 'pre-data', rows[0]!.id);
       await Promise.all([pipeline(dump.stdout, new Writable({ write: (_chunk, _encoding, done) => done() })), dump.done]);
     } catch (error) {
       const typed = classifyFailure(error) ?? new RestorepointError('DATABASE_REFUSED', (error as Error).message);

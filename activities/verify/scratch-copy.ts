@@ -7,6 +7,7 @@ import type { ManifestTable } from '../../core/manifest';
 import type { TableVerdict } from '../../core/verification/table-verdict';
 import { copyOutStatement } from '../../postgres/copy-statements';
 import { qualifiedName, quoteIdent } from '../../postgres/queryable';
+import { scratchTableName } from '../../postgres/scratch-names';
 import { applyExportSessionSettings } from '../../postgres/session-settings';
 import { fingerprintCsvRows } from '../../streams/row-fingerprint';
 import { JSONL_QUOTE } from '../../streams/row-scanner';
@@ -41,7 +42,7 @@ export function createScratchCopyActivities(deps: ActivityDeps) {
         () => ({ tables: out.length, of: tables.length }),
         () =>
           withTarget(deps, input.target, async (client) => {
-            for (const table of tables) out.push(await compareTable(client, input.schema, table));
+            for (const table of tables) out.push(await compareTable(client, input.schema, table, scratchTableName(table, tables)));
             return out;
           }),
       );
@@ -69,17 +70,17 @@ export function createScratchCopyActivities(deps: ActivityDeps) {
  * without one (older, Parquet) are compared by row count. The scratch copy holds the exported
  * columns only (generated columns are not exported), which is what both describe.
  */
-async function compareTable(client: pg.ClientBase, schema: string, table: ManifestTable): Promise<TableVerdict> {
+async function compareTable(client: pg.ClientBase, schema: string, table: ManifestTable, scratchName: string): Promise<TableVerdict> {
   const name = `${table.schema}.${table.name}`;
   if (table.fingerprint) {
     const columns = table.columns.filter((c) => c.generated === null).map((c) => c.name);
-    const statement = copyOutStatement({ schema, name: table.name, kind: 'table' }, columns, table.fingerprint.over);
+    const statement = copyOutStatement({ schema, name: scratchName, kind: 'table' }, columns, table.fingerprint.over, table.columns.filter((c) => c.jsonlText).map((c) => c.name));
     const restored = await fingerprintCsvRows(client.query(copyTo(statement)), table.fingerprint.over === 'csv' ? 0x22 : JSONL_QUOTE);
     if (restored.rows !== table.fingerprint.rows) return { table: name, status: 'row-count mismatch', stage: 'scratch copy', expected: table.fingerprint.rows, actual: restored.rows };
     if (restored.sum !== table.fingerprint.sum) return { table: name, status: 'fingerprint mismatch', expected: table.fingerprint.sum, actual: restored.sum };
     return { table: name, status: 'ok', rows: restored.rows, compared: 'fingerprint' };
   }
-  const counted = await client.query<{ n: string }>(`select count(*)::text as n from only ${qualifiedName(schema, table.name)}`);
+  const counted = await client.query<{ n: string }>(`select count(*)::text as n from only ${qualifiedName(schema, scratchName)}`);
   const rows = Number(counted.rows[0]!.n);
   if (rows !== table.rows) return { table: name, status: 'row-count mismatch', stage: 'scratch copy', expected: table.rows, actual: rows };
   return { table: name, status: 'ok', rows, compared: 'row count' };

@@ -23,8 +23,11 @@ export function table(headers: readonly string[], rows: readonly (readonly unkno
   return cells.map((r) => r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
-/** Refusals of what the caller typed (a rollback's row predicate is input too), not failures of the work. */
-const BAD_INPUT_CODES = ['INPUT_INVALID', 'CONFIG_INVALID', 'ROLLBACK_SCOPE_INVALID'];
+/**
+ * Refusals of what the caller typed (a rollback's row predicate is input too), not failures of the work:
+ * an unknown source name, or an export scope holding what cannot be exported, is one too.
+ */
+const BAD_INPUT_CODES = ['INPUT_INVALID', 'CONFIG_INVALID', 'ROLLBACK_SCOPE_INVALID', 'SOURCE_UNKNOWN', 'EXPORT_UNSUPPORTED'];
 
 /** Wraps a command action: typed errors become a message and exit 1 (or 2 for bad input). */
 export function action<A extends unknown[]>(run: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {

@@ -27,6 +27,7 @@ export class ProgressView {
       const eta = t.done ? 'done' : t.estimatedRows > t.rows ? `eta ${formatDuration((t.estimatedRows - t.rows) / Math.max(rate, 1))}` : '';
       return `${t.table.padEnd(32)} ${String(t.rows).padStart(12)} rows ${(t.bytes / MB).toFixed(1).padStart(9)} MB ${Math.round(rate).toString().padStart(9)} rows/s  ${eta}`;
     });
+    if (progress.scope) lines.unshift(`scope: ${progress.scope}`);
     lines.push(`${progress.stage.padEnd(32)} ${String(progress.rows).padStart(12)} rows ${(progress.bytes / MB).toFixed(1).padStart(9)} MB  elapsed ${formatDuration((now - this.started) / 1000)}`);
     return lines.join('\n');
   }

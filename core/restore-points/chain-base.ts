@@ -1,4 +1,4 @@
-import { patternMatcher } from '../table-patterns';
+import { hasWildcard, patternMatcher } from '../table-patterns';
 import type { ChainLink } from './chain-link';
 
 /** What deciding a base reads of an export: retention asks it of catalog rows that are not chain links. */
@@ -21,12 +21,14 @@ export function baseShortfall(link: BaseCandidate, wanted: readonly string[]): s
   if (link.role === 'safety-snapshot') return `${link.exportId} is a rollback's safety snapshot (kept for undo, never a chain base)`;
   const holds = link.tables === null ? 'some tables' : nameList(link.tables);
   if (wanted.length === 0) return link.partial ? `${link.exportId} holds only ${holds} (taken with a table selection), not every table` : null;
-  const held = (link.tables ?? []).map(splitName);
-  const missing = wanted.filter((pattern) =>
-    pattern.includes('*') ? link.partial : link.tables !== null && !held.some(patternMatcher(pattern)),
-  );
+  const held = (link.tables ?? []).flatMap(splitName);
+  const missing = wanted.filter((pattern) => {
+    if (hasWildcard(pattern)) return link.partial;
+    const matches = patternMatcher(pattern);
+    return link.tables !== null && !held.some(matches);
+  });
   if (missing.length === 0) return null;
-  return `${link.exportId} holds only ${holds}, not ${nameList(missing)}${link.partial && missing.some((p) => p.includes('*')) ? ' (a pattern with * needs an export taken without a table selection: name the tables instead)' : ''}`;
+  return `${link.exportId} holds only ${holds}, not ${nameList(missing)}${link.partial && missing.some(hasWildcard) ? ' (a pattern with * needs an export taken without a table selection: name the tables instead)' : ''}`;
 }
 
 /** What a chain is asked to hold, in words. */
@@ -34,10 +36,16 @@ export function describeWanted(wanted: readonly string[]): string {
   return wanted.length === 0 ? 'every table' : nameList(wanted);
 }
 
-/** `schema.table` as the catalog keeps it. */
-function splitName(qualified: string): { schema: string; name: string } {
-  const dot = qualified.indexOf('.');
-  return dot < 0 ? { schema: '', name: qualified } : { schema: qualified.slice(0, dot), name: qualified.slice(dot + 1) };
+/**
+ * `schema.table` as the catalog keeps it, unquoted: a name holding a dot makes it ambiguous
+ * (`a.b.c` is `a`.`b.c` or `a.b`.`c`), so every reading is offered and a table matches if one does.
+ */
+function splitName(qualified: string): { schema: string; name: string }[] {
+  const readings: { schema: string; name: string }[] = [];
+  for (let dot = qualified.indexOf('.'); dot >= 0; dot = qualified.indexOf('.', dot + 1)) {
+    readings.push({ schema: qualified.slice(0, dot), name: qualified.slice(dot + 1) });
+  }
+  return readings.length > 0 ? readings : [{ schema: '', name: qualified }];
 }
 
 function nameList(names: readonly string[]): string {

@@ -41,4 +41,16 @@ describe('object names are valid store keys and distinct for any schema and tabl
       { numRuns: 2000 },
     );
   });
+
+  it('keeps every key segment within a file name (255 bytes) for two 63-byte non-ASCII names, still distinct', () => {
+    const long = (letter: string, last: string) => `${letter.repeat(31)}${last}`;
+    const key = objectNames.part('e1', long('ñ', 'x'), long('ß', 'y'), 0, 'csv', 'zstd');
+    assert.ok(isValidKey(key), key);
+    assert.ok(key.split('/').every((segment) => Buffer.byteLength(segment) <= 255), key);
+    assert.notEqual(objectNames.tableFolder('e1', long('ñ', 'x'), long('ß', 'y')), objectNames.tableFolder('e1', long('ñ', 'x'), long('ß', 'z')));
+    fc.assert(
+      fc.property(identifier, identifier, (schema, table) => objectNames.tableFolder('e', schema, table).split('/').every((segment) => Buffer.byteLength(segment) <= 255)),
+      { numRuns: 500 },
+    );
+  });
 });

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       const restoreMapping = parquetManifestMapping([restoreTable]);
       const restoreStarted = process.hrtime.bigint();
       for (const part of parts) {
-        if (format === 'parquet') await loadParquetPart(client, store, 'pg_temp', restoreTable, part, restoreMapping);
+        if (format === 'parquet') await loadParquetPart(client, store, { schema: 'pg_temp', name: 'restore_target' }, restoreTable, part, restoreMapping);
         else await loadPart(client, store, part, 'zstd', copyInStatement('pg_temp', 'restore_target', columns.map((c) => c.name)));
       }
       const restoreSeconds = Number(process.hrtime.bigint() - restoreStarted) / 1e9;

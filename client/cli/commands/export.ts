@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { RestorepointError } from '../../../core/errors';
+import { describeScope } from '../../../core/export-scope';
 import { exportHandle, startExport, type ExportHandle } from '../../exports';
 import { withClient } from '../context';
 import { action, emit } from '../output';
@@ -51,12 +52,25 @@ async function follow(handle: ExportHandle, json: boolean): Promise<void> {
 export function registerExportCommands(program: Command): void {
   program
     .command('export')
-    .description('export tables of a configured source to gs://bucket/prefix or file:///dir')
+    .description('export a configured source to gs://bucket/prefix or file:///dir: by default the whole database (every non-system schema)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Scope: with no --schemas, --tables or --exclude an export covers every schema of the database except',
+        'pg_*, information_schema and restorepoint_* (as pg_dump does), and is a full restore point. Any of the',
+        'three narrows it: the export is then recorded as partial (manifest and catalog) and never counts as a',
+        'full restore point in retention, chains or restore-points. Names are exact and case-sensitive; write a',
+        'name holding a dot, a quote or a * in double quotes: --tables \'"Sales Data"."Order.Lines"\'.',
+        'The scope is checked before anything starts: an unknown source, schema or pattern matching no table,',
+        'or an object that cannot be exported (docs/export-and-restore.md) is refused and nothing is recorded.',
+      ].join('\n'),
+    )
     .requiredOption('--to <destination>', 'gs://bucket/prefix or file:///absolute/dir')
     .option('--source <name>', 'a configured source connection', 'demo')
-    .option('--schemas <list>', 'schemas to export (comma-separated)', list)
-    .option('--tables <list>', 'tables or schema.table patterns, * wildcards (comma-separated)', list)
-    .option('--exclude <list>', 'patterns to leave out', list)
+    .option('--schemas <list>', 'only these schemas (comma-separated; default: every non-system schema); makes the export partial', list)
+    .option('--tables <list>', 'only tables matching these table or schema.table patterns, * wildcards (comma-separated); makes the export partial', list)
+    .option('--exclude <list>', 'leave out tables matching these patterns; makes the export partial', list)
     .option('--format <format>', 'csv (exact round trip), jsonl or parquet (docs/parquet.md)', 'csv')
     .option('--compression <codec>', 'zstd, gzip or none', 'zstd')
     .option('--part-size <size>', 'start a new part after this much uncompressed data, e.g. 256MB')
@@ -74,10 +88,10 @@ export function registerExportCommands(program: Command): void {
       action(async (o: Record<string, unknown>) => {
         const json = Boolean(o.json);
         return withClient(async (client) => {
-          const handle = await startExport(client, {
+          const request = {
             exportId: o.id as string | undefined,
             source: o.source as string,
-            schemas: (o.schemas as string[] | undefined) ?? ['public'],
+            schemas: (o.schemas as string[] | undefined) ?? [],
             tables: (o.tables as string[] | undefined) ?? [],
             exclude: (o.exclude as string[] | undefined) ?? [],
             destination: o.to as string,
@@ -91,9 +105,13 @@ export function registerExportCommands(program: Command): void {
             requestedBy: o.requestedBy as string,
             mode: o.incremental ? 'incremental' : 'full',
             parentExportId: o.parent as string | undefined,
-          });
+          } as const;
+          const handle = await startExport(client, request);
           if (!o.wait) {
-            emit({ json }, { ok: true, exportId: handle.exportId, workflowId: handle.workflowId }, () => `started export ${handle.exportId} (workflow ${handle.workflowId})`);
+            const scope = o.incremental ? undefined : describeScope(request);
+            emit({ json }, { ok: true, exportId: handle.exportId, workflowId: handle.workflowId, ...(scope ? { scope } : {}) }, () =>
+              `started export ${handle.exportId} (workflow ${handle.workflowId})${scope ? `\nscope: ${scope}` : ''}`,
+            );
             return;
           }
           await follow(handle, json);
@@ -112,7 +130,9 @@ export function registerExportCommands(program: Command): void {
     .action(
       action(async (exportId: string, o: { json?: boolean }) =>
         withClient(async (client) => {
-          const progress = await exportHandle(client, exportId).progress();
+          const handle = exportHandle(client, exportId);
+          if (!(await handle.exists())) throw new RestorepointError('EXPORT_NOT_FOUND', `no export "${exportId}" has run or is running`, { exportId });
+          const progress = await handle.progress();
           emit(o, progress, () => new ProgressView().render(progress));
         }),
       ),

@@ -1,5 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import type { Knex } from 'knex';
+import type { ExportRecord } from '../../../catalog/export-records';
 import { getExport, listExports, listFiles } from '../../../catalog/exports-repo';
+import { listLedger } from '../../../catalog/ledger';
 import { RestorepointError } from '../../../core/errors';
 import { withCatalogDb } from '../context';
 import { action, emit, table } from '../output';
@@ -12,6 +15,18 @@ function tag(raw: string, tags: Record<string, string> = {}): Record<string, str
 }
 
 const mb = (bytes: number | null | undefined) => (bytes === null || bytes === undefined ? '' : (bytes / 1024 / 1024).toFixed(1));
+
+/**
+ * What an export covers, in words: its request as the ledger recorded it (core/export-scope.ts),
+ * or, for an export requested before that was recorded, whether the catalog marks it partial.
+ */
+async function scopeOf(db: Knex, record: ExportRecord): Promise<string> {
+  if (record.mode === 'incremental') return "incremental: the changes of its chain's tracked tables";
+  const [requested] = await listLedger(db, { subject: record.id, action: 'export.requested', limit: 1 });
+  const details = requested?.details as { scope?: unknown } | undefined;
+  const described = typeof details?.scope === 'string' ? details.scope : record.partial ? 'partial (narrowed by a table selection)' : 'whole export of its schemas';
+  return record.role === 'safety-snapshot' ? `${described} (a rollback's safety snapshot)` : described;
+}
 
 export function registerExportsCommands(program: Command): void {
   const exports = program.command('exports').description('the catalog of exports');
@@ -30,8 +45,8 @@ export function registerExportsCommands(program: Command): void {
           const rows = await listExports(db, { source: o.source, status: o.status as never, tags: o.tag, limit: Number(o.limit) });
           emit(o, rows, () =>
             table(
-              ['id', 'status', 'verified', 'source', 'tables', 'rows', 'MB', 'created', 'requested by'],
-              rows.map((r) => [r.id, r.status, r.verificationStatus, r.source, r.tablesCount, r.rows, mb(r.bytes), r.createdAt.toISOString(), r.requestedBy]),
+              ['id', 'status', 'verified', 'source', 'scope', 'tables', 'rows', 'MB', 'created', 'requested by'],
+              rows.map((r) => [r.id, r.status, r.verificationStatus, r.source, r.mode === 'incremental' ? 'delta' : r.partial ? 'partial' : 'whole', r.tablesCount, r.rows, mb(r.bytes), r.createdAt.toISOString(), r.requestedBy]),
             ),
           );
         }),
@@ -48,8 +63,10 @@ export function registerExportsCommands(program: Command): void {
           const record = await getExport(db, exportId);
           if (!record) throw new RestorepointError('EXPORT_NOT_FOUND', `no export "${exportId}" in the catalog`);
           const files = await listFiles(db, exportId);
-          emit(o, { export: record, files }, () =>
+          const scope = await scopeOf(db, record);
+          emit(o, { export: record, scope, files }, () =>
             [
+              `scope: ${scope}`,
               table(['field', 'value'], Object.entries(record).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : typeof v === 'object' && v !== null ? JSON.stringify(v) : v])),
               '',
               table(['object', 'table', 'part', 'rows', 'bytes', 'sha256'], files.map((f) => [f.objectKey, f.tableName, f.partNo, f.rows, f.bytes, f.sha256.slice(0, 16)])),

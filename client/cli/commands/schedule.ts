@@ -71,9 +71,9 @@ export function registerScheduleCommands(program: Command): void {
     .requiredOption('--source <name>', 'a configured source connection')
     .requiredOption('--to <destination>', 'gs://bucket/prefix or file:///absolute/dir')
     .option('--incremental', 'store only the changes since the previous export of the chain')
-    .option('--schemas <list>', 'schemas to export (comma-separated)', list)
-    .option('--tables <list>', 'tables or schema.table patterns, * wildcards (comma-separated)', list)
-    .option('--exclude <list>', 'patterns to leave out', list)
+    .option('--schemas <list>', 'only these schemas (default: the whole database, every non-system schema); makes each export partial', list)
+    .option('--tables <list>', 'only tables matching these table or schema.table patterns, * wildcards; makes each export partial', list)
+    .option('--exclude <list>', 'leave out tables matching these patterns; makes each export partial', list)
     .option('--format <format>', 'csv, jsonl or parquet', 'csv')
     .option('--compression <codec>', 'zstd, gzip or none', 'zstd')
     .option('--tag <key=value>', 'environment=, data-domain=, purpose= (repeatable)', (v: string, p: string[] = []) => [...p, v])
@@ -86,7 +86,7 @@ export function registerScheduleCommands(program: Command): void {
         const request: Omit<ExportRequest, 'exportId'> & { readonly mode?: 'full' | 'incremental' } = {
           source: o.source as string,
           destination: o.to as string,
-          schemas: (o.schemas as string[] | undefined) ?? ['public'],
+          schemas: (o.schemas as string[] | undefined) ?? [],
           tables: (o.tables as string[] | undefined) ?? [],
           exclude: (o.exclude as string[] | undefined) ?? [],
           format: o.format as 'csv',
