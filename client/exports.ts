@@ -8,6 +8,7 @@ import { exportInputSchema, exportWorkflowId, type ExportInput, type ExportReque
 import { exportProgressQuery } from '../workflows/messages';
 import type { ExportSummary } from '../workflows/export-workflow';
 import type { RestorepointClient } from './connect';
+import { decodePayload } from './decode-payload';
 import { pendingHeartbeatDetails } from './heartbeat-details';
 
 export interface ExportHandle {
@@ -69,7 +70,7 @@ export async function startExport(client: RestorepointClient, options: StartExpo
 async function startedInput(client: RestorepointClient, workflowId: string): Promise<unknown> {
   const { history } = await client.temporal.workflowService.getWorkflowExecutionHistory({ namespace: client.temporal.options.namespace, execution: { workflowId }, maximumPageSize: 1 });
   const payload = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  return payload ? client.temporal.options.loadedDataConverter.payloadConverter.fromPayload(payload) : null;
+  return payload ? decodePayload<unknown>(client, payload) : null;
 }
 
 /**

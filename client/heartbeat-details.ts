@@ -1,3 +1,4 @@
+import { decodePayload } from './decode-payload';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { RestorepointClient } from './connect';
 
@@ -8,9 +9,6 @@ import type { RestorepointClient } from './connect';
  */
 export async function pendingHeartbeatDetails(client: RestorepointClient, handle: WorkflowHandle): Promise<readonly unknown[]> {
   const described = await handle.describe().catch(() => undefined);
-  const converter = client.temporal.options.loadedDataConverter.payloadConverter;
-  return (described?.raw.pendingActivities ?? []).flatMap((pending) => {
-    const payload = pending.heartbeatDetails?.payloads?.[0];
-    return payload ? [converter.fromPayload<unknown>(payload)] : [];
-  });
+  const payloads = (described?.raw.pendingActivities ?? []).flatMap((pending) => pending.heartbeatDetails?.payloads?.slice(0, 1) ?? []);
+  return Promise.all(payloads.map((payload) => decodePayload<unknown>(client, payload)));
 }
