@@ -33,5 +33,7 @@ export function worldCliEnv(world: Pick<TestWorld, 'config' | 'taskQueue'> & Par
     RESTOREPOINT_TASK_QUEUE: world.taskQueue,
     RESTOREPOINT_CATALOG_URL: world.config.catalog.url,
     STORAGE_EMULATOR_HOST: testStack().gcs.url,
+    // The CLI checks an export's source against its own configuration before anything starts.
+    ...Object.fromEntries(Object.entries(world.config.sources).filter(([name]) => /^[a-z][a-z0-9_]*$/.test(name)).map(([name, source]) => [`RESTOREPOINT_SOURCE_${name.toUpperCase()}`, source.url])),
   };
 }
