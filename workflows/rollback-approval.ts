@@ -1,4 +1,4 @@
-import { proxyActivities, setHandler } from '@temporalio/workflow';
+import { patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   approvalOutcome,
@@ -56,6 +56,9 @@ export function installApprovalGate(policy: ApprovalPolicy, context: ApprovalCon
     const refused = (by: string, reason: string): RecordedDecision => keep({ kind, by, comment, accepted: false, reason });
     if (!parsed.success) return refused(claimed, `malformed decision: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     if (context.stage() !== 'awaiting-approval') return refused(claimed, `the rollback is ${context.stage()}, not awaiting approval`);
+    // A run started before verified identities (no `authorize-v1` marker) cannot be approved by anyone
+    // proven: every decision on it is refused and it expires at its approval timeout (CHANGELOG).
+    if (!patched('authorize-v1')) return refused(`unverified (claims ${claimed})`, 'this rollback was started before verified identities; it cannot be decided on — let it expire and start it again');
     const decision: Decision = parsed.data;
     const auth = await steps.authorize({
       credential: decision.credential ?? null,

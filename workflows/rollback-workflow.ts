@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PreparedScope } from '../activities/rollback';
 import type { RollbackStep } from '../activities/rollback/rollback-steps';
@@ -129,7 +129,7 @@ export async function rollbackWorkflow(request: RollbackRequest, auth?: StartAut
 
     await move('previewing');
     state.preview = await stages.preview(prepared);
-    state.previewDigest = await steps.previewDigest(state.preview);
+    state.previewDigest = patched('authorize-v1') ? await steps.previewDigest(state.preview) : null;
     await record({ action: 'rollback.previewed', outcome: 'ok', details: { totals: state.preview.totals } });
 
     if (input.mode === 'side-by-side') {
@@ -160,7 +160,7 @@ export async function rollbackWorkflow(request: RollbackRequest, auth?: StartAut
     }
 
     // Apply only the preview that was approved: every approval named its digest.
-    const applying = await steps.previewDigest(state.preview);
+    const applying = patched('authorize-v1') ? await steps.previewDigest(state.preview) : null;
     const stale = approval.approvedDigests().filter((d) => d !== applying);
     if (stale.length > 0) {
       await move('failed', `the preview changed after ${stale.length} approval(s) named another one; nothing was changed`);
