@@ -41,7 +41,8 @@ describe('a worker serves metrics and logs only JSON lines without secrets', () 
   before(async () => {
     db = await scratchDatabase('metrics');
     await sql(db.url, 'create table item (id int primary key, name text)', "insert into item select g, 'n' || g from generate_series(1, 1234) g");
-    world = await startTestWorld({});
+    // The client checks an export's source against its own configuration before anything starts.
+    world = await startTestWorld({ src: db.url });
     client = await connectClient(world.config);
     folder = fs.mkdtempSync(path.join(os.tmpdir(), 'restorepoint-metrics-'));
     worker = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../worker/main.ts')], {
