@@ -205,7 +205,7 @@ describe('a worker killed at each stage leaves exact data and nothing half done'
       const handle = await client.temporal.workflow.start('retentionWorkflow', {
         taskQueue: client.taskQueue,
         workflowId: `retention-kill-${dryRun ? 'plan' : 'run'}-${process.pid}`,
-        args: [{ policy: { keepLast: 1, minAgeDays: 0 }, batchSize: 1, dryRun, requestedBy: 'test' }],
+        args: [{ policy: { keepLast: 1, minAgeDays: 0 }, batchSize: 1, dryRun, requestedBy: 'test' }, { credential: await client.credential('test') }],
       });
       return handle;
     };
