@@ -4,6 +4,7 @@ import { listLedger } from '../../catalog/ledger';
 import { openCatalog } from '../../catalog/catalog-db';
 import { rollbackHandle, rollbackRecord, startRollback } from '../../client/rollbacks';
 import { runCli, worldCliEnv, type CliResult } from '../support/cli';
+import { tokenFor } from '../support/identity';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
 import { sql, startRollbackWorld, waitForStage, type RollbackWorld } from './rollback-world';
 
@@ -25,6 +26,8 @@ describe('a preview tells values exactly, by key; a decision after the end is re
   });
 
   const cli = (...args: string[]): Promise<CliResult> => runCli(worldCliEnv(rw.world), args);
+  /** The CLI as `person`, with a token that proves it (a decision's `--as` must match the token). */
+  const cliAs = async (person: string, ...args: string[]): Promise<CliResult> => runCli({ ...worldCliEnv(rw.world), RESTOREPOINT_TOKEN: await tokenFor(person) }, args);
 
   it('update, insert and delete samples name their row by key and show numeric, bigint and timestamps as text', async () => {
     const exportId = await rw.exportApp();
@@ -48,11 +51,11 @@ describe('a preview tells values exactly, by key; a decision after the end is re
   });
 
   it('a decision arriving after the rollback ended is recorded in the ledger as refused and answered with ROLLBACK_ENDED', async () => {
-    const rejected = await cli('rollback', 'reject', 'rb-exact', '--as', 'bob', '--comment', 'not this one');
+    const rejected = await cliAs('bob', 'rollback', 'reject', 'rb-exact', '--as', 'bob', '--comment', 'not this one');
     assert.equal(rejected.code, 0, rejected.stderr + rejected.stdout);
     assert.equal((await rollbackHandle(rw.client, 'rb-exact').result()).stage, 'rejected');
 
-    const late = await cli('rollback', 'approve', 'rb-exact', '--as', 'carol', '--comment', 'too late', '--json');
+    const late = await cliAs('carol', 'rollback', 'approve', 'rb-exact', '--as', 'carol', '--comment', 'too late', '--json');
     assert.equal(late.code, 1, late.stdout + late.stderr);
     const body = JSON.parse(late.stdout);
     assert.equal(body.error.code, 'ROLLBACK_ENDED');
