@@ -86,7 +86,7 @@ describe('per-source feature flags switch off risky recovery flows in the worker
     await exported.result();
     await sql(db.url, "update item set label = 'oops'");
 
-    const refused = await runCli(worldCliEnv({ config: world.config, taskQueue: world.taskQueue }), [
+    const refused = await runCli(worldCliEnv(world), [
       'rollback', 'start', '--source', 'frozen', '--export', exported.exportId, '--tables', 'item', '--reason', 'INC-3', '--requested-by', 'alice', '--wait',
     ]);
     assert.equal(refused.code, 1, refused.stderr);
@@ -99,7 +99,7 @@ describe('per-source feature flags switch off risky recovery flows in the worker
   });
 
   it('doctor shows each source’s flags as the worker enforces them', async () => {
-    const doctor = await runCli(worldCliEnv({ config: world.config, taskQueue: world.taskQueue }), ['doctor', '--to', `file://${folder}/doctor`]);
+    const doctor = await runCli(worldCliEnv(world), ['doctor', '--to', `file://${folder}/doctor`]);
     assert.equal(doctor.code, 0, doctor.stderr);
     assert.match(doctor.stdout, /\nsource app: in-place rollback on, revert OFF, point-in-time rollback OFF\nsource frozen: in-place rollback OFF, revert on, point-in-time rollback on$/m);
   });
