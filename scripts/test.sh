@@ -25,4 +25,5 @@ npx --no-install tsc --noEmit -p tsconfig.json
 echo "== tests"
 # File names found here, so every Node version runs the same set. A subset: npm test -- test/ledger
 mapfile -t files < <(find "${@:-test}" -name '*.test.ts' | sort)
-node --import tsx --test --test-reporter=spec --test-concurrency=1 "${files[@]}"
+# A test that hangs fails after 15 minutes instead of eating CI's whole budget (the longest passes in ~4).
+node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=900000 "${files[@]}"

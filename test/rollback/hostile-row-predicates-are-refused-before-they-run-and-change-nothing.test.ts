@@ -50,7 +50,7 @@ describe('hostile row predicates are refused before they run, typed, and change 
   /** Starts the workflow directly (no client-side checks): the worker is the wall being tested. */
   async function refusedInWorker(id: string, where: string): Promise<{ message: string; status: RollbackStatus; history: string }> {
     const input: RollbackRequest = { rollbackId: id, source: 'app', target: { exportId }, tables: ['film'], where: { film: where }, requestedBy: 'mallory', reason: 'probe' };
-    const handle = await rw.client.temporal.workflow.start('rollbackWorkflow', { taskQueue: rw.client.taskQueue, workflowId: rollbackWorkflowId(id), args: [input] });
+    const handle = await rw.client.temporal.workflow.start('rollbackWorkflow', { taskQueue: rw.client.taskQueue, workflowId: rollbackWorkflowId(id), args: [input, { credential: await rw.client.credential('mallory') }] });
     const message = await failureCode(handle.result());
     const status = await handle.query(rollbackStatusQuery);
     const history = JSON.stringify(await handle.fetchHistory());
@@ -104,7 +104,7 @@ describe('hostile row predicates are refused before they run, typed, and change 
     await sql(db.url, 'alter table public.staff enable row level security');
     try {
       const input: RollbackRequest = { rollbackId: 'hostile-rls', source: 'app', target: { exportId }, tables: ['staff'], where: { staff: 'active' }, requestedBy: 'mallory', reason: 'probe' };
-      const handle = await rw.client.temporal.workflow.start('rollbackWorkflow', { taskQueue: rw.client.taskQueue, workflowId: rollbackWorkflowId('hostile-rls'), args: [input] });
+      const handle = await rw.client.temporal.workflow.start('rollbackWorkflow', { taskQueue: rw.client.taskQueue, workflowId: rollbackWorkflowId('hostile-rls'), args: [input, { credential: await rw.client.credential('mallory') }] });
       assert.match(await failureCode(handle.result()), /^ROLLBACK_SCOPE_INVALID: .*public\.staff.*row-level security/);
     } finally {
       await sql(db.url, 'alter table public.staff disable row level security');

@@ -79,6 +79,7 @@ export async function mockedRollbackWorker(env: TestWorkflowEnvironment, taskQue
     validateRollback: async () => validations.shift() ?? OK,
     dropStaging: async () => undefined,
     // The safety snapshot runs the real export workflow as a child; these stand in for its activities.
+    checkScope: async () => ({ tables: 1, schemas: ['public'], partial: true }),
     beginExport: async () => undefined,
     sealTrailForExport: async () => null,
     recordFullTrailPosition: async () => undefined,

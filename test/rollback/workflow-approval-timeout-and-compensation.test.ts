@@ -25,9 +25,12 @@ describe('rollbackWorkflow, with its activities faked', () => {
     const request: RollbackRequest = { rollbackId: `wf-${n}`, source: 'app', target: { exportId: 'e1' }, tables: ['t'], requestedBy: 'alice', reason: 'test' };
     return worker.runUntil(async () => {
       const handle = await env.client.workflow.start('rollbackWorkflow', { taskQueue, workflowId: `rollback-wf-${n}-${Date.now()}`, args: [request, { credential: { token: 'alice' } }] });
+      // A workflow that never reaches approval (a failing task, a refused caller) fails the test, not the suite's clock.
+      const giveUpAt = Date.now() + 60_000;
       for (;;) {
         const s = await handle.query(rollbackStatusQuery).catch(() => undefined);
         if (s && s.stage === 'awaiting-approval') break;
+        if (Date.now() > giveUpAt) throw new Error(`rollback never reached awaiting-approval (last stage: ${s?.stage ?? 'unknown'})`);
         await new Promise((r) => setTimeout(r, 100));
       }
       await drive(handle);

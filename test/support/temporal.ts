@@ -1,6 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { configSchema, type Config } from '../../config/schema';
 import { migrateCatalog, openCatalog } from '../../catalog/catalog-db';
+import { ensureSearchAttributes } from '../../stack/search-attributes';
 import { temporalCli } from '../../stack/tools';
 import { localIdentityConfig } from '../../identity/local-issuer';
 import { useTokenSource } from '../../identity/token-store';
@@ -13,9 +14,13 @@ import { scratchDatabase, testStack, type ScratchDatabase } from './stack';
  * @temporalio/testing for one test file, plus a fresh catalog database.
  */
 export async function startTestTemporal(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createLocal({
+  const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: temporalCli() }, ip: '127.0.0.1', extraArgs: ['--log-level', 'error'] },
   });
+  // Workflows set search attributes; a fresh dev server knows none, and every workflow task
+  // that sets one would fail until they exist (a worker of ours registers them, a bare test worker does not).
+  await ensureSearchAttributes(env.connection.operatorService, env.namespace ?? 'default');
+  return env;
 }
 
 export interface TestWorld {
