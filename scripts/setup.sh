@@ -19,6 +19,8 @@ fi
 command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
 # Debian's docker-compose validates docker-compose.yml (`docker-compose config`, no engine needed; test/deploy).
 command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
+# Debian's Chromium: the console's tests drive it with playwright-core (browser downloads fail here).
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "installing Debian packages: ${need_apt[*]}"
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
