@@ -24,9 +24,24 @@ export async function buildWorkflowBundle(): Promise<{ code: string }> {
   }
 }
 
-/** This process's flags minus those that would change what the child is (a test runner, a profiler, a debugger). */
-function loaderFlags(): string[] {
-  return process.execArgv.filter((flag) => !/^--(test|cpu-prof|heap-prof|inspect|watch)/.test(flag));
+/** Flags that decide how the child loads TypeScript; they take a value, as `--flag=value` or as the next argument. */
+const LOADER_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C']);
+
+/**
+ * Only this process's loader flags (tsx under tests): anything else (a test runner's
+ * `--test-name-pattern VALUE`, a profiler, a debugger) would change what the child is, and
+ * dropping a flag but keeping its separate value would hand the child a stray argument.
+ */
+export function loaderFlags(execArgv: readonly string[] = process.execArgv): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i += 1) {
+    const flag = execArgv[i]!;
+    const name = flag.split('=')[0]!;
+    if (!LOADER_FLAGS.has(name)) continue;
+    kept.push(flag);
+    if (!flag.includes('=') && i + 1 < execArgv.length) kept.push(execArgv[(i += 1)]!);
+  }
+  return kept;
 }
 
 async function writeBundle(out: string): Promise<void> {
