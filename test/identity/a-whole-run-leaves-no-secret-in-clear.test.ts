@@ -169,14 +169,14 @@ describe('a whole run leaves no token, payload key, password or row value in cle
 
     const reader = await connectClient(world.config, { tokens: async () => undefined });
     clients.push(reader);
-    let histories = 0;
+    const searched = new Set<string>();
     for await (const execution of reader.temporal.workflow.list()) {
       // The history as `temporal workflow show` or the UI hands it out: payloads as stored, never through our codec.
       const history = await reader.temporal.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
       places.push({ where: `history of ${execution.type} ${execution.workflowId}`, bytes: Buffer.from(temporal.api.history.v1.History.encode(history).finish()), mayHoldRows: false });
-      histories += 1;
+      searched.add(execution.type);
     }
-    assert.ok(histories >= 6, `every workflow of the run was searched (${histories})`);
+    for (const type of ['trackWorkflow', 'exportWorkflow', 'restoreWorkflow', 'rollbackWorkflow']) assert.ok(searched.has(type), `a ${type} history was searched`);
 
     const found: string[] = [];
     for (const place of places) {

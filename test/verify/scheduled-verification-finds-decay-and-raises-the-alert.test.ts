@@ -62,7 +62,7 @@ describe('a scheduled verification verifies new exports, samples older ones and 
       assert.equal((await getExport(db, 'first'))!.verificationStatus, 'corrupt');
       const alerts = await listLedger(db, { subject: 'first', action: 'alert.export-corrupt' });
       assert.equal(alerts.length, 1);
-      assert.equal(alerts[0]!.actor, 'schedule');
+      assert.equal(alerts[0]!.actor, 'schedule:reverify', 'raised by the schedule\'s verified service identity');
       assert.ok(JSON.stringify(alerts[0]!.details).includes(victim));
     });
 
