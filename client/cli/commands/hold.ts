@@ -3,7 +3,7 @@ import { getExport } from '../../../catalog/exports-repo';
 import { listHolds, type LegalHold } from '../../../catalog/holds-repo';
 import { RestorepointError } from '../../../core/errors';
 import { changeHold } from '../../holds';
-import { withCatalogDb, withClient } from '../context';
+import { sourceOfRow, withCatalogDb, withClient } from '../context';
 import { confirmOption, withDryRunNote } from '../confirm';
 import { action, emit, table } from '../output';
 
@@ -56,7 +56,7 @@ export function registerHoldCommands(program: Command): void {
               ? `would release legal hold ${active.id} on export ${exportId} (placed ${active.placedAt.toISOString()} by ${active.placedBy}: ${active.reason})`
               : `export ${exportId} is not under legal hold`;
             emit(o, { ok: true, dryRun: true, changed: false, hold: active ?? null }, () => withDryRunNote(false, plan));
-        });
+        }, { permission: 'catalog.read', resource: sourceOfRow('exports', exportId) });
       }),
     );
 
@@ -69,7 +69,7 @@ export function registerHoldCommands(program: Command): void {
         withCatalogDb(async (db) => {
           const holds = await listHolds(db, { exportId });
           emit(o, holds, () => (holds.length === 0 ? (exportId ? `export ${exportId} has never been held` : 'no export is under legal hold') : holdRows(holds)));
-        }),
+        }, { permission: 'catalog.read', resource: exportId ? sourceOfRow('exports', exportId) : '*' }),
       ),
     );
 }
