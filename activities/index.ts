@@ -4,12 +4,15 @@ import { createCheckScopeActivity } from './export/check-scope';
 import { createExportDataActivity } from './export/export-data';
 import { createExportLifecycleActivities } from './export/export-lifecycle';
 import { createHealthActivities } from './health/probe-storage';
+import { createHoldActivities } from './holds';
 import { createIncrementalActivities } from './incremental';
 import { createPointInTimeActivities } from './point-in-time';
 import { createLedgerActivities } from './ledger/record-ledger';
 import { createRestoreActivity } from './restore/restore-export';
 import { createRetentionActivities } from './retention';
 import { createRollbackActivities } from './rollback';
+import { createScheduleActivities } from './schedules';
+import { createTrackingActivities } from './tracking';
 import { withTypedFailures } from './typed-failures';
 import { createVerifyActivities } from './verify';
 
@@ -25,6 +28,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createRollbackActivities(deps),
     ...createVerifyActivities(deps),
     ...createRetentionActivities(deps),
+    ...createHoldActivities(deps),
+    ...createTrackingActivities(deps),
+    ...createScheduleActivities(deps),
     checkScope: createCheckScopeActivity(deps),
     exportData: createExportDataActivity(deps),
     restoreExport: createRestoreActivity(deps),

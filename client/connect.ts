@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config/schema';
 import { payloadCodecs } from '../identity/payload-codec';
 import { temporalTransport } from '../identity/temporal-transport';
+import type { RolesByResource } from '../identity/permissions';
 import type { CallerCredential } from '../identity/principal';
 import { defaultTokenSource, serviceToken, type TokenSource } from '../identity/token-store';
 
@@ -13,8 +14,8 @@ export interface RestorepointClient {
    * `as` is the name the caller claims; the worker checks it against the verified subject.
    */
   credential(as?: string): Promise<CallerCredential>;
-  /** The credential a schedule's runs act with, as the service identity `schedule:<scheduleId>`. */
-  serviceCredential(scheduleId: string): Promise<CallerCredential>;
+  /** The credential a schedule's runs act with, as the service identity `schedule:<scheduleId>` holding `roles`. */
+  serviceCredential(scheduleId: string, roles: RolesByResource): Promise<CallerCredential>;
   /** The configuration it was connected with: requests are checked against it before anything starts. */
   readonly config?: Config;
   close(): Promise<void>;
@@ -39,8 +40,8 @@ export async function connectClient(config: Config, options: ConnectOptions = {}
       const token = await tokens(as);
       return token ? { token } : {};
     },
-    serviceCredential: async (scheduleId) => {
-      const token = await serviceToken(`schedule:${scheduleId}`);
+    serviceCredential: async (scheduleId, roles) => {
+      const token = await serviceToken(`schedule:${scheduleId}`, roles);
       return token ? { token } : {};
     },
     config,

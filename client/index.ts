@@ -10,9 +10,11 @@ export { RestorepointError, isRestorepointError, type ErrorCode } from '../core/
 export { connectClient, type RestorepointClient } from './connect';
 export { exportHandle, newExportId, startExport, type ExportHandle, type StartExportOptions } from './exports';
 export { runHealthCheck } from './health';
+export { changeHold } from './holds';
 export { pruneTrail, startReconstruct, type StartReconstructOptions } from './point-in-time';
 export { startRestore, type StartRestoreOptions } from './restores';
 export { runRetention } from './retention';
 export { newRollbackId, rollbackHandle, startRollback, type RollbackHandle, type StartRollbackOptions } from './rollbacks';
-export { deleteSchedule, describeSchedule, listSchedules, triggerSchedule, upsertSchedule, type ScheduleListing, type ScheduleRequest } from './schedules';
+export { deleteSchedule, describeSchedule, listSchedules, removeSchedule, saveSchedule, triggerSchedule, upsertSchedule, type ScheduleListing, type ScheduleRequest } from './schedules';
+export { changeTracking } from './tracking';
 export { startVerification, type StartVerificationOptions } from './verifications';

@@ -17,7 +17,7 @@ export async function startReconstruct(client: RestorepointClient, options: Star
   const input = parsed.data;
   const workflowId = reconstructWorkflowId(input.reconstructionId);
   try {
-    await client.temporal.workflow.start('reconstructWorkflow', { taskQueue: client.taskQueue, workflowId, args: [input], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+    await client.temporal.workflow.start('reconstructWorkflow', { taskQueue: client.taskQueue, workflowId, args: [input, { credential: await client.credential(input.requestedBy) }], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }

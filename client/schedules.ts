@@ -1,5 +1,9 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleSpec, type ScheduleSummary } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import { RestorepointError } from '../core/errors';
+import { ANY_RESOURCE, type RolesByResource } from '../identity/permissions';
+import { serviceRolesFor } from '../identity/service-roles';
 import type { RestorepointClient } from './connect';
 
 /** What a restorepoint schedule starts; stored in the schedule's memo, which never changes after creation. */
@@ -17,12 +21,16 @@ export interface ScheduleRequest {
   readonly args: readonly unknown[];
   /** A line for `schedule list` saying what each run does. */
   readonly description: string;
+  /** What the runs act on: an export schedule's source; `*` (the default) for verification and retention. */
+  readonly resource?: string;
 }
 
 export interface ScheduleOutcome {
   readonly scheduleId: string;
   /** False when a schedule with this id existed and was updated in place. */
   readonly created: boolean;
+  /** The service identity its runs act as, the roles it holds, and its token's id (`jti`, null when it has none). */
+  readonly service: { readonly subject: string; readonly roles: RolesByResource; readonly tokenId: string | null };
 }
 
 /**
@@ -39,11 +47,16 @@ const CATCHUP_WINDOW = '1 day' as const;
  */
 export async function upsertSchedule(client: RestorepointClient, request: ScheduleRequest): Promise<ScheduleOutcome> {
   const spec = scheduleSpec(request.timing);
+  const resource = request.resource ?? ANY_RESOURCE;
+  // Least privilege: the runs' identity holds only what this kind of schedule needs (identity/service-roles.ts).
+  const roles = serviceRolesFor(request.kind, resource);
+  const credential = await client.serviceCredential(request.scheduleId, roles);
+  const service = { subject: `schedule:${request.scheduleId}`, roles, tokenId: tokenIdOf(credential.token) };
   const action = {
     type: 'startWorkflow' as const,
     workflowType: request.workflowType,
     // The last argument is the schedule's service credential: each run acts as `schedule:<id>` (encrypted in Temporal by the payload codec).
-    args: [...(request.args.length > 0 ? request.args : [{}]), { credential: await client.serviceCredential(request.scheduleId) }],
+    args: [...(request.args.length > 0 ? request.args : [{}]), { credential }],
     taskQueue: client.taskQueue,
     // Temporal appends the scheduled time, so each run's workflow id is unique and readable.
     workflowId: request.scheduleId,
@@ -51,9 +64,9 @@ export async function upsertSchedule(client: RestorepointClient, request: Schedu
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: CATCHUP_WINDOW, pauseOnFailure: false };
   try {
     await withTemporalErrors(() =>
-      client.temporal.schedule.create({ scheduleId: request.scheduleId, spec, action, policies, memo: { restorepoint: request.kind }, state: { note: request.description } }),
+      client.temporal.schedule.create({ scheduleId: request.scheduleId, spec, action, policies, memo: { restorepoint: request.kind, resource }, state: { note: request.description } }),
     );
-    return { scheduleId: request.scheduleId, created: true };
+    return { scheduleId: request.scheduleId, created: true, service };
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
   }
@@ -67,7 +80,51 @@ export async function upsertSchedule(client: RestorepointClient, request: Schedu
   await withTemporalErrors(() =>
     handle.update((previous) => ({ ...previous, spec, action, policies, state: { ...previous.state, note: request.description } })),
   );
-  return { scheduleId: request.scheduleId, created: false };
+  return { scheduleId: request.scheduleId, created: false, service };
+}
+
+/** A token's `jti`, read without verifying it (the worker verifies it at each run): what the ledger names. */
+function tokenIdOf(token: string | undefined): string | null {
+  if (!token) return null;
+  try {
+    const { jti } = decodeJwt(token);
+    return typeof jti === 'string' ? jti : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The resource a restorepoint schedule acts on, from its memo (`*` for schedules made before it was recorded); null when there is none. */
+export async function scheduleResource(client: RestorepointClient, scheduleId: string): Promise<string | null> {
+  try {
+    const memo = (await withTemporalErrors(() => client.temporal.schedule.getHandle(scheduleId).describe())).memo;
+    return typeof memo?.resource === 'string' ? memo.resource : ANY_RESOURCE;
+  } catch (error) {
+    if (error instanceof ScheduleNotFoundError) return null;
+    throw error;
+  }
+}
+
+/**
+ * Creates or updates a schedule through the worker (saveScheduleWorkflow): it authorizes the
+ * caller for `schedule.create` on the schedule's resource, issues the service identity's
+ * least-privilege token, and records both in the ledger.
+ */
+export async function saveSchedule(client: RestorepointClient, request: ScheduleRequest): Promise<ScheduleOutcome> {
+  return client.temporal.workflow.execute('saveScheduleWorkflow', {
+    taskQueue: client.taskQueue,
+    workflowId: `schedule-save-${request.scheduleId}-${randomUUID().slice(0, 8)}`,
+    args: [request, { credential: await client.credential() }],
+  }) as Promise<ScheduleOutcome>;
+}
+
+/** Deletes a schedule through the worker (deleteScheduleWorkflow, `schedule.delete` on its resource). False when there was none. */
+export async function removeSchedule(client: RestorepointClient, scheduleId: string): Promise<boolean> {
+  return client.temporal.workflow.execute('deleteScheduleWorkflow', {
+    taskQueue: client.taskQueue,
+    workflowId: `schedule-delete-${scheduleId}-${randomUUID().slice(0, 8)}`,
+    args: [{ scheduleId }, { credential: await client.credential() }],
+  }) as Promise<boolean>;
 }
 
 /** A restorepoint schedule as `schedule list` shows it. */

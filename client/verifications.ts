@@ -17,7 +17,7 @@ export async function startVerification(client: RestorepointClient, options: Sta
   const input = parsed.data;
   const workflowId = verificationWorkflowId(input.runId);
   try {
-    await client.temporal.workflow.start('verifyExportWorkflow', { taskQueue: client.taskQueue, workflowId, args: [input] });
+    await client.temporal.workflow.start('verifyExportWorkflow', { taskQueue: client.taskQueue, workflowId, args: [input, { credential: await client.credential(input.requestedBy) }] });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }

@@ -26,7 +26,7 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-export const ROLES = ['viewer', 'exporter', 'restorer', 'approver', 'admin'] as const;
+export const ROLES = ['viewer', 'exporter', 'restorer', 'approver', 'admin', 'verifier', 'retention-runner'] as const;
 export type Role = (typeof ROLES)[number];
 
 const READ: readonly Permission[] = ['ledger.read', 'catalog.read', 'retention.plan'];
@@ -42,6 +42,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   restorer: [...READ, 'restore', 'rollback.start', 'rollback.undo', 'rollback.revert', 'verify'],
   approver: [...READ, 'rollback.approve', 'rollback.reject'],
   admin: PERMISSIONS,
+  // Service roles: what a schedule's runs need and nothing more (identity/service-roles.ts).
+  verifier: [...READ, 'verify'],
+  'retention-runner': [...READ, 'retention.run'],
 };
 
 /** A resource every source's grants cover: `*` in a grant means every source and target. */

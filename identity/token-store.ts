@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { identityPaths, issueLocalToken } from './local-issuer';
+import type { RolesByResource } from './permissions';
 
 /**
  * Where a caller's token comes from. `as` is the name the caller claims (`--as`,
@@ -43,13 +44,14 @@ export const defaultTokenSource: TokenSource = async (as) => {
 const SERVICE_TOKEN_SECONDS = 365 * 24 * 3600;
 
 /**
- * A token for a service identity (a schedule's runs): RESTOREPOINT_SERVICE_TOKEN when the
- * deployment provides one (from its identity provider), else one the local issuer signs when
- * its key is readable here; none otherwise (the runs are then refused, AUTH_INVALID).
+ * A token for a service identity (a schedule's runs) holding `roles` (identity/service-roles.ts):
+ * RESTOREPOINT_SERVICE_TOKEN when the deployment provides one (from its identity provider,
+ * which decides its roles), else one the local issuer signs when its key is readable here;
+ * none otherwise (the runs are then refused, AUTH_INVALID).
  */
-export async function serviceToken(subject: string): Promise<string | undefined> {
+export async function serviceToken(subject: string, roles: RolesByResource): Promise<string | undefined> {
   const fromEnv = process.env.RESTOREPOINT_SERVICE_TOKEN;
   if (fromEnv) return fromEnv.trim();
   if (!fs.existsSync(identityPaths.signingKey())) return undefined;
-  return (await issueLocalToken({ subject, roles: { '*': ['admin'] }, ttlSeconds: SERVICE_TOKEN_SECONDS })).token;
+  return (await issueLocalToken({ subject, roles, ttlSeconds: SERVICE_TOKEN_SECONDS })).token;
 }

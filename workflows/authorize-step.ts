@@ -19,15 +19,36 @@ export interface StartAuth {
  * workflow with AUTH_INVALID / PERMISSION_DENIED before it acts (the activity has written the
  * ledger entry). A child workflow acts for the caller its parent delegated to it.
  */
-export async function authorizeStart(auth: StartAuth | undefined, request: Omit<AuthorizeRequest, 'credential' | 'viaParent'>): Promise<Principal> {
+export async function authorizeStart(
+  auth: StartAuth | undefined,
+  request: Omit<AuthorizeRequest, 'credential' | 'viaParent'>,
+  patch: AuthorizePatch = 'authorize-v1',
+): Promise<Principal> {
   // A run started before identities existed replays without the step (docs/observability.md, versioning):
   // it was accepted unverified then, and it is named so, never as anyone in particular.
-  if (!patched('authorize-v1')) return UNVERIFIED_LEGACY_CALLER;
+  if (!patched(patch)) return UNVERIFIED_LEGACY_CALLER;
   const viaParent = workflowInfo().parent !== undefined && !auth?.credential?.token;
   const result = await steps.authorize({ ...request, credential: auth?.credential ?? null, viaParent });
   if (!result.granted) throw ApplicationFailure.nonRetryable(`${result.code}: ${result.reason}; nothing was done`, result.code);
   return result.principal;
 }
+
+/**
+ * Authorizes the caller for `permission` on the source `exportId` was taken from (verify,
+ * legal holds): an export unknown to the catalog needs the permission on every source.
+ */
+export async function authorizeOnExport(auth: StartAuth | undefined, permission: Permission, exportId: string, patch: AuthorizePatch): Promise<Principal> {
+  if (!patched(patch)) return UNVERIFIED_LEGACY_CALLER;
+  const resource = await steps.sourceOfExport(exportId);
+  return authorizeStart(auth, { permission, resource, subject: exportId }, patch);
+}
+
+/**
+ * The patch guarding a workflow type's authorization step: `authorize-v1` for those authorized
+ * first (export, restore, rollback, retention, prune, scheduled export), `authorize-v2` for
+ * verify, scheduled verification and reconstruct, which gained the step later.
+ */
+export type AuthorizePatch = 'authorize-v1' | 'authorize-v2';
 
 const UNVERIFIED_LEGACY_CALLER: Principal = {
   subject: 'unverified (started before identities)',

@@ -9,3 +9,6 @@ export { retentionWorkflow } from './retention-workflow';
 export { scheduledExportWorkflow } from './scheduled-export-workflow';
 export { reconstructWorkflow } from './point-in-time-workflow';
 export { pruneTrailWorkflow } from './point-in-time-prune-workflow';
+export { legalHoldWorkflow } from './legal-hold-workflow';
+export { trackWorkflow } from './track-workflow';
+export { deleteScheduleWorkflow, saveScheduleWorkflow } from './schedule-workflows';

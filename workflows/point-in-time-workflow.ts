@@ -2,6 +2,7 @@ import { ApplicationFailure, CancellationScope, proxyActivities } from '@tempora
 import type { Activities } from '../activities';
 import { describeTail, reconstructInputSchema, type ReconstructRequest, type ReconstructSummary } from '../core/restore-points';
 import { dataActivity, shortActivity } from './activity-profiles';
+import { authorizeStart, type StartAuth } from './authorize-step';
 
 const short = proxyActivities<Activities>(shortActivity);
 const data = proxyActivities<Activities>(dataActivity);
@@ -12,11 +13,13 @@ const data = proxyActivities<Activities>(dataActivity);
  * deltas' archived entries and the trail entries up to that time (one more transaction).
  * Every step is in the audit ledger under `reconstruct:<id>`.
  */
-export async function reconstructWorkflow(request: ReconstructRequest): Promise<ReconstructSummary> {
+export async function reconstructWorkflow(request: ReconstructRequest, auth?: StartAuth): Promise<ReconstructSummary> {
   const parsed = reconstructInputSchema.safeParse(request);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid reconstruct input: ${parsed.error.message}`, 'INPUT_INVALID');
-  const input = parsed.data;
-  const subject = `reconstruct:${input.reconstructionId}`;
+  const subject = `reconstruct:${parsed.data.reconstructionId}`;
+  // Rebuilding writes into the target, as a restore does: granted per target, like `restore`.
+  const caller = await authorizeStart(auth, { permission: 'restore', resource: parsed.data.target, subject }, 'authorize-v2');
+  const input = { ...parsed.data, requestedBy: caller.subject };
   const about = { source: input.source, at: input.at, target: input.target, targetSchema: input.targetSchema ?? null, tables: input.tables };
   try {
     const plan = await short.planReconstruction({ source: input.source, at: input.at, tables: input.tables });

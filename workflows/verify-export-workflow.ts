@@ -4,6 +4,7 @@ import type { ScratchCopy } from '../activities/verify/run-lifecycle';
 import { verifyExportInputSchema, type VerifyExportInput, type VerifyExportRequest } from '../core/verification/verification-input';
 import type { VerificationReport } from '../core/verification/verification-report';
 import { dataActivity, shortActivity } from './activity-profiles';
+import { authorizeOnExport, type StartAuth } from './authorize-step';
 
 const catalog = proxyActivities<Activities>(shortActivity);
 const data = proxyActivities<Activities>(dataActivity);
@@ -15,10 +16,12 @@ const data = proxyActivities<Activities>(dataActivity);
  * What it finds is data, returned and kept in the catalog; the export ends verified or
  * corrupt. Only faults that outlast their retries fail the workflow.
  */
-export async function verifyExportWorkflow(request: VerifyExportRequest): Promise<VerificationReport> {
+export async function verifyExportWorkflow(request: VerifyExportRequest, auth?: StartAuth): Promise<VerificationReport> {
   const parsed = verifyExportInputSchema.safeParse(request);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid verification input: ${parsed.error.message}`, 'INPUT_INVALID');
-  const input = parsed.data;
+  // Verifying is granted on the export's source; a scheduled run's child acts for the schedule's service identity.
+  const caller = await authorizeOnExport(auth, 'verify', parsed.data.exportId, 'authorize-v2');
+  const input = { ...parsed.data, requestedBy: caller.subject };
   const begun = await catalog.beginVerification(input);
   try {
     const found = await data.verifyExportObjects({ runId: input.runId, exportId: input.exportId, level: input.level, incremental: input.incremental });

@@ -1,8 +1,9 @@
-import { ApplicationFailure, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { scheduledVerificationInputSchema, verificationWorkflowId, type ScheduledVerificationRequest } from '../core/verification/verification-input';
 import type { VerificationLevel } from '../core/verification/verification-level';
 import { shortActivity } from './activity-profiles';
+import { authorizeStart, delegateTo, type StartAuth } from './authorize-step';
 import { verifyExportWorkflow } from './verify-export-workflow';
 
 const catalog = proxyActivities<Activities>(shortActivity);
@@ -35,10 +36,12 @@ export interface ScheduledVerificationSummary {
  * workflow, one at a time so a run never loads the store or a scratch target with many.
  * Corruption is a finding, not a failure of this workflow.
  */
-export async function scheduledVerificationWorkflow(request: ScheduledVerificationRequest): Promise<ScheduledVerificationSummary> {
+export async function scheduledVerificationWorkflow(request: ScheduledVerificationRequest, auth?: StartAuth): Promise<ScheduledVerificationSummary> {
   const parsed = scheduledVerificationInputSchema.safeParse(request);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid scheduled verification input: ${parsed.error.message}`, 'INPUT_INVALID');
-  const input = parsed.data;
+  // It picks among every source's exports, so its service identity needs `verify` on `*`; each child acts for it.
+  const caller = await authorizeStart(auth, { permission: 'verify', resource: '*', subject: `schedule-run:${workflowInfo().workflowId}` }, 'authorize-v2');
+  const input = { ...parsed.data, requestedBy: caller.subject };
   const pick = await catalog.pickExportsForVerification({ level: input.level, sampleOlder: input.sampleOlder });
   const due = pick.due.slice(0, MAX_DUE_PER_RUN);
   const runs = [...due.map((exportId) => ({ exportId, incremental: true })), ...pick.sample.map((exportId) => ({ exportId, incremental: false }))];
@@ -49,6 +52,7 @@ export async function scheduledVerificationWorkflow(request: ScheduledVerificati
     // Unique per scheduled run and export, and stable across a replay.
     const runId = `${run.exportId.slice(0, 80)}.${workflowInfo().runId}`;
     try {
+      if (patched('authorize-v2')) await delegateTo(verificationWorkflowId(runId), caller, 'verify', '*');
       const report = await executeChild(verifyExportWorkflow, {
         workflowId: verificationWorkflowId(runId),
         args: [{ runId, exportId: run.exportId, level: input.level, incremental: run.incremental, requestedBy: input.requestedBy }],

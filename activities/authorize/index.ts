@@ -3,7 +3,7 @@ import { appendLedger } from '../../catalog/ledger';
 import { isRestorepointError } from '../../core/errors';
 import type { RollbackPreview } from '../../core/rollback/rollback-preview';
 import { machineIdentity } from '../../identity/machine';
-import { permits, rolesOn } from '../../identity/permissions';
+import { ANY_RESOURCE, permits, rolesOn } from '../../identity/permissions';
 import { previewDigest } from '../../identity/preview-digest';
 import type { AuthorizeRequest, AuthorizeResult, DelegationRequest, Principal } from '../../identity/principal';
 import { verifyToken } from '../../identity/verify-token';
@@ -47,7 +47,8 @@ export function createAuthorizeActivities(deps: ActivityDeps) {
       if (request.viaParent) {
         const delegated = await delegationFor(deps, Context.current().info.workflowExecution?.workflowId ?? '');
         if (!delegated) return deny('AUTH_INVALID', 'no authorized parent workflow started this one on a verified caller\'s behalf', null);
-        if (delegated.permission !== request.permission || delegated.resource !== request.resource) {
+        // A delegation on `*` (a scheduled verification over every export) covers whichever source the child acts on.
+        if (delegated.permission !== request.permission || (delegated.resource !== request.resource && delegated.resource !== ANY_RESOURCE)) {
           return deny('PERMISSION_DENIED', `the parent workflow delegated ${delegated.permission} on ${delegated.resource}, not ${request.permission} on ${request.resource}`, delegated.principal);
         }
         // The parent was authorized for the action this child is part of: its caller's roles need not include it.
@@ -88,6 +89,16 @@ export function createAuthorizeActivities(deps: ActivityDeps) {
         .insert({ workflow_id: request.childWorkflowId, parent_workflow_id: parent, principal: JSON.stringify(principal), permission: request.permission, resource: request.resource })
         .onConflict('workflow_id')
         .ignore();
+    },
+
+    /**
+     * The source an export was taken from: the resource verify and legal holds are authorized
+     * on. An unknown export answers `*`, so only a caller allowed on every source learns, from
+     * the next step, that it does not exist.
+     */
+    async sourceOfExport(exportId: string): Promise<string> {
+      const row = (await deps.catalog('exports').where({ id: exportId }).first('source')) as { source: string } | undefined;
+      return row?.source ?? ANY_RESOURCE;
     },
 
     /** The digest of a preview, as approvals name it (identity/preview-digest.ts). */

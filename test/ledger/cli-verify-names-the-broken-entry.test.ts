@@ -3,9 +3,11 @@ import { after, before, test } from 'node:test';
 import { appendLedger } from '../../catalog/ledger';
 import { freshCatalog, type FreshCatalog } from '../catalog/fresh-catalog';
 import { runCli, type CliResult } from '../support/cli';
+import { tokenFor } from '../support/identity';
 
 let catalog: FreshCatalog;
 before(async () => {
+  token = await tokenFor('auditor', { '*': ['viewer'] });
   catalog = await freshCatalog();
   for (const subject of ['exp-1', 'exp-2', 'exp-3']) {
     await appendLedger(catalog.db, { actor: 'alice', action: 'export.requested', subject, outcome: 'ok' });
@@ -13,8 +15,10 @@ before(async () => {
 });
 after(() => catalog.close());
 
+let token: string;
+/** `ledger list` checks ledger.read before it reads the catalog: the CLI presents a token of the local issuer. */
 function cli(...args: string[]): Promise<CliResult> {
-  return runCli({ RESTOREPOINT_CATALOG_URL: catalog.url }, args);
+  return runCli({ RESTOREPOINT_CATALOG_URL: catalog.url, RESTOREPOINT_TOKEN: token }, args);
 }
 
 test('`ledger list` filters by subject', async () => {

@@ -4,12 +4,15 @@ import { recordCoverage, recordTrailRange } from '../../catalog/chain-repo';
 import { markExport, upsertExport } from '../../catalog/exports-repo';
 import { freshCatalog, type FreshCatalog } from '../catalog/fresh-catalog';
 import { runCli, type CliResult } from '../support/cli';
+import { tokenFor } from '../support/identity';
 
 let catalog: FreshCatalog;
 const hash = (n: number) => String(n).padStart(64, '0');
 
+let token: string;
+/** The CLI checks catalog.read before it reads the catalog: it presents a token of the local issuer. */
 function cli(...args: string[]): Promise<CliResult> {
-  return runCli({ RESTOREPOINT_CATALOG_URL: catalog.url }, args);
+  return runCli({ RESTOREPOINT_CATALOG_URL: catalog.url, RESTOREPOINT_TOKEN: token }, args);
 }
 
 async function finished(id: string, mode: 'full' | 'incremental', range: Parameters<typeof recordTrailRange>[2]): Promise<void> {
@@ -20,6 +23,7 @@ async function finished(id: string, mode: 'full' | 'incremental', range: Paramet
 }
 
 before(async () => {
+  token = await tokenFor('auditor', { app: ['viewer'] });
   catalog = await freshCatalog();
   await finished('f1', 'full', { from: null, to: { position: 10, hash: hash(10) }, asOf: new Date('2026-01-01T00:00:00Z') });
   await finished('d1', 'incremental', { from: { position: 10, hash: hash(10) }, to: { position: 20, hash: hash(20) }, asOf: new Date('2026-01-01T01:00:00Z'), parentExportId: 'f1', baseExportId: 'f1' });

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { LegalHold } from '../../catalog/holds-repo';
 import { retentionWorld, type RetentionWorld } from './world';
 import { runCli, type CliResult, worldCliEnv } from '../support/cli';
+import { tokenFor } from '../support/identity';
 
 describe('`restorepoint hold` and `restorepoint retention` through the CLI', () => {
   let w: RetentionWorld;
@@ -14,11 +15,14 @@ describe('`restorepoint hold` and `restorepoint retention` through the CLI', () 
   let older: string;
   let newer: string;
 
+  let danaToken: string;
+  // Holds are placed in the worker for the verified caller: dana proves who she is with a token.
   function cli(...args: string[]): Promise<CliResult> {
-    return runCli({ ...worldCliEnv(w.exports.world), RESTOREPOINT_ACTOR: 'dana' }, args);
+    return runCli({ ...worldCliEnv(w.exports.world), RESTOREPOINT_ACTOR: 'dana', RESTOREPOINT_TOKEN: danaToken }, args);
   }
 
   before(async () => {
+    danaToken = await tokenFor('dana');
     w = await retentionWorld();
     older = await w.exportTo(`file://${folder}/exports`);
     newer = await w.exportTo(`file://${folder}/exports`);

@@ -1,23 +1,33 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import type { Knex } from 'knex';
+import { openCatalog } from '../../catalog/catalog-db';
 import { listLedger } from '../../catalog/ledger';
-import { freshCatalog, type FreshCatalog } from '../catalog/fresh-catalog';
 import { inTransactionAs, trackedPagila, type TrackedPagila } from './tracked-pagila';
-import { runCli, type CliResult } from '../support/cli';
+import { runCli, type CliResult, worldCliEnv } from '../support/cli';
+import { tokenFor } from '../support/identity';
+import { startTestWorld, type TestWorld } from '../support/temporal';
 
-let catalog: FreshCatalog;
+let world: TestWorld;
+let catalog: { db: Knex };
 let pagila: TrackedPagila;
+let opsToken: string;
 before(async () => {
-  catalog = await freshCatalog();
   pagila = await trackedPagila([]);
+  // track and untrack run in the worker, for the verified caller: ops@example proves who they are with a token.
+  world = await startTestWorld({ pagila: pagila.db.url });
+  await world.startWorker();
+  catalog = { db: openCatalog(world.config.catalog.url) };
+  opsToken = await tokenFor('ops@example');
 });
 after(async () => {
+  await catalog?.db.destroy();
+  await world?.close();
   await pagila.close();
-  await catalog.close();
 });
 
 function cli(...args: string[]): Promise<CliResult> {
-  return runCli({ RESTOREPOINT_CATALOG_URL: catalog.url, RESTOREPOINT_SOURCE_PAGILA: pagila.db.url, RESTOREPOINT_ACTOR: 'ops@example' }, args);
+  return runCli({ ...worldCliEnv(world), RESTOREPOINT_TOKEN: opsToken, RESTOREPOINT_ACTOR: 'ops@example' }, args);
 }
 
 test('`track` installs capture and records who did it in the ledger', async () => {

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { getExport } from '../../catalog/exports-repo';
 import { listLedger } from '../../catalog/ledger';
 import type { ScheduledVerificationRequest } from '../../core/verification/verification-input';
+import { serviceRolesFor } from '../../identity/service-roles';
 import type { ScheduledVerificationSummary } from '../../workflows/verify-scheduled-workflow';
 import { exportWorld, sql, type ExportWorld } from '../export/harness';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
@@ -22,8 +23,13 @@ describe('a scheduled verification verifies new exports, samples older ones and 
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'restorepoint-scheduled-verify-'));
   let runs = 0;
 
-  const runScheduled = (input: ScheduledVerificationRequest) =>
-    w.client.temporal.workflow.execute('scheduledVerificationWorkflow', { taskQueue: w.world.taskQueue, workflowId: `scheduled-verify-${(runs += 1)}`, args: [input] }) as Promise<ScheduledVerificationSummary>;
+  // As a Temporal Schedule starts it: the input, then the schedule's service credential (verifier on every source).
+  const runScheduled = async (input: ScheduledVerificationRequest) =>
+    w.client.temporal.workflow.execute('scheduledVerificationWorkflow', {
+      taskQueue: w.world.taskQueue,
+      workflowId: `scheduled-verify-${(runs += 1)}`,
+      args: [input, { credential: await w.client.serviceCredential('reverify', serviceRolesFor('verify', '*')) }],
+    }) as Promise<ScheduledVerificationSummary>;
 
   before(async () => {
     source = await scratchDatabase('sched_verify');
@@ -56,7 +62,7 @@ describe('a scheduled verification verifies new exports, samples older ones and 
       assert.equal((await getExport(db, 'first'))!.verificationStatus, 'corrupt');
       const alerts = await listLedger(db, { subject: 'first', action: 'alert.export-corrupt' });
       assert.equal(alerts.length, 1);
-      assert.equal(alerts[0]!.actor, 'schedule');
+      assert.equal(alerts[0]!.actor, 'schedule:reverify', 'raised by the schedule\'s verified service identity');
       assert.ok(JSON.stringify(alerts[0]!.details).includes(victim));
     });
 

@@ -4,7 +4,7 @@ import type { ExportRecord } from '../../../catalog/export-records';
 import { getExport, listExports, listFiles } from '../../../catalog/exports-repo';
 import { listLedger } from '../../../catalog/ledger';
 import { RestorepointError } from '../../../core/errors';
-import { withCatalogDb } from '../context';
+import { sourceOfRow, withCatalogDb } from '../context';
 import { action, emit, table } from '../output';
 
 /** `--tag key=value`, repeatable: the tags an export must carry. */
@@ -49,7 +49,7 @@ export function registerExportsCommands(program: Command): void {
               rows.map((r) => [r.id, r.status, r.verificationStatus, r.source, r.mode === 'incremental' ? 'delta' : r.partial ? 'partial' : 'whole', r.tablesCount, r.rows, mb(r.bytes), r.createdAt.toISOString(), r.requestedBy]),
             ),
           );
-        }),
+        }, { permission: 'catalog.read', resource: o.source ?? '*' }),
       ),
     );
 
@@ -72,7 +72,7 @@ export function registerExportsCommands(program: Command): void {
               table(['object', 'table', 'part', 'rows', 'bytes', 'sha256'], files.map((f) => [f.objectKey, f.tableName, f.partNo, f.rows, f.bytes, f.sha256.slice(0, 16)])),
             ].join('\n'),
           );
-        }),
+        }, { permission: 'catalog.read', resource: sourceOfRow('exports', exportId) }),
       ),
     );
 }

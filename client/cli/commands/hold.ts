@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { getExport } from '../../../catalog/exports-repo';
-import { listHolds, placeHold, releaseHold, type LegalHold } from '../../../catalog/holds-repo';
+import { listHolds, type LegalHold } from '../../../catalog/holds-repo';
 import { RestorepointError } from '../../../core/errors';
-import { withCatalogDb } from '../context';
+import { changeHold } from '../../holds';
+import { sourceOfRow, withCatalogDb, withClient } from '../context';
 import { confirmOption, withDryRunNote } from '../confirm';
 import { action, emit, table } from '../output';
-import { currentUser } from './export';
 
 const holdRows = (holds: readonly LegalHold[]) =>
   table(
@@ -20,14 +20,14 @@ export function registerHoldCommands(program: Command): void {
     .command('add <exportId>')
     .description('place a legal hold on an export (recorded in the catalog and the ledger); holding a held export changes nothing')
     .requiredOption('--reason <text>', 'why, e.g. a case or ticket number (required: holds are audited)')
-    .option('--requested-by <who>', 'recorded in the ledger', currentUser())
     .option('--json', 'print JSON')
     .action(
-      action(async (exportId: string, o: { reason: string; requestedBy: string; json?: boolean }) =>
-        withCatalogDb(async (db) => {
-          const { changed, hold: h } = await placeHold(db, { exportId, reason: o.reason, actor: o.requestedBy });
+      action(async (exportId: string, o: { reason: string; json?: boolean }) =>
+        withClient(async (client) => {
+          // The worker places it for the verified caller (permission hold.add on the export's source).
+          const { changed, hold: h } = await changeHold(client, { exportId, change: 'add', reason: o.reason });
           emit(o, { ok: true, changed, hold: h }, () =>
-            changed ? `export ${exportId} is now under legal hold ${h?.id}` : `export ${exportId} was already held since ${h?.placedAt.toISOString()} by ${h?.placedBy}: ${h?.reason}`,
+            changed ? `export ${exportId} is now under legal hold ${h?.id}` : `export ${exportId} was already held since ${h?.placedAt} by ${h?.placedBy}: ${h?.reason}`,
           );
         }),
       ),
@@ -37,14 +37,18 @@ export function registerHoldCommands(program: Command): void {
     hold
       .command('remove <exportId>')
       .description("release an export's legal hold (recorded in the ledger) with --confirm; retention may then delete it by its policy")
-      .requiredOption('--reason <text>', 'why the hold ends (required: releases are audited)')
-      .option('--requested-by <who>', 'recorded in the ledger', currentUser()),
+      .requiredOption('--reason <text>', 'why the hold ends (required: releases are audited)'),
   )
     .option('--json', 'print JSON')
     .action(
-      action(async (exportId: string, o: { reason: string; requestedBy: string; confirm?: boolean; json?: boolean }) =>
-        withCatalogDb(async (db) => {
-          if (!o.confirm) {
+      action(async (exportId: string, o: { reason: string; confirm?: boolean; json?: boolean }) => {
+        if (o.confirm) {
+          // The worker releases it for the verified caller (permission hold.remove on the export's source).
+          const { changed, hold: h } = await withClient((client) => changeHold(client, { exportId, change: 'remove', reason: o.reason }));
+          emit(o, { ok: true, dryRun: false, changed, hold: h }, () => (changed ? `released legal hold ${h?.id} on export ${exportId}` : `export ${exportId} is not under legal hold`));
+          return;
+        }
+        return withCatalogDb(async (db) => {
             // The same refusal as the real release, so a dry run never says less than the act would.
             if (!(await getExport(db, exportId))) throw new RestorepointError('EXPORT_NOT_FOUND', `no export "${exportId}" in the catalog`, { exportId });
             const active = (await listHolds(db, { exportId })).find((h) => h.releasedAt === null);
@@ -52,12 +56,8 @@ export function registerHoldCommands(program: Command): void {
               ? `would release legal hold ${active.id} on export ${exportId} (placed ${active.placedAt.toISOString()} by ${active.placedBy}: ${active.reason})`
               : `export ${exportId} is not under legal hold`;
             emit(o, { ok: true, dryRun: true, changed: false, hold: active ?? null }, () => withDryRunNote(false, plan));
-            return;
-          }
-          const { changed, hold: h } = await releaseHold(db, { exportId, reason: o.reason, actor: o.requestedBy });
-          emit(o, { ok: true, dryRun: false, changed, hold: h ?? null }, () => (changed ? `released legal hold ${h?.id} on export ${exportId}` : `export ${exportId} is not under legal hold`));
-        }),
-      ),
+        }, { permission: 'catalog.read', resource: sourceOfRow('exports', exportId) });
+      }),
     );
 
   hold
@@ -69,7 +69,7 @@ export function registerHoldCommands(program: Command): void {
         withCatalogDb(async (db) => {
           const holds = await listHolds(db, { exportId });
           emit(o, holds, () => (holds.length === 0 ? (exportId ? `export ${exportId} has never been held` : 'no export is under legal hold') : holdRows(holds)));
-        }),
+        }, { permission: 'catalog.read', resource: exportId ? sourceOfRow('exports', exportId) : '*' }),
       ),
     );
 }

@@ -7,6 +7,7 @@ import type { Config } from '../../../config/schema';
 import { openStore } from '../../../storage/open-store';
 import { currentUser } from './export';
 import { action, emit, EXIT, table, UsageError } from '../output';
+import { checkCatalogRead } from '../context';
 
 /** Opens the configured catalog, migrated first; says on stderr when that changed the schema. */
 function withConfiguredCatalog<T>(work: (db: Knex, config: Config) => Promise<T>): Promise<T> {
@@ -83,6 +84,8 @@ export function registerLedgerCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(
       action(async (options: { subject?: string; action?: string; limit: number; afterSeq: number; json?: boolean }) => {
+        // A courtesy check in the CLI (the ledger is read straight from the catalog): ledger.read on every source.
+        await checkCatalogRead(loadConfig(), 'ledger.read', '*');
         const entries = await withConfiguredCatalog((db) =>
           listLedger(db, { subject: options.subject, action: options.action, limit: options.limit, afterSeq: options.afterSeq }),
         );

@@ -50,7 +50,7 @@ export function registerRestorePointsCommand(program: Command): void {
               `  ${plan.deltas.length + 2}. apply ${describeTail(plan)}`,
             ].join('\n'),
           );
-        }),
+        }, { permission: 'catalog.read', resource: o.source }),
       ),
     );
 }

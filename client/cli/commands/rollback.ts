@@ -4,7 +4,7 @@ import type { RecordedDecision } from '../../../core/rollback/approval-policy';
 import type { PreviewSamples, RollbackPreview } from '../../../core/rollback/rollback-preview';
 import { FINAL_STAGES, type RollbackStatus } from '../../../core/rollback/rollback-state';
 import { rollbackHandle, rollbackRecord, startRollback, undoRollback, type RollbackHandle } from '../../rollbacks';
-import { withCatalogDb, withClient } from '../context';
+import { sourceOfRow, withCatalogDb, withClient } from '../context';
 import { action, emit, EXIT, table, UsageError } from '../output';
 import { currentUser } from './export';
 import { previewDigest } from '../../../identity/preview-digest';
@@ -118,7 +118,7 @@ function registerDecision(rollback: Command, kind: 'approve' | 'reject'): void {
           const decision: RecordedDecision = await rollbackHandle(client, rollbackId, catalog).decide(kind, o.as, o.comment, o.digest);
           emit(o, { ok: decision.accepted, ...decision }, () => (decision.accepted ? `${kind === 'approve' ? 'approved' : 'rejected'} rollback ${rollbackId} as ${decision.by}` : `refused: ${decision.reason}`));
           return decision.accepted ? EXIT.ok : EXIT.failed;
-        })),
+        }, { permission: 'catalog.read', resource: sourceOfRow('rollbacks', rollbackId) })),
       ),
     );
 }
@@ -229,7 +229,7 @@ export function registerRollbackCommands(program: Command): void {
             emit(o, { ok: true, rollbackId, stage: record.stage, outcome: record.outcome, source: record.source, target: record.targetExportId, safetyExportId: record.safetyExportId, validation: record.validation, fromCatalog: true }, () =>
               `rollback ${rollbackId}: ${record.stage}${record.outcome ? ` — ${record.outcome}` : ''} (from the catalog; the workflow did not answer)`,
             );
-          });
+          }, { permission: 'catalog.read', resource: sourceOfRow('rollbacks', rollbackId) });
         }),
       ),
     );
@@ -245,7 +245,7 @@ export function registerRollbackCommands(program: Command): void {
           if (!record.preview) throw new RestorepointError('INPUT_INVALID', `rollback ${rollbackId} has no preview yet (stage ${record.stage})`);
           const digest = previewDigest(record.preview);
           emit(o, { ok: true, rollbackId, stage: record.stage, previewDigest: digest, preview: record.preview, samples: record.samples ?? [] }, () => `rollback ${rollbackId} (${record.stage}), preview digest ${digest}\n${renderPreview(record.preview!, record.samples ?? [])}`);
-        }),
+        }, { permission: 'catalog.read', resource: sourceOfRow('rollbacks', rollbackId) }),
       ),
     );
 
@@ -264,7 +264,7 @@ export function registerRollbackCommands(program: Command): void {
           withCatalogDb(async (catalog) => {
             const handle = await undoRollback(client, catalog, rollbackId, { requestedBy: o.requestedBy, reason: o.reason });
             emit(o, { ok: true, rollbackId: handle.rollbackId, undoOf: rollbackId }, () => `started rollback ${handle.rollbackId} back to the safety snapshot of ${rollbackId}; approve it as usual`);
-          }),
+          }, { permission: 'catalog.read', resource: sourceOfRow('rollbacks', rollbackId) }),
         ),
       ),
     );

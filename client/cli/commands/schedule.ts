@@ -6,7 +6,7 @@ import type { RetentionRunRequest } from '../../../core/retention-run-input';
 import { scheduledVerificationInputSchema } from '../../../core/verification/verification-input';
 import { VERIFICATION_LEVELS } from '../../../core/verification/verification-level';
 import type { ScheduledExportInput } from '../../../workflows/scheduled-export-workflow';
-import { deleteSchedule, describeSchedule, listSchedules, triggerSchedule, upsertSchedule, type ScheduleRequest, type ScheduleTiming } from '../../schedules';
+import { describeSchedule, listSchedules, removeSchedule, saveSchedule, triggerSchedule, type ScheduleRequest, type ScheduleTiming } from '../../schedules';
 import { withClient } from '../context';
 import { confirmOption, withDryRunNote } from '../confirm';
 import { action, emit, table } from '../output';
@@ -41,7 +41,8 @@ function scheduled(c: Command, defaultId: string): Command {
 }
 
 async function save(request: ScheduleRequest, o: { json?: boolean }): Promise<void> {
-  const outcome = await withClient((client) => upsertSchedule(client, request));
+  // The worker authorizes schedule.create, issues the runs' least-privilege service token and records both.
+  const outcome = await withClient((client) => saveSchedule(client, request));
   emit(o, { ok: true, ...outcome, kind: request.kind, description: request.description }, () =>
     `${outcome.created ? 'created' : 'updated'} schedule ${outcome.scheduleId}: ${request.description}`,
   );
@@ -99,7 +100,7 @@ export function registerScheduleCommands(program: Command): void {
         const checked = exportInputSchema.safeParse({ ...request, exportId: 'scheduled' });
         if (!checked.success) throw new RestorepointError('INPUT_INVALID', `invalid export options: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
         const input: ScheduledExportInput = { export: request };
-        await save({ scheduleId, kind: 'export', timing: t, workflowType: 'scheduledExportWorkflow', args: [input], description: `${mode} export of ${request.source} to ${request.destination} ${when(t)}` }, { json: Boolean(o.json) });
+        await save({ scheduleId, kind: 'export', timing: t, workflowType: 'scheduledExportWorkflow', args: [input], resource: request.source, description: `${mode} export of ${request.source} to ${request.destination} ${when(t)}` }, { json: Boolean(o.json) });
       }),
     );
 
@@ -152,7 +153,7 @@ export function registerScheduleCommands(program: Command): void {
             );
             return;
           }
-          const deleted = await deleteSchedule(client, scheduleId);
+          const deleted = await removeSchedule(client, scheduleId);
           emit(o, { ok: true, dryRun: false, scheduleId, deleted }, () => (deleted ? `deleted schedule ${scheduleId}` : `no schedule ${scheduleId}`));
         }),
       ),

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import { sealTrail, trackedTables, trackTables, trailStatus, untrackTables, verifyTrail, type TrackableTable, type TrackedTable, type TrailVerification } from '../../../trail';
+import { sealTrail, trackedTables, trailStatus, verifyTrail, type TrackableTable, type TrackedTable, type TrailVerification } from '../../../trail';
 import { resolveTargets } from '../../../trail/resolve-targets';
+import { changeTracking } from '../../tracking';
 import { confirmOption, withDryRunNote } from '../confirm';
+import { withClient } from '../context';
 import { action, emit, EXIT, table } from '../output';
 import { currentTrailAnchor, REANCHOR_ACTION, recorded, withSourceClient } from '../trail-session';
 import { registerTrailInverseCommand } from './trail-inverse';
@@ -28,10 +30,8 @@ export function registerTrailCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(
       action(async (targets: string[], o: { source: string; json?: boolean }) => {
-        const tables = await recorded('trail.tracked', o.source, async () => {
-          const result = await withSourceClient(o.source, (client) => trackTables(client, targets));
-          return { result, details: { tables: result.map((t) => `${t.schema}.${t.name}`) } };
-        });
+        // The worker tracks for the verified caller (trail.track on the source) and records it in the ledger.
+        const tables = await withClient((client) => changeTracking(client, { source: o.source, targets, change: 'track' }));
         emit(o, { ok: true, source: o.source, tables }, () => `tracking ${tables.length} table(s) on ${o.source}:\n  ${describeTables(tables)}`);
       }),
     );
@@ -64,10 +64,7 @@ export function registerTrailCommands(program: Command): void {
           );
           return;
         }
-        const tables = await recorded('trail.untracked', o.source, async () => {
-          const result = await withSourceClient(o.source, (client) => untrackTables(client, targets));
-          return { result, details: { tables: result.map((t) => `${t.schema}.${t.name}`) } };
-        });
+        const tables = await withClient((client) => changeTracking(client, { source: o.source, targets, change: 'untrack' }));
         emit(o, { ok: true, dryRun: false, source: o.source, tables }, () => `no longer tracking on ${o.source}:\n  ${describeTables(tables)}`);
       }),
     );

@@ -6,7 +6,7 @@ import { describeRestoreOutcome } from '../../../core/verification/table-verdict
 import { VERIFICATION_LEVELS, verificationLevelSchema } from '../../../core/verification/verification-level';
 import type { VerificationReport } from '../../../core/verification/verification-report';
 import { startVerification } from '../../verifications';
-import { withCatalogDb, withClient } from '../context';
+import { sourceOfRow, withCatalogDb, withClient } from '../context';
 import { action, emit, EXIT, table } from '../output';
 import { currentUser } from './export';
 
@@ -55,7 +55,7 @@ export function registerVerifyCommands(program: Command): void {
               ),
             ].join('\n'),
           );
-        }),
+        }, { permission: 'catalog.read', resource: sourceOfRow('exports', exportId) }),
       ),
     );
 }
