@@ -5,10 +5,13 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 const LF = 0x0a;
 
-/** A value as PostgreSQL's COPY CSV prints it: quoted only when it must be, so a restored copy fingerprints the same. */
-function csvField(value: string | null): string {
+/**
+ * A value as PostgreSQL's COPY CSV prints it: quoted only when it must be (empty, a delimiter,
+ * quote or line break, or `\.` alone on its row), so a restored copy fingerprints the same.
+ */
+function csvField(value: string | null, singleColumn: boolean): string {
   if (value === null) return '';
-  if (value === '' || value === '\\.' || /[",\n\r]/.test(value)) return `"${value.replace(/"/g, '""')}"`;
+  if (value === '' || (singleColumn && value === '\\.') || /[",\n\r]/.test(value)) return `"${value.replace(/"/g, '""')}"`;
   return value;
 }
 
@@ -42,7 +45,7 @@ export function csvRowMasker(masks: readonly (ColumnMask | undefined)[]): (chunk
       if (mask) {
         const raw = chunk.toString('utf8', start, i);
         const value = quoted ? raw.slice(1, -1).replace(/""/g, '"') : raw === '' ? null : raw;
-        out.push(Buffer.from(csvField(mask(value)), 'utf8'));
+        out.push(Buffer.from(csvField(mask(value), masks.length === 1), 'utf8'));
       } else {
         out.push(chunk.subarray(start, i));
       }
