@@ -6,7 +6,9 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
+import { listChainLinks } from '../../catalog/chain-repo';
 import { listLedger } from '../../catalog/ledger';
+import { baseShortfall } from '../../core/restore-points';
 import { openCatalog } from '../../catalog/catalog-db';
 import { connectClient, type RestorepointClient } from '../../client/connect';
 import { startExport } from '../../client/exports';
@@ -89,7 +91,7 @@ describe('a masked export hides the masked values, keeps joins on hashed keys, a
       })
       .join('\n');
 
-  it('an exporter exports with --mask: the manifest, the catalog and the ledger say so, and the export is partial', async () => {
+  it('an exporter exports with --mask: the manifest, the catalog and the ledger say so, and the export is partial and never a chain base', async () => {
     const exporter = await connectClient(config, { tokens: async () => tokenFor('erin', { app: ['exporter'] }) });
     try {
       const handle = await startExport(exporter, { source: 'app', destination: `file://${folder}`, mask: 'sandbox' });
@@ -109,6 +111,8 @@ describe('a masked export hides the masked values, keeps joins on hashed keys, a
     try {
       const row = (await catalog('exports').where({ id: exportId }).first()) as { partial: boolean; masking: { profile: string; rulesDigest: string } };
       assert.equal(row.partial, true, 'never a full restore point');
+      const link = (await listChainLinks(catalog, { source: 'app' })).find((l) => l.exportId === exportId)!;
+      assert.match(baseShortfall(link, ['customer']) ?? '', /is a masked export \(its rows are not the source's, never a chain base\)/);
       assert.deepEqual(row.masking, { profile: 'sandbox', rulesDigest: manifest.masking!.rulesDigest });
       const entries = await listLedger(catalog, { subject: exportId });
       const granted = entries.find((e) => e.action === 'auth.granted');
