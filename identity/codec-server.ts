@@ -84,7 +84,10 @@ export function codecApp(options: CodecServerOptions): Hono {
   };
 
   // Encoding reveals nothing, but only a verified caller may have payloads sealed under the key.
-  app.post('/encode', handle('encode', null));
-  app.post('/decode', handle('decode', 'payloads.decode'));
+  // Also under a namespace segment, for endpoints configured with Temporal's `{namespace}` templating.
+  for (const prefix of ['', '/:namespace']) {
+    app.post(`${prefix}/encode`, handle('encode', null));
+    app.post(`${prefix}/decode`, handle('decode', 'payloads.decode'));
+  }
   return app;
 }

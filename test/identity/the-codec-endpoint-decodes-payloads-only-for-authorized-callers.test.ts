@@ -43,12 +43,12 @@ describe('the codec endpoint decodes payloads only for callers allowed to see ro
   };
   const text = (body: unknown) => JSON.stringify(body) + Buffer.from(JSON.stringify(body)).toString('latin1');
 
-  it('seals a payload so the row value is not in it, and gives it back in clear to an approver and an admin', async () => {
+  it('seals a payload so the row value is not in it, and gives it back in clear to an approver and an admin (also under a namespace path)', async () => {
     const encrypted = await sealed();
     assert.ok(!Buffer.from(encrypted.payloads[0]!.data, 'base64').toString('latin1').includes(SENTINEL));
     assert.equal(Buffer.from(encrypted.payloads[0]!.metadata.encoding!, 'base64').toString(), 'binary/restorepoint-aes256gcm');
-    for (const roles of [{ '*': ['approver' as const] }, { '*': ['admin' as const] }]) {
-      const decoded = await post('/decode', encrypted, await tokenFor('reader', roles));
+    for (const [route, roles] of [['/decode', { '*': ['approver' as const] }], ['/default/decode', { '*': ['admin' as const] }]] as const) {
+      const decoded = await post(route, encrypted, await tokenFor('reader', roles));
       assert.equal(decoded.status, 200);
       assert.deepEqual(decoded.body, plain());
     }
