@@ -17,8 +17,9 @@ export interface CheckedScope {
 /**
  * Checks a full export's request against its source before anything is recorded or written:
  * the source is configured, every schema and table pattern matches, nothing in scope is
- * refused (postgres/export-scope.ts), and a masking profile can mask every column it names. The client runs it before starting the workflow and the
- * workflow again before it records anything (a schedule starts it without the client).
+ * refused (postgres/export-scope.ts), and a masking profile can mask every column it names.
+ * The client runs it before starting the workflow and the workflow again before it records
+ * anything (a schedule starts it without the client).
  */
 export async function checkExportScope(config: Config, request: ExportRequest): Promise<CheckedScope> {
   const input = exportInputSchema.parse(request);
