@@ -31,7 +31,7 @@ export function loadMasking(config: Config, name: string): LoadedMasking {
     const known = Object.keys(config.masking.profiles);
     throw new RestorepointError('INPUT_INVALID', `no masking profile "${name}" in config (masking.profiles${known.length ? `: ${known.join(', ')}` : ' is empty'})`, { profile: name });
   }
-  const hashes = Object.values(profile.tables).some((columns) => Object.values(columns).some((rule) => 'hash' in rule));
+  const hashes = Object.values(profile.tables).some((columns) => Object.values(columns).some((rule) => 'hash' in rule || 'jitterDays' in rule));
   let key: Buffer | null = null;
   if (hashes) {
     if (!config.masking.keyFile) throw new RestorepointError('CONFIG_INVALID', `masking profile "${name}" hashes columns but no key is configured (masking.keyFile)`);
@@ -128,6 +128,12 @@ export function tableMasks(masking: LoadedMasking, table: { schema: string; name
     if ('shiftDays' in rule) {
       if (!TIME_TYPE.test(column.type)) cannot();
       return (value) => (value === null ? null : shiftDate(value, rule.shiftDays));
+    }
+    if ('jitterDays' in rule) {
+      if (!TIME_TYPE.test(column.type)) cannot();
+      const span = BigInt(2 * rule.jitterDays + 1);
+      const offset = (value: string) => Number(createHmac('sha256', masking.key!).update(value, 'utf8').digest().readBigUInt64BE(0) % span) - rule.jitterDays;
+      return (value) => (value === null ? null : shiftDate(value, offset(value)));
     }
     const hash = hashMask(masking.key!, column.type);
     if (!hash) cannot();

@@ -9,7 +9,9 @@ import { splitPattern } from '../table-patterns';
  *   one fits (integers, uuid, text), so the same input gives the same output in every table and
  *   export made with that key, and joins on hashed keys still match;
  * - `truncate`: the first `truncate` characters;
- * - `shiftDays`: dates and timestamps moved by this many days (negative: earlier).
+ * - `shiftDays`: dates and timestamps moved by this many days (negative: earlier);
+ * - `jitterDays`: dates and timestamps moved by a deterministic offset within ±n days, taken
+ *   from the keyed hash of the value (equal values move alike, so dates stay comparable).
  */
 export const maskingRuleSchema = z.union([
   z.strictObject({ redact: z.string() }),
@@ -17,6 +19,7 @@ export const maskingRuleSchema = z.union([
   z.strictObject({ hash: z.literal(true) }),
   z.strictObject({ truncate: z.number().int().min(0) }),
   z.strictObject({ shiftDays: z.number().int().refine((n) => n !== 0, 'a shift of 0 days masks nothing') }),
+  z.strictObject({ jitterDays: z.number().int().min(1).max(36500) }),
 ]);
 export type MaskingRule = z.infer<typeof maskingRuleSchema>;
 
@@ -56,6 +59,6 @@ export function rulesForTable(profile: MaskingProfile, schema: string, name: str
 }
 
 /** A rule's kind, for messages and docs. */
-export function ruleKind(rule: MaskingRule): 'redact' | 'null' | 'hash' | 'truncate' | 'shiftDays' {
-  return Object.keys(rule)[0] as 'redact' | 'null' | 'hash' | 'truncate' | 'shiftDays';
+export function ruleKind(rule: MaskingRule): 'redact' | 'null' | 'hash' | 'truncate' | 'shiftDays' | 'jitterDays' {
+  return Object.keys(rule)[0] as 'redact' | 'null' | 'hash' | 'truncate' | 'shiftDays' | 'jitterDays';
 }

@@ -160,7 +160,7 @@ describe('a masked export hides the masked values, keeps joins on hashed keys, a
     assert.equal((await sql(target.url, 'select count(*)::int as n from customer where last_update is not null')).rows[0].n, 0);
   });
 
-  it('a restore into a configured source, or into the source under a local: name, is refused MASKED_EXPORT_RESTRICTED and changes nothing', async () => {
+  it('a restore into a configured source, or into the source under a local: name, is refused MASKED_EXPORT_RESTRICTED, ledgered, and changes nothing', async () => {
     const untouched = await databaseFingerprint(db.url);
     for (const [target, targetSchema] of [['app', undefined], ['app', 'sandbox'], [`local:${db.name}`, 'sandbox']] as const) {
       const restore = await startRestore(client, { exportId, target, ...(targetSchema ? { targetSchema } : {}), requestedBy: 'test' });
@@ -170,6 +170,13 @@ describe('a masked export hides the masked values, keeps joins on hashed keys, a
     await assert.rejects(rollback.result(), (e) => failureCode(e) === 'MASKED_EXPORT_RESTRICTED');
     assert.deepEqual(await databaseFingerprint(db.url), untouched);
     assert.equal((await sql(db.url, "select count(*)::int as n from pg_namespace where nspname = 'sandbox' or nspname like 'rp\\_%'")).rows[0].n, 0);
+    const catalog = openCatalog(config.catalog.url);
+    try {
+      const refusals = (await listLedger(catalog, {})).filter((e) => e.action === 'restore.failed' && /is masked \(profile sandbox\)/.test(String(e.details.error)));
+      assert.equal(refusals.length, 3, 'each refused restore is in the ledger');
+    } finally {
+      await catalog.destroy();
+    }
   });
 
   it('refuses by name, before any workflow or record: jsonl, parquet and incremental masked exports, an unknown profile, a misspelt column, null on NOT NULL, and a viewer', async () => {
