@@ -14,6 +14,11 @@ import { connectClient, type RestorepointClient } from '../../client/connect';
 import { startExport } from '../../client/exports';
 import { startRestore } from '../../client/restores';
 import { startRollback } from '../../client/rollbacks';
+import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { copyOutStatement } from '../../postgres/copy-statements';
+import { applyExportSessionSettings } from '../../postgres/session-settings';
+import { fingerprintCsvRows } from '../../streams/row-fingerprint';
 import type { Config } from '../../config/schema';
 import { manifestSchema, type Manifest } from '../../core/manifest';
 import { createWorker, type RunningWorker } from '../../worker/create-worker';
@@ -135,7 +140,7 @@ describe('a masked export hides the masked values, keeps joins on hashed keys, a
     assert.ok(text.includes(REDACTED));
   });
 
-  it('restored into a scratch database, masked columns hold no original and payments still join their customers', async () => {
+  it('restored into a scratch database, masked columns hold no original, payments still join their customers, and masked tables fingerprint as the manifest says', async () => {
     const target = await scratchDatabase('maskscratch');
     scratch.push(target);
     const restore = await startRestore(client, { exportId, target: `local:${target.name}`, requestedBy: 'test' });
@@ -158,6 +163,20 @@ describe('a masked export hides the masked values, keeps joins on hashed keys, a
     assert.equal(orphans, 0);
     assert.equal((await sql(target.url, "select count(*)::int as n from address where phone <> '555-0100'")).rows[0].n, 0);
     assert.equal((await sql(target.url, 'select count(*)::int as n from customer where last_update is not null')).rows[0].n, 0);
+    // Copied out again as the export copied the source, every masked table fingerprints as its manifest says.
+    const reader = new pg.Client({ connectionString: target.url });
+    await reader.connect();
+    try {
+      await applyExportSessionSettings(reader);
+      for (const key of Object.keys(manifest.masking!.columns)) {
+        const table = manifest.tables.find((t) => `${t.schema}.${t.name}` === key)!;
+        const statement = copyOutStatement({ schema: table.schema, name: table.name, kind: table.kind }, table.columns.filter((c) => c.generated === null).map((c) => c.name), 'csv');
+        const restoredPrint = await fingerprintCsvRows(reader.query(copyTo(statement)), 0x22);
+        assert.deepEqual(restoredPrint, { rows: table.fingerprint!.rows, sum: table.fingerprint!.sum }, key);
+      }
+    } finally {
+      await reader.end();
+    }
   });
 
   it('a restore into a configured source, or into the source under a local: name, is refused MASKED_EXPORT_RESTRICTED, ledgered, and changes nothing', async () => {
