@@ -60,6 +60,7 @@ const linkRowSchema = z
     role: exportRoleSchema,
     partial: z.boolean(),
     tables: z.array(z.string()).nullable(),
+    masking: z.unknown().optional(),
   })
   .transform(
     (r): ChainLink => ({
@@ -78,13 +79,14 @@ const linkRowSchema = z
       role: r.role,
       partial: r.partial,
       tables: r.tables,
+      ...(r.masking ? { masked: true } : {}),
     }),
   );
 
 /** Every export of a source (optionally one destination) as chain links, oldest first. */
 export async function listChainLinks(db: Knex, filter: { readonly source: string; readonly destination?: string }): Promise<ChainLink[]> {
   const rows: unknown[] = await db('exports')
-    .select('id', 'mode', 'status', 'verification_status', 'source', 'destination', 'parent_export_id', 'base_export_id', 'trail_from_position', 'trail_from_hash', 'trail_to_position', 'trail_to_hash', 'as_of', 'snapshot', 'role', 'partial', 'tables')
+    .select('id', 'mode', 'status', 'verification_status', 'source', 'destination', 'parent_export_id', 'base_export_id', 'trail_from_position', 'trail_from_hash', 'trail_to_position', 'trail_to_hash', 'as_of', 'snapshot', 'role', 'partial', 'tables', 'masking')
     .where({ source: filter.source })
     .modify((q) => {
       if (filter.destination !== undefined) q.where({ destination: filter.destination });

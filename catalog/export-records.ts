@@ -42,6 +42,7 @@ export const exportRowSchema = z
     // Optional: rows read by a select naming columns (not *) lack them.
     role: z.string().optional(),
     partial: z.boolean().optional(),
+    masking: z.object({ profile: z.string(), rulesDigest: z.string() }).nullable().optional(),
   })
   .transform((r) => ({
     id: r.id,
@@ -72,6 +73,8 @@ export const exportRowSchema = z
     role: r.role,
     /** Narrowed by --schemas, --tables or --exclude (or a safety snapshot): never a full restore point. */
     partial: r.partial,
+    /** Set on a masked export (docs/masking.md): restorable only into a scratch target. */
+    masking: r.masking ?? null,
   }));
 export type ExportRecord = Readonly<z.output<typeof exportRowSchema>>;
 

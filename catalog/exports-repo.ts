@@ -26,6 +26,8 @@ const newExportSchema = z.object({
   requestedBy: z.string().min(1),
   /** Narrowed by a scope flag: recorded from the start, so a running or failed export says so too. */
   partial: z.boolean().default(false),
+  /** A masked export's profile and rules digest (docs/masking.md). */
+  masking: z.object({ profile: z.string(), rulesDigest: z.string() }).nullable().default(null),
 });
 export type NewExport = z.input<typeof newExportSchema>;
 
@@ -49,6 +51,7 @@ export async function upsertExport(db: Knex, input: NewExport): Promise<{ readon
       tags: JSON.stringify(e.tags),
       requested_by: e.requestedBy,
       partial: e.partial,
+      masking: e.masking ? JSON.stringify(e.masking) : null,
     })
     .onConflict('id')
     .ignore()

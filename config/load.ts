@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { RestorepointError } from '../core/errors';
-import { localIdentityConfig } from '../identity/local-issuer';
+import { identityPaths, localIdentityConfig } from '../identity/local-issuer';
 import { redactSecrets } from '../core/redact';
 import { readStackState } from '../stack/state';
 import { catalogUrlFor, withDatabase } from '../stack/urls';
@@ -59,6 +59,8 @@ function stackDefaults(): Tree {
     sources: { demo: { url: withDatabase(stack.postgres.adminUrl, 'restorepoint_demo') } },
     // The local issuer `stack up` creates; a config file naming a real identity provider replaces it.
     identity: localIdentityConfig(),
+    // The keyed-hash key of masking profiles, created beside the payload key.
+    masking: { keyFile: identityPaths.maskingKey() },
   };
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { retentionPolicySchema } from '../core/retention/retention-policy';
 import { ROLES } from '../identity/permissions';
 import { recoveryFeaturesSchema } from '../core/rollback/recovery-features';
+import { maskingProfileNameSchema, maskingProfileSchema } from '../core/masking/masking-profile';
 
 /** A named PostgreSQL connection that restorepoint protects. Only its name travels in workflows. */
 export const sourceSchema = z.strictObject({
@@ -131,6 +132,16 @@ export const configSchema = z.strictObject({
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Identities and roles (docs/security.md); unset: the worker refuses every request that needs one. */
   identity: identitySchema.optional(),
+  /**
+   * Masking profiles for `export --mask <profile>` (docs/masking.md): per-column rules, and the
+   * key of keyed hashes (base64, 32 bytes; `stack up` creates one for the local stack).
+   */
+  masking: z
+    .strictObject({
+      keyFile: z.string().min(1).optional(),
+      profiles: z.record(maskingProfileNameSchema, maskingProfileSchema).default({}),
+    })
+    .default({ profiles: {} }),
   /** The worker's Prometheus endpoint, `GET /metrics` (docs/observability.md); port 0 picks a free one. */
   metrics: z.object({ host: z.string().min(1).default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(9464) }).default({ host: '0.0.0.0', port: 9464 }),
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DESTINATION_FORMS, readDestination } from './destination';
 import { systemScopeProblem } from './export-scope';
 import { sourceNameSchema } from './source-name';
+import { maskingProfileNameSchema } from './masking/masking-profile';
 
 /**
  * `gs://bucket/prefix` or `file:///absolute/dir`, as core/destination.ts reads them (no `..`,
@@ -82,7 +83,19 @@ export const exportInputSchema = z.object({
    * undone. Such an export is never the base of a restore chain (docs/incremental-and-point-in-time.md).
    */
   role: exportRoleSchema.default('backup'),
+  /**
+   * A masking profile of config (`masking.profiles`, docs/masking.md) applied while the rows
+   * stream: the export is then masked, partial-like (never a restore point) and restorable only
+   * into a scratch target. CSV full exports only.
+   */
+  mask: maskingProfileNameSchema.optional(),
 }).superRefine((input, ctx) => {
+  if (input.mask !== undefined && input.format !== 'csv') {
+    ctx.addIssue({ code: 'custom', path: ['mask'], message: `masking applies to csv exports; ${input.format} exports cannot be masked yet` });
+  }
+  if (input.mask !== undefined && (input.mode !== 'full' || input.role !== 'backup')) {
+    ctx.addIssue({ code: 'custom', path: ['mask'], message: 'masking applies to full exports (not incremental ones nor safety snapshots)' });
+  }
   // pg_catalog.pg_authid holds password hashes; restorepoint_trail is archived by incremental exports only.
   const problem = systemScopeProblem(input);
   if (problem) ctx.addIssue({ code: 'custom', path: ['schemas'], message: problem });

@@ -13,6 +13,8 @@ interface ScopeRequest {
   readonly schemas: readonly string[];
   readonly tables: readonly string[];
   readonly exclude: readonly string[];
+  /** A masking profile: a masked export is partial-like, never a restore point (docs/masking.md). */
+  readonly mask?: string | undefined;
 }
 
 /**
@@ -34,9 +36,9 @@ export function systemScopeProblem(request: ScopeRequest): string | undefined {
   return `${system.map((s) => `"${s}"`).join(', ')} ${system.length === 1 ? 'is a system schema' : 'are system schemas'} (pg_*, information_schema, restorepoint_*): never exported`;
 }
 
-/** Narrowed by any scope flag: such an export holds only part of the database. */
+/** Narrowed by any scope flag, or masked: such an export holds only part of the database, or not its real rows. */
 export function isPartialScope(request: ScopeRequest): boolean {
-  return request.schemas.length > 0 || request.tables.length > 0 || request.exclude.length > 0;
+  return request.schemas.length > 0 || request.tables.length > 0 || request.exclude.length > 0 || request.mask !== undefined;
 }
 
 /** One line saying what an export covers, for `export --help`, `exports show` and the progress view. */
@@ -46,6 +48,7 @@ export function describeScope(request: ScopeRequest): string {
     request.schemas.length > 0 ? `schemas ${request.schemas.join(', ')}` : 'every non-system schema',
     request.tables.length > 0 ? `tables ${request.tables.join(', ')}` : undefined,
     request.exclude.length > 0 ? `excluding ${request.exclude.join(', ')}` : undefined,
+    request.mask !== undefined ? `masked with profile ${request.mask}` : undefined,
   ].filter(Boolean);
   return `partial: ${parts.join('; ')}`;
 }

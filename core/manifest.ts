@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { compressionSchema, exportFormatSchema, tagsSchema } from './export-input';
+import { manifestMaskingSchema } from './masking/masking-profile';
 
 export const MANIFEST_VERSION = 1;
 
@@ -153,6 +154,11 @@ export const manifestSchema = z.object({
   sequences: z.array(sequenceSchema),
   /** Optional: manifests written before anchoring existed, and exports into an empty ledger, have none. */
   ledger: ledgerAnchorSchema.optional(),
+  /**
+   * Present on a masked export (`export --mask`, docs/masking.md): its rows are not the source's,
+   * so it is never a restore point and is restored only into a scratch (`local:`) target.
+   */
+  masking: manifestMaskingSchema.optional(),
   /** Optional: manifests written before it existed list none (their views restored empty). */
   materializedViews: z.array(materializedViewSchema).optional(),
   timings: z.object({ startedAt: z.string(), finishedAt: z.string(), durationMs: z.number() }),

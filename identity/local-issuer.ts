@@ -18,6 +18,8 @@ export const identityPaths = {
   signingKey: () => path.join(stateHome(), 'identity', 'signing-key.jwk.json'),
   jwks: () => path.join(stateHome(), 'identity', 'jwks.json'),
   payloadKey: () => path.join(stateHome(), 'identity', 'payload.key'),
+  /** The key of masking profiles' keyed hashes (docs/masking.md) on the local stack. */
+  maskingKey: () => path.join(stateHome(), 'identity', 'masking.key'),
 };
 
 /**
@@ -52,6 +54,7 @@ export function ensureLocalIdentity(): void {
     writeOnce(identityPaths.jwks(), JSON.stringify({ keys: [publicJwk] }));
   }
   if (!fs.existsSync(identityPaths.payloadKey())) writeOnce(identityPaths.payloadKey(), randomBytes(32).toString('base64'));
+  if (!fs.existsSync(identityPaths.maskingKey())) writeOnce(identityPaths.maskingKey(), randomBytes(32).toString('base64'));
 }
 
 /** The identity config of the local issuer (what the local stack's defaults use), created first when missing. */

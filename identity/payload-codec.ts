@@ -48,16 +48,25 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       const encoding = payload.metadata?.encoding;
       if (!encoding || decoder.decode(encoding) !== ENCODING) return payload;
       const keyId = payload.metadata?.['encryption-key-id'];
-      if (!keyId || decoder.decode(keyId) !== this.keyId) throw new RestorepointError('CONFIG_INVALID', 'a payload is encrypted with another key than this process holds (identity.payloadKeyFile)');
-      const data = Buffer.from(payload.data ?? new Uint8Array());
-      const decipher = createDecipheriv('aes-256-gcm', this.key, data.subarray(0, 12));
-      decipher.setAuthTag(data.subarray(12, 28));
-      const sealed = JSON.parse(Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString('utf8')) as SealedPayload;
+      if (!keyId || decoder.decode(keyId) !== this.keyId) throw new RestorepointError('PAYLOAD_UNREADABLE', 'a payload is encrypted with another key than this process holds (identity.payloadKeyFile)');
+      const sealed = this.open(Buffer.from(payload.data ?? new Uint8Array()));
       return {
         metadata: Object.fromEntries(Object.entries(sealed.metadata).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
         data: new Uint8Array(Buffer.from(sealed.data, 'base64')),
       };
     });
+  }
+
+  /** Decrypts and authenticates one sealed payload; any altered, cut or foreign byte is PAYLOAD_UNREADABLE, never garbage. */
+  private open(data: Buffer): SealedPayload {
+    try {
+      if (data.length < 28) throw new Error('too short');
+      const decipher = createDecipheriv('aes-256-gcm', this.key, data.subarray(0, 12));
+      decipher.setAuthTag(data.subarray(12, 28));
+      return JSON.parse(Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString('utf8')) as SealedPayload;
+    } catch {
+      throw new RestorepointError('PAYLOAD_UNREADABLE', 'an encrypted payload does not authenticate: it was altered or truncated after it was sealed');
+    }
   }
 }
 

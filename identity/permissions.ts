@@ -23,6 +23,8 @@ export const PERMISSIONS = [
   'schedule.delete',
   'ledger.read',
   'catalog.read',
+  /** Read row values in workflow payloads through the codec endpoint (identity/codec-server.ts). */
+  'payloads.decode',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -40,7 +42,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   viewer: READ,
   exporter: [...READ, 'export', 'verify'],
   restorer: [...READ, 'restore', 'rollback.start', 'rollback.undo', 'rollback.revert', 'verify'],
-  approver: [...READ, 'rollback.approve', 'rollback.reject'],
+  approver: [...READ, 'rollback.approve', 'rollback.reject', 'payloads.decode'],
   admin: PERMISSIONS,
   // Service roles: what a schedule's runs need and nothing more (identity/service-roles.ts).
   verifier: [...READ, 'verify'],

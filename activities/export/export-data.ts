@@ -25,6 +25,8 @@ import { toolVersion } from '../../core/tool-version';
 import { finishedExportResult } from './finished-export';
 import { sha256Hex } from '../../streams/sha256';
 import { anchorLedger } from '../../catalog/ledger';
+import { csvRowMasker } from '../../streams/csv-mask';
+import { loadMasking, manifestMasking, planMasking } from './masking';
 
 /** What a retried attempt needs to resume: the snapshot it read and each table's stored parts. */
 export interface ExportCheckpoint {
@@ -77,6 +79,8 @@ export function createExportDataActivity(deps: ActivityDeps) {
       // The scope is checked again here (the client checked it before starting): a schedule or script may not have.
       const scope = await resolveExportScope(leader, input);
       const planned = await planTables(leader, scope.tables);
+      const masking = input.mask ? loadMasking(deps.config, input.mask) : undefined;
+      const masks = masking ? planMasking(masking, input, planned.map((t) => t.description)) : undefined;
       await lockTables(leader, planned.map((t) => t.ref));
       for (const table of planned) progress.track(table.key, table.estimatedRows);
       progress.setScope(describeScope(input));
@@ -155,6 +159,7 @@ export function createExportDataActivity(deps: ActivityDeps) {
                 partKey: (partNo) => objectNames.part(input.exportId, table.ref.schema, table.ref.name, partNo, input.format, input.compression),
                 finishedParts: reuse,
                 verifyFinishedParts: verifyReuse,
+                ...(masks?.get(table.key)?.masks.some(Boolean) ? { mask: csvRowMasker(masks.get(table.key)!.masks) } : {}),
               },
               {
                 onProgress: (rows, bytes) => {
@@ -211,6 +216,7 @@ export function createExportDataActivity(deps: ActivityDeps) {
         ...(input.format === 'parquet' ? { parquet: parquetManifestMapping(tables) } : {}),
         sequences,
         ...(ledger ? { ledger } : {}),
+        ...(masking && masks ? { masking: manifestMasking(masking, Object.fromEntries([...masks].filter(([, m]) => Object.keys(m.applied).length > 0).map(([key, m]) => [key, m.applied]))) } : {}),
         materializedViews,
         timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - startedAt.getTime() },
       };

@@ -4,12 +4,14 @@ import { describeScope, isPartialScope } from '../../core/export-scope';
 import { getExport, markExport, upsertExport } from '../../catalog/exports-repo';
 import { appendLedger } from '../../catalog/ledger';
 import type { ActivityDeps } from '../deps';
+import { loadMasking } from './masking';
 import type { ExportDataResult } from './export-data';
 
 /** Catalog and ledger bookkeeping around an export; every step is idempotent. */
 export function createExportLifecycleActivities(deps: ActivityDeps) {
   return {
     async beginExport(input: ExportInput): Promise<void> {
+      const masking = input.mask ? loadMasking(deps.config, input.mask) : undefined;
       const { created, export: existing } = await upsertExport(deps.catalog, {
         id: input.exportId,
         mode: input.mode,
@@ -20,6 +22,7 @@ export function createExportLifecycleActivities(deps: ActivityDeps) {
         tags: input.tags,
         requestedBy: input.requestedBy,
         partial: input.mode === 'full' && isPartialScope(input),
+        masking: masking ? { profile: masking.name, rulesDigest: masking.rulesDigest } : null,
       });
       if (created) {
         await appendLedger(deps.catalog, {
@@ -36,6 +39,7 @@ export function createExportLifecycleActivities(deps: ActivityDeps) {
             schemas: input.schemas,
             exclude: input.exclude,
             ...(input.mode === 'full' ? { scope: describeScope(input), partial: isPartialScope(input) } : {}),
+            ...(masking ? { masking: { profile: masking.name, rulesDigest: masking.rulesDigest } } : {}),
             tags: input.tags,
           },
         });

@@ -28,6 +28,8 @@ export interface TableExportJob {
    * caller exports the table from its first row).
    */
   readonly verifyFinishedParts?: boolean;
+  /** Masks the rows of each COPY chunk before anything else sees them (docs/masking.md); CSV only. */
+  readonly mask?: (chunk: Buffer) => Buffer;
 }
 
 export interface TableExportHooks {
@@ -77,7 +79,10 @@ export async function exportTable(client: pg.ClientBase, store: ObjectStore, job
   };
 
   try {
-    for await (const { data, rows } of copy as AsyncIterable<CopyRows>) {
+    for await (const read of copy as AsyncIterable<CopyRows>) {
+      // Masked first: fingerprints, parts and the resume check all see only masked rows.
+      const data = job.mask ? job.mask(read.data) : read.data;
+      const rows = read.rows;
       let chunk = data;
       let chunkRows = rows;
       if (rowsToSkip > 0) {

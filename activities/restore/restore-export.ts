@@ -13,6 +13,7 @@ import { scratchTableName } from '../../postgres/scratch-names';
 import type { ObjectStore } from '../../storage/object-store';
 import { resolveSource, type ActivityDeps } from '../deps';
 import { loadVerifiedManifest } from './load-manifest';
+import { refuseMaskedExportTarget } from './masked-export-guard';
 import { loadPart } from './load-part';
 import { loadParquetPart } from './parquet-load-part';
 import { applyStoredDdl, chooseMode, createScratchTables, refreshMaterializedViews } from './prepare-target';
@@ -31,6 +32,7 @@ export function createRestoreActivity(deps: ActivityDeps) {
   return async function restoreExport(request: RestoreRequest): Promise<RestoreSummary> {
     const input = restoreInputSchema.parse(request);
     const { record, manifest, store } = await loadVerifiedManifest(deps, input.exportId);
+    refuseMaskedExportTarget(deps.config, input.exportId, manifest, input.target);
     // A verification found this export corrupt: it is not a restore point unless the caller insists.
     if (record.verificationStatus === 'corrupt' && !input.allowCorrupt) {
       throw new RestorepointError('EXPORT_CORRUPT', `export "${input.exportId}" was found corrupt by its last verification (restorepoint verify ${input.exportId}); pass allowCorrupt (--allow-corrupt) to restore it anyway`, { exportId: input.exportId });

@@ -9,6 +9,7 @@ import type { ActivityDeps } from '../deps';
 import { createApplyChangesActivity } from '../point-in-time/apply-changes';
 import { verifyPlanObjects } from '../point-in-time/verify-plan-objects';
 import { loadVerifiedManifest } from '../restore/load-manifest';
+import { refuseMaskedExportTarget } from '../restore/masked-export-guard';
 import { createRestoreActivity } from '../restore/restore-export';
 import { describeCheck, verifyObject } from '../restore/verify-object';
 import { findCascades, type OutsideScope } from './cascade-reach';
@@ -74,6 +75,7 @@ export function createPrepareActivity(deps: ActivityDeps) {
 
   async function prepare(request: PrepareRequest): Promise<PreparedScope> {
     const { record, manifest, store } = await loadVerifiedManifest(deps, request.exportId);
+    refuseMaskedExportTarget(deps.config, request.exportId, manifest, null);
     const selected = selectTables(manifest.tables, [...request.tables], []);
     const { tables: narrowed, chosenKeys } = narrowScope(toScopeTables(selected), request.keys ?? {}, request.where ?? {}, request.stagingSchema);
     // Row predicates pass PostgreSQL's parser and the allowlist before the source sees any query.

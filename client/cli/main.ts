@@ -15,6 +15,7 @@ import { registerHoldCommands } from './commands/hold';
 import { registerRetentionCommands } from './commands/retention';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerIdentityCommands } from './commands/identity';
+import { registerCodecServerCommand } from './commands/codec-server';
 import { toolVersion } from '../../core/tool-version';
 import { EXIT } from './output';
 
@@ -41,6 +42,7 @@ registerHoldCommands(program);
 registerRetentionCommands(program);
 registerScheduleCommands(program);
 registerIdentityCommands(program);
+registerCodecServerCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

@@ -2,7 +2,7 @@ import { hasWildcard, patternMatcher } from '../table-patterns';
 import type { ChainLink } from './chain-link';
 
 /** What deciding a base reads of an export: retention asks it of catalog rows that are not chain links. */
-export type BaseCandidate = Pick<ChainLink, 'exportId' | 'mode' | 'role' | 'partial' | 'tables'>;
+export type BaseCandidate = Pick<ChainLink, 'exportId' | 'mode' | 'role' | 'partial' | 'tables' | 'masked'>;
 
 /**
  * Why `link` cannot start a restore chain that must hold `wanted` (table patterns as a
@@ -19,6 +19,7 @@ export type BaseCandidate = Pick<ChainLink, 'exportId' | 'mode' | 'role' | 'part
 export function baseShortfall(link: BaseCandidate, wanted: readonly string[]): string | null {
   if (link.mode !== 'full') return `${link.exportId} is an incremental export`;
   if (link.role === 'safety-snapshot') return `${link.exportId} is a rollback's safety snapshot (kept for undo, never a chain base)`;
+  if (link.masked) return `${link.exportId} is a masked export (its rows are not the source's, never a chain base)`;
   const holds = link.tables === null ? 'some tables' : nameList(link.tables);
   if (wanted.length === 0) return link.partial ? `${link.exportId} holds only ${holds} (taken with a table selection), not every table` : null;
   const held = (link.tables ?? []).flatMap(splitName);

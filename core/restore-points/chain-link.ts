@@ -38,6 +38,8 @@ export interface ChainLink {
   readonly role: ExportRole;
   /** Full: made with a table selection (`--tables`, `--exclude`), so it holds only some tables of its schemas. */
   readonly partial: boolean;
+  /** A masked export (docs/masking.md): its rows are not the source's, so it is never a chain base. Absent: not masked. */
+  readonly masked?: boolean;
   /** Full: the `schema.table` names it holds; null when the catalog has no record (older exports). */
   readonly tables: readonly string[] | null;
 }

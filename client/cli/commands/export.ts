@@ -77,6 +77,7 @@ export function registerExportCommands(program: Command): void {
     .option('--concurrency <n>', 'tables exported at once')
     .option('--max-connections <n>', "most connections to the source (the snapshot's included); at most the source's maxConnections")
     .option('--max-rate <size>', 'most uncompressed bytes read from the source per second, e.g. 20MB')
+    .option('--mask <profile>', 'apply a masking profile of config while the rows stream (docs/masking.md): csv only; the export is partial and restores only into a local: scratch target')
     .option('--incremental', 'store only the changes recorded by the change trail since the previous export of the chain (docs/incremental-and-point-in-time.md)')
     .option('--parent <exportId>', 'with --incremental: the export to follow (default: the newest one of this source and destination)')
     .option('--id <exportId>', 'export id (default: generated); the same id never runs twice')
@@ -105,6 +106,7 @@ export function registerExportCommands(program: Command): void {
             requestedBy: o.requestedBy as string,
             mode: o.incremental ? 'incremental' : 'full',
             parentExportId: o.parent as string | undefined,
+            mask: o.mask as string | undefined,
           } as const;
           const handle = await startExport(client, request);
           if (!o.wait) {
