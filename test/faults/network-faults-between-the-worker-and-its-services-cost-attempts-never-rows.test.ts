@@ -144,7 +144,7 @@ describe('network faults between the worker and its services cost attempts, neve
     void running.finally(() => (settled = true)).catch(() => undefined);
     const seen = new Set<number>();
     while (!settled) {
-      const [row] = await sql<{ n: number }>(url, "select case when to_regclass('public.big') is null then 0 else (xpath('/row/n/text()', query_to_xml('select count(*) as n from public.big', false, false, '')))[1]::text::int end as n");
+      const [row] = await sql<{ n: number }>(url, "select case when to_regclass('public.big') is null then 0 else (xpath('//row/n/text()', query_to_xml('select count(*) as n from public.big', false, false, '')))[1]::text::int end as n");
       seen.add(row!.n);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
