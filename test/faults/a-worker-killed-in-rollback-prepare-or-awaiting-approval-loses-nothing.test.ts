@@ -15,7 +15,7 @@ import { scratchDatabase, type ScratchDatabase } from '../support/stack';
 import { startTestWorld, type TestWorld } from '../support/temporal';
 import { pendingActivity, waitFor, WorkerProcess } from './fault-world';
 
-const ROWS = 300_000;
+const ROWS = 100_000;
 
 /**
  * kill -9 of the worker while a rollback prepares (its staging copy and diff) and while it
