@@ -100,9 +100,9 @@ describe('network faults between the worker and its services cost attempts, neve
 
   it('latency to PostgreSQL and a bandwidth limit to the object store: export and restore only slow down, rows exact', async () => {
     const exportId = 'net-slow';
-    await pgPath.add({ type: 'latency', attributes: { latency: 40, jitter: 10 } });
-    await gcsPath.add({ type: 'bandwidth', attributes: { rate: 1024 } }, 'upstream');
-    await gcsPath.add({ type: 'bandwidth', attributes: { rate: 1024 } }, 'downstream');
+    await pgPath.add({ type: 'latency', attributes: { latency: 20, jitter: 5 } });
+    await gcsPath.add({ type: 'bandwidth', attributes: { rate: 2048 } }, 'upstream');
+    await gcsPath.add({ type: 'bandwidth', attributes: { rate: 2048 } }, 'downstream');
     try {
       const summary = await (await startExport(client, { exportId, source: 'src', destination, tables: TABLES, requestedBy: 'test' })).result();
       assert.equal(summary.rows, TABLES.length * ROWS);
