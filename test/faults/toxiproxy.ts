@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { stackPaths } from '../../stack/paths';
+import { projectRoot, stackPaths } from '../../stack/paths';
 import { freePort, startDetached, stopGroup, tcpOpen, waitUntil } from '../../stack/processes';
 
 /** toxiproxy-server from the tools folder (scripts/toxiproxy.sh builds it with Go) or PATH; undefined when absent. */
@@ -9,9 +10,16 @@ export function toxiproxyServer(): string | undefined {
   return candidates.find((candidate): candidate is string => Boolean(candidate) && fs.existsSync(candidate!));
 }
 
-/** Why the network-fault tests skip, or false when they can run. */
+/**
+ * Why the network-fault tests skip, or false when they can run. When toxiproxy-server is
+ * missing but Go is present, it is built first (scripts/toxiproxy.sh), so they skip only without Go.
+ */
 export function toxiproxyMissing(): string | false {
-  return toxiproxyServer() ? false : 'toxiproxy-server is not installed: it needs Go (`bash scripts/toxiproxy.sh`, which `npm run setup` runs when Go is present)';
+  if (toxiproxyServer()) return false;
+  const goPresent = (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, 'go')));
+  if (!goPresent) return 'toxiproxy-server is not installed and there is no Go to build it with (scripts/toxiproxy.sh builds it when Go is present)';
+  execFileSync('bash', [path.join(projectRoot, 'scripts', 'toxiproxy.sh'), path.dirname(stackPaths.toolsBin())], { stdio: 'inherit' });
+  return toxiproxyServer() ? false : 'scripts/toxiproxy.sh did not install toxiproxy-server';
 }
 
 /** One toxic (https://github.com/Shopify/toxiproxy#toxics): what it does, in which direction. */
