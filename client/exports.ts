@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { checkExportScope } from '../activities/export/check-scope';
+import { assertExportKnown } from './known-export';
 import { RestorepointError } from '../core/errors';
 import { EMPTY_PROGRESS, type ExportProgress } from '../core/export-progress';
 import { readDestination } from '../core/destination';
@@ -53,6 +54,7 @@ export async function startExport(client: RestorepointClient, options: StartExpo
   const input = parsed.data;
   const workflowId = exportWorkflowId(input.exportId);
   if (client.config && input.mode === 'full' && !(await exportStarted(client, workflowId))) await checkExportScope(client.config, input);
+  if (input.parentExportId && !(await exportStarted(client, workflowId))) await assertExportKnown(client.config, input.parentExportId, 'the parent of an incremental export');
   try {
     // A closed run (finished or failed) is never started again: the handle answers with its outcome.
     await client.temporal.workflow.start('exportWorkflow', { taskQueue: client.taskQueue, workflowId, args: [input, { credential: await client.credential(input.requestedBy) }], workflowIdReusePolicy: 'REJECT_DUPLICATE' });

@@ -3,6 +3,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { RestorepointError } from '../core/errors';
 import { restoreInputSchema, restoreWorkflowId, type RestoreRequest, type RestoreSummary } from '../core/restore-input';
 import type { RestorepointClient } from './connect';
+import { assertExportKnown } from './known-export';
 
 export type StartRestoreOptions = Omit<RestoreRequest, 'restoreId'> & { readonly restoreId?: string };
 
@@ -12,6 +13,7 @@ export async function startRestore(client: RestorepointClient, options: StartRes
   if (!parsed.success) throw new RestorepointError('INPUT_INVALID', `invalid restore options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const input = parsed.data;
   const workflowId = restoreWorkflowId(input.restoreId);
+  await assertExportKnown(client.config, input.exportId, 'the export to restore');
   try {
     await client.temporal.workflow.start('restoreWorkflow', { taskQueue: client.taskQueue, workflowId, args: [input, { credential: await client.credential(input.requestedBy) }], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
   } catch (error) {

@@ -4,6 +4,7 @@ import { RestorepointError } from '../core/errors';
 import { verificationWorkflowId, verifyExportInputSchema, type VerifyExportRequest } from '../core/verification/verification-input';
 import type { VerificationReport } from '../core/verification/verification-report';
 import type { RestorepointClient } from './connect';
+import { assertExportKnown } from './known-export';
 
 export type StartVerificationOptions = Omit<VerifyExportRequest, 'runId'> & { readonly runId?: string };
 
@@ -16,6 +17,7 @@ export async function startVerification(client: RestorepointClient, options: Sta
   if (!parsed.success) throw new RestorepointError('INPUT_INVALID', `invalid verification options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const input = parsed.data;
   const workflowId = verificationWorkflowId(input.runId);
+  await assertExportKnown(client.config, input.exportId, 'the export to verify');
   try {
     await client.temporal.workflow.start('verifyExportWorkflow', { taskQueue: client.taskQueue, workflowId, args: [input, { credential: await client.credential(input.requestedBy) }] });
   } catch (error) {

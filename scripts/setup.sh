@@ -59,4 +59,6 @@ if [ ! -x "$tools/bin/fake-gcs-server" ] && ! command -v fake-gcs-server >/dev/n
   say "no fake-gcs-server wheel; building it with go install (slow)"
   GOBIN="$tools/bin" go install github.com/fsouza/fake-gcs-server@latest
 fi
+# toxiproxy-server for the network-fault tests (needs Go; they skip without it).
+bash scripts/toxiproxy.sh "$tools"
 say "ready"

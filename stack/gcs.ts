@@ -10,15 +10,17 @@ export async function gcsReady(url: string): Promise<boolean> {
 
 /**
  * fake-gcs-server over plain HTTP, keeping objects on disk under `root` (the state folder's
- * by default) and logging as `name`. Tests of an object-store outage start one of their own.
+ * by default) and logging as `name`. Tests of an object-store outage start one of their own;
+ * tests of network faults give the proxy's address as `externalUrl`, so the upload session
+ * URLs it hands out lead through the proxy too.
  */
-export async function startGcs(preferredPort?: number, { root = stackPaths.gcsRoot(), name = 'gcs' } = {}): Promise<{ pid: number; port: number; url: string }> {
+export async function startGcs(preferredPort?: number, { root = stackPaths.gcsRoot(), name = 'gcs', externalUrl = '' } = {}): Promise<{ pid: number; port: number; url: string }> {
   const port = await portOrFree(preferredPort);
   fs.mkdirSync(root, { recursive: true });
   const url = `http://127.0.0.1:${port}`;
   const pid = startDetached(name, fakeGcsServer(), [
     '-scheme', 'http', '-host', '127.0.0.1', '-port', String(port), '-backend', 'filesystem',
-    '-filesystem-root', root, '-external-url', url, '-public-host', `127.0.0.1:${port}`, '-log-level', 'warn',
+    '-filesystem-root', root, '-external-url', externalUrl || url, '-public-host', new URL(externalUrl || url).host, '-log-level', 'warn',
   ]);
   await waitUntil(name, () => gcsReady(url), 30_000, pid);
   return { pid, port, url };

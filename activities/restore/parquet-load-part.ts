@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { RestorepointError } from '../../core/errors';
+import { isRestorepointError, RestorepointError } from '../../core/errors';
 import type { ManifestPart, ManifestTable, ParquetColumn, ParquetMapping } from '../../core/manifest';
 import { qualifiedName, quoteIdent } from '../../postgres/queryable';
 import type { ObjectStore } from '../../storage/object-store';
@@ -71,7 +71,7 @@ export async function loadParquetPart(client: pg.ClientBase, store: ObjectStore,
     try {
       await pipeline(store.openRead(part.key), checksum, createWriteStream(parquetPath));
     } catch (error) {
-      throw new RestorepointError('CHECKSUM_MISMATCH', `${part.key}: cannot be read (${(error as Error).message}); nothing was committed`, { key: part.key });
+      throw readFailure(part.key, error);
     }
     const check = compareChecksums({ key: part.key, bytes: part.bytes, sha256: part.sha256, crc32c: part.crc32c }, checksum.result());
     if (check.status !== 'ok') throw new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; nothing was committed`, { ...check });
@@ -79,7 +79,7 @@ export async function loadParquetPart(client: pg.ClientBase, store: ObjectStore,
     const csvPath = path.join(workDir, 'part.csv');
     const read = await decodeParquetPart(part.key, parquetPath, csvPath, columns);
     await rm(parquetPath, { force: true });
-    if (read !== part.rows) throw new RestorepointError('CHECKSUM_MISMATCH', `${part.key}: holds ${read} rows, the manifest says ${part.rows}; nothing was committed`, { key: part.key });
+    if (read !== part.rows) throw new RestorepointError('DATA_UNDECODABLE', `${part.key}: matches its checksums but holds ${read} rows, the manifest says ${part.rows}; nothing was committed`, { key: part.key });
 
     const staged = columns.map((_, i) => `c${i}`);
     await client.query(`drop table if exists pg_temp.${STAGING}`);
@@ -97,4 +97,15 @@ export async function loadParquetPart(client: pg.ClientBase, store: ObjectStore,
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Why a part could not be downloaded: the store driver's own typed error (OBJECT_MISSING,
+ * STORAGE_UNAVAILABLE, …) keeps its code; anything untyped (the local work file, a stream cut
+ * short) is STORAGE_UNAVAILABLE, retried. Never CHECKSUM_MISMATCH: no checksum was compared.
+ */
+function readFailure(key: string, error: unknown): RestorepointError {
+  const cause = (error as Error).message;
+  if (isRestorepointError(error)) return new RestorepointError(error.code, `${cause}; nothing was committed`, { ...error.details, key });
+  return new RestorepointError('STORAGE_UNAVAILABLE', `${key}: cannot be read (${cause}); nothing was committed`, { key });
 }

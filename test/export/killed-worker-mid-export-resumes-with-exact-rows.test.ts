@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { listLedger } from '../../catalog/ledger';
 import { openCatalog } from '../../catalog/catalog-db';
@@ -9,27 +6,11 @@ import { startExport } from '../../client/exports';
 import { objectNames } from '../../core/object-names';
 import { databaseFingerprint } from '../../postgres/content-fingerprint';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
+import { WorkerProcess } from '../faults/fault-world';
 import { exportWorld, sql, type ExportWorld } from './harness';
 
 const TABLES = ['t1', 't2', 't3', 't4'];
 const ROWS = 20000;
-
-/** Starts a worker as a child process and waits until it polls. */
-async function workerProcess(config: unknown): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'worker-process.ts')], {
-    env: { ...process.env, RESTOREPOINT_TEST_WORKER_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes('ready')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`worker exited ${code}: ${stderr}`)));
-  });
-  return child;
-}
 
 /**
  * SIGKILL is a crash: no shutdown, no failed activity reported. Temporal notices the missing
@@ -42,7 +23,7 @@ describe('a worker killed mid-export: a new worker finishes it with exact rows, 
   let w: ExportWorld;
   let source: ScratchDatabase;
   let target: ScratchDatabase;
-  let child: ChildProcess | undefined;
+  let child: WorkerProcess | undefined;
   const destination = `gs://restorepoint-killed-${process.pid}/x`;
 
   before(async () => {
@@ -52,7 +33,7 @@ describe('a worker killed mid-export: a new worker finishes it with exact rows, 
     w = await exportWorld({ src: source.url, dst: target.url }, { partSizeBytes: 64 * 1024 }, { worker: false });
   });
   after(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await child?.kill();
     await w?.close();
     await source?.drop();
     await target?.drop();
@@ -61,11 +42,8 @@ describe('a worker killed mid-export: a new worker finishes it with exact rows, 
   /** Starts an export on a worker process and SIGKILLs it once one table is finished and another is mid-copy. */
   async function crashMidExport(exportId: string) {
     // Only the worker about to be killed may run the export.
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await once(child, 'exit');
-    }
-    child = await workerProcess(w.world.config);
+    await child?.kill();
+    child = await WorkerProcess.start(w.world.config);
     // One table at a time, slowly (about 4 MB at 700 kB/s), so the crash lands mid-export.
     const handle = await startExport(w.client, { exportId, source: 'src', destination, concurrency: 1, maxBytesPerSecond: 700 * 1024, requestedBy: 'test' });
 
@@ -95,8 +73,7 @@ describe('a worker killed mid-export: a new worker finishes it with exact rows, 
       await new Promise((r) => setTimeout(r, 50));
     }
 
-    child.kill('SIGKILL');
-    await once(child, 'exit');
+    await child.kill();
     // The table being copied at the crash: the parts the dead worker had finished.
     const checkpoint = JSON.parse((await store.getBytes(`${exportId}/checkpoint.json`)).toString('utf8')) as { tables: Record<string, { parts: { key: string }[]; complete: boolean }> };
     const unfinished = Object.values(checkpoint.tables).find((t) => !t.complete && t.parts.length > 0);
@@ -108,7 +85,7 @@ describe('a worker killed mid-export: a new worker finishes it with exact rows, 
   it('finishes with exact row counts and valid checksums, keeping the parts finished before the crash', async () => {
     const exportId = 'killed-1';
     const { handle, store, name, keptBefore, unfinished, partialBefore } = await crashMidExport(exportId);
-    child = await workerProcess(w.world.config);
+    child = await WorkerProcess.start(w.world.config);
 
     const summary = await handle.result();
     assert.equal(summary.rows, TABLES.length * ROWS);
@@ -144,7 +121,7 @@ describe('a worker killed mid-export: a new worker finishes it with exact rows, 
     const { handle, store, unfinished, partialBefore } = await crashMidExport(exportId);
     const table = unfinished.parts[0]!.key.split('/')[2]!.split('.')[1]!;
     await sql(source.url, `update ${table} set v = 'changed after the crash' where id = 1`);
-    child = await workerProcess(w.world.config);
+    child = await WorkerProcess.start(w.world.config);
 
     const summary = await handle.result();
     assert.equal(summary.rows, TABLES.length * ROWS);

@@ -10,7 +10,8 @@ import type { Config } from '../../config/schema';
 import type { Manifest } from '../../core/manifest';
 import { objectNames } from '../../core/object-names';
 import { startGcs } from '../../stack/gcs';
-import { stopGroup } from '../../stack/processes';
+import { freePort, startDetached, stopGroup, tcpOpen, waitUntil } from '../../stack/processes';
+import { temporalCli } from '../../stack/tools';
 import type { ObjectStore } from '../../storage/object-store';
 
 /**
@@ -58,15 +59,19 @@ export class WorkerProcess {
   }
 }
 
-/** A fake-gcs-server of this test's own, on a port it keeps across a stop and a start (the shared one is never touched). */
+/**
+ * A fake-gcs-server of this test's own, on a port it keeps across a stop and a start (the
+ * shared one is never touched). `externalUrl`: the address clients reach it by (a proxy's).
+ */
 export class PrivateObjectStore {
   private pid: number | undefined;
-  private port: number | undefined;
   readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'restorepoint-faults-gcs-'));
   url = '';
 
+  constructor(private port?: number, private readonly externalUrl = '') {}
+
   async start(): Promise<void> {
-    const started = await startGcs(this.port, { root: this.root, name: `faults-gcs-${process.pid}` });
+    const started = await startGcs(this.port, { root: this.root, name: `faults-gcs-${process.pid}`, externalUrl: this.externalUrl });
     assert.ok(this.port === undefined || started.port === this.port, `restarted on port ${started.port}, not ${this.port}`);
     Object.assign(this, { pid: started.pid, port: started.port, url: started.url });
   }
@@ -79,6 +84,40 @@ export class PrivateObjectStore {
   async remove(): Promise<void> {
     await this.stop();
     fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A Temporal dev server of this test's own (never the shared stack's), persisting to a SQLite
+ * file so that a stop and a start on the same port lose no workflow: an outage, not a reset.
+ */
+export class PrivateTemporal {
+  private pid: number | undefined;
+  private readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'restorepoint-faults-temporal-'));
+  port = 0;
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.port ||= await freePort();
+    const name = `faults-temporal-${process.pid}`;
+    this.pid = startDetached(name, temporalCli(), [
+      'server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(this.port), '--http-port', String(await freePort()),
+      '--metrics-port', String(await freePort()), '--db-filename', path.join(this.dir, 'temporal.sqlite'), '--log-level', 'error', '--namespace', 'default',
+    ]);
+    await waitUntil(name, () => tcpOpen(this.port), 60_000, this.pid);
+  }
+
+  async stop(): Promise<void> {
+    await stopGroup(this.pid);
+    this.pid = undefined;
+  }
+
+  async remove(): Promise<void> {
+    await this.stop();
+    fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
