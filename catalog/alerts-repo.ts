@@ -107,10 +107,13 @@ export async function raiseAlert(db: Knex, alert: NewAlert, actor: string): Prom
   });
 }
 
-/** The newest alert's window end per key of a source: detection counts a key's changes only after it. */
+/**
+ * The newest accident alert's window end per `table|operation` of a source (its key without the
+ * `source|` prefix): detection counts a key's changes only after it.
+ */
 export async function alertCutoffs(db: Knex, source: string): Promise<ReadonlyMap<string, Date>> {
   const rows = (await db('alerts').where({ source }).whereNot('kind', 'like', 'slo-%').groupBy('key').select('key').max({ end: 'window_end' })) as { key: string; end: Date }[];
-  return new Map(rows.map((r) => [r.key, new Date(r.end)]));
+  return new Map(rows.map((r) => [r.key.slice(source.length + 1), new Date(r.end)]));
 }
 
 /** The unresolved (open or acknowledged) alert of an objective key, if any. */
