@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { listAlerts } from '../../catalog/alerts-repo';
+import { markExport, upsertExport } from '../../catalog/exports-repo';
+import { listLedger } from '../../catalog/ledger';
+import { finishRun, startRun } from '../../catalog/verification-repo';
+import { runAlertWatch } from '../../client/alerts';
+import { scratchDatabase, type ScratchDatabase } from '../support/stack';
+import { startAlertWorld, type AlertWorld } from './alert-world';
+
+describe('each service objective raises one alert while it is missed and clears it once met', () => {
+  let source: ScratchDatabase;
+  let aw: AlertWorld;
+  let n = 0;
+  before(async () => {
+    source = await scratchDatabase('slo');
+    aw = await startAlertWorld({ app: source.url }, { alerts: { failedExportsStreak: 2 }, rpoTargetSeconds: { app: 3600 } });
+  });
+  after(async () => {
+    await aw?.close();
+    await source?.drop();
+  });
+
+  const watch = async () => {
+    const summary = await runAlertWatch(aw.client, { sources: ['app'] });
+    assert.deepEqual(summary.errors, []);
+    return summary;
+  };
+  const kindOf = async (id: string) => (await listAlerts(aw.catalog, { status: 'all' })).find((a) => a.id === id)?.kind;
+  const finishedExport = async (status: 'succeeded' | 'failed') => {
+    const id = `app-slo-${++n}`;
+    await upsertExport(aw.catalog, { id, mode: 'full', source: 'app', destination: 'file:///tmp/rp-slo', format: 'csv', compression: 'zstd', requestedBy: 'test' });
+    await markExport(aw.catalog, id, 'running');
+    await markExport(aw.catalog, id, status, status === 'failed' ? { error: 'the source refused' } : { rows: 1, bytes: 1, tablesCount: 1 });
+    return id;
+  };
+  const delivered = () => aw.deliveries.filter((d) => d.status === 200).map((d) => String(d.headers['x-restorepoint-delivery']));
+
+  it('no good export within the RPO target, then two failed exports in a row: one alert each, however often checked', async () => {
+    const first = await watch();
+    assert.equal(first.raised.length, 1);
+    assert.equal(await kindOf(first.raised[0]!), 'slo-rpo');
+    assert.deepEqual((await watch()).raised, []);
+
+    await finishedExport('failed');
+    assert.deepEqual((await watch()).raised, [], 'one failure is not a streak');
+    await finishedExport('failed');
+    const streak = await watch();
+    assert.equal(streak.raised.length, 1);
+    assert.equal(await kindOf(streak.raised[0]!), 'slo-export-failures');
+    assert.deepEqual((await watch()).raised, []);
+    assert.deepEqual(delivered(), [`${first.raised[0]}.raised`, `${streak.raised[0]}.raised`]);
+  });
+
+  it('a good export clears both, announced to the webhook and recorded in the ledger', async () => {
+    const [rpo, failures] = (await listAlerts(aw.catalog, { source: 'app' })).map((a) => a.id).reverse();
+    const exportId = await finishedExport('succeeded');
+    const cleared = await watch();
+    assert.deepEqual([...cleared.cleared].sort(), [rpo, failures].sort());
+    assert.deepEqual(await listAlerts(aw.catalog, { source: 'app' }), [], 'nothing unresolved');
+    assert.deepEqual(delivered().slice(2).sort(), [`${rpo}.cleared`, `${failures}.cleared`].sort());
+    for (const id of [rpo!, failures!]) assert.equal((await listLedger(aw.catalog, { subject: id, action: 'alert.cleared' })).length, 1);
+    assert.deepEqual((await watch()).cleared, []);
+
+    // A failed verification of it raises its own alert once; a later passing one clears it.
+    await startRun(aw.catalog, { id: 'slo-verify-1', exportId, level: 'checksums', requestedBy: 'test', incremental: false });
+    await finishRun(aw.catalog, 'slo-verify-1', 'failed');
+    const failedVerification = await watch();
+    assert.equal(failedVerification.raised.length, 1);
+    assert.equal(await kindOf(failedVerification.raised[0]!), 'slo-verification');
+    assert.deepEqual((await watch()).raised, []);
+    await startRun(aw.catalog, { id: 'slo-verify-2', exportId, level: 'checksums', requestedBy: 'test', incremental: false });
+    await finishRun(aw.catalog, 'slo-verify-2', 'passed');
+    assert.deepEqual((await watch()).cleared, failedVerification.raised);
+
+    const metric = await aw.metrics.registry.getSingleMetricAsString('restorepoint_alerts_total');
+    for (const kind of ['slo-rpo', 'slo-export-failures', 'slo-verification']) assert.match(metric, new RegExp(`kind="${kind}"\\} 1`));
+  });
+});
