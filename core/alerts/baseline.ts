@@ -8,9 +8,17 @@ export interface Baseline {
   readonly mad: number;
 }
 
+/**
+ * `counts` are the earlier windows, oldest first. Windows before the first one with any change
+ * are not counted: they were not observed as this table's traffic (the table was not tracked
+ * yet, or its traffic had not started), so a table that became busy half an hour ago is judged
+ * against its busy windows, not against an hour of zeros. No change at all: median 0.
+ */
 export function baselineOf(counts: readonly number[]): Baseline {
-  const median = medianOf(counts);
-  return { median, mad: medianOf(counts.map((c) => Math.abs(c - median))) };
+  const first = counts.findIndex((c) => c > 0);
+  const observed = first === -1 ? [] : counts.slice(first);
+  const median = medianOf(observed);
+  return { median, mad: medianOf(observed.map((c) => Math.abs(c - median))) };
 }
 
 function medianOf(values: readonly number[]): number {

@@ -26,6 +26,11 @@ describe('a window alerts only above its minimum, its usual volume and its sprea
     assert.equal(judgeWindow(5000, 1_000_000, withAccident, thresholds).anomalous, true);
   });
 
+  it('windows before a table first changed are not its baseline: traffic that started recently is judged against its busy windows', () => {
+    assert.deepEqual(baselineOf([0, 0, 0, 0, 0, 0, 3000, 2800, 3100]), { median: 3000, mad: 100 });
+    assert.equal(judgeWindow(3000, 5000, baselineOf([0, 0, 0, 0, 0, 0, 3000, 2800, 3100]), thresholds).anomalous, false);
+  });
+
   it('the proposal is a revert scoped to the actor, table and time span, quoted for a shell; a truncate proposes a rollback to just before it', () => {
     const at = new Date('2026-12-06T10:00:00.123Z');
     const later = new Date('2026-12-06T10:00:04.5006Z');
