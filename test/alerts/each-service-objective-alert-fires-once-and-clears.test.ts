@@ -5,6 +5,7 @@ import { markExport, upsertExport } from '../../catalog/exports-repo';
 import { listLedger } from '../../catalog/ledger';
 import { finishRun, startRun } from '../../catalog/verification-repo';
 import { runAlertWatch } from '../../client/alerts';
+import { runCli, worldCliEnv } from '../support/cli';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
 import { startAlertWorld, type AlertWorld } from './alert-world';
 
@@ -52,8 +53,19 @@ describe('each service objective raises one alert while it is missed and clears 
     assert.deepEqual(delivered(), [`${first.raised[0]}.raised`, `${streak.raised[0]}.raised`]);
   });
 
-  it('a good export clears both, announced to the webhook and recorded in the ledger', async () => {
+  it('the CLI lists them and acknowledges one as the token\'s subject; a good export then clears both, announced to the webhook and recorded in the ledger', async () => {
     const [rpo, failures] = (await listAlerts(aw.catalog, { source: 'app' })).map((a) => a.id).reverse();
+    const env = worldCliEnv(aw.world);
+    const listed = await runCli(env, ['alerts', 'list', '--source', 'app', '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual((JSON.parse(listed.stdout) as { id: string; status: string }[]).map((a) => [a.id, a.status]), [[failures, 'open'], [rpo, 'open']]);
+    const acked = await runCli(env, ['alerts', 'ack', rpo!, '--comment', 'nightly export is being fixed', '--json']);
+    assert.equal(acked.code, 0, acked.stderr);
+    assert.deepEqual(JSON.parse(acked.stdout), { ok: true, changed: true, alertId: rpo, status: 'acked', ackedBy: 'test-admin' });
+    const unknown = await runCli(env, ['alerts', 'ack', 'alert-none', '--json']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stdout + unknown.stderr, /ALERT_NOT_FOUND/);
+
     const exportId = await finishedExport('succeeded');
     const cleared = await watch();
     assert.deepEqual([...cleared.cleared].sort(), [rpo, failures].sort());
