@@ -91,7 +91,7 @@ export async function raiseAlert(db: Knex, alert: NewAlert, actor: string): Prom
         summary: alert.summary,
         proposal: alert.proposal ? alert.proposal(id) : null,
       })
-      .onConflict(trx.raw(`(key) where status <> 'cleared' and kind like 'slo-%'`))
+      .onConflict(trx.raw(`(key) where status <> 'cleared' and (kind like 'slo-%' or kind = 'rollback-burst')`))
       .ignore()
       .returning('*');
     if (rows.length === 0) return { raised: false, alert: null };
@@ -112,7 +112,7 @@ export async function raiseAlert(db: Knex, alert: NewAlert, actor: string): Prom
  * `source|` prefix): detection counts a key's changes only after it.
  */
 export async function alertCutoffs(db: Knex, source: string): Promise<ReadonlyMap<string, Date>> {
-  const rows = (await db('alerts').where({ source }).whereNot('kind', 'like', 'slo-%').groupBy('key').select('key').max({ end: 'window_end' })) as { key: string; end: Date }[];
+  const rows = (await db('alerts').where({ source }).whereIn('kind', ['mass-delete', 'mass-update', 'truncate']).groupBy('key').select('key').max({ end: 'window_end' })) as { key: string; end: Date }[];
   return new Map(rows.map((r) => [r.key.slice(source.length + 1), new Date(r.end)]));
 }
 

@@ -83,6 +83,9 @@ export const alertsSchema = z.strictObject({
   baselineFactor: z.number().min(1).default(5),
   /** Consecutive failed exports of a source that raise an alert. */
   failedExportsStreak: z.number().int().min(1).default(3),
+  /** This many rollbacks or reverts of one source within `rollbackBurstSeconds` raise an alert: someone may be fighting a fire with more fire. */
+  rollbackBurst: z.number().int().min(2).default(3),
+  rollbackBurstSeconds: z.number().int().min(1).default(600),
 }).refine((a) => a.webhookUrl === undefined || a.webhookSecretFile !== undefined, { message: 'webhookUrl needs webhookSecretFile (deliveries are signed)', path: ['webhookSecretFile'] });
 export type AlertsConfig = z.infer<typeof alertsSchema>;
 export const ALERTS_DEFAULTS: AlertsConfig = alertsSchema.parse({});

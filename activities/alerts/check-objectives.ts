@@ -6,7 +6,7 @@ import type { RaisedAlert } from './detect-accidents';
 
 /** One objective's state for a source: breached (with its figures) or met. */
 interface Objective {
-  readonly kind: Extract<AlertKind, `slo-${string}`>;
+  readonly kind: Extract<AlertKind, `slo-${string}` | 'rollback-burst'>;
   readonly breached: boolean;
   readonly counts: AlertCounts;
   readonly summary: string;
@@ -22,13 +22,15 @@ export interface ObjectivesOutcome {
 /**
  * The service objectives of one source, read from the catalog: a good export within the RPO
  * target (`sources.<name>.rpoTargetSeconds`), the latest verification passed, and fewer than
- * `alerts.failedExportsStreak` exports failed in a row. A breach raises one alert per source
+ * `alerts.failedExportsStreak` exports failed in a row; and no burst of rollbacks or reverts
+ * (`alerts.rollbackBurst` within `alerts.rollbackBurstSeconds`), which is not an objective but
+ * behaves like one: raised while it lasts, cleared once it has passed. A breach raises one alert per source
  * and objective, kept open (or acknowledged) while it lasts; once met again it is cleared.
  * Repeating the check changes nothing (a unique index holds one unresolved alert per key).
  */
 export async function checkObjectives(deps: ActivityDeps, request: { readonly source: string; readonly actor: string }): Promise<ObjectivesOutcome> {
   const now = deps.clock();
-  const objectives = [await exportFailures(deps, request.source, now), await verification(deps, request.source, now)];
+  const objectives = [await exportFailures(deps, request.source, now), await verification(deps, request.source, now), await rollbackBurst(deps, request.source, now)];
   const rpo = resolveSource(deps.config, request.source).rpoTargetSeconds;
   if (rpo !== undefined) objectives.push(await recoveryPoint(deps, request.source, rpo, now));
   const raised: RaisedAlert[] = [];
@@ -79,6 +81,20 @@ async function verification(deps: ActivityDeps, source: string, now: Date): Prom
     counts: { value: breached ? 1 : 0, target: 0 },
     summary: `${source}: the latest verification (export ${latest?.export_id ?? 'none'}) failed: the export is corrupt`,
     since: latest ? new Date(latest.finished_at) : now,
+  };
+}
+
+async function rollbackBurst(deps: ActivityDeps, source: string, now: Date): Promise<Objective> {
+  const { rollbackBurst: limit, rollbackBurstSeconds: seconds } = deps.config.alerts;
+  const since = new Date(now.getTime() - seconds * 1000);
+  const row = (await deps.catalog('rollbacks').where({ source }).where('created_at', '>', since).count({ n: '*' }).first()) as { n: string | number } | undefined;
+  const n = Number(row?.n ?? 0);
+  return {
+    kind: 'rollback-burst',
+    breached: n >= limit,
+    counts: { value: n, target: limit },
+    summary: `${source}: ${n} rollbacks or reverts requested within ${seconds} s`,
+    since,
   };
 }
 

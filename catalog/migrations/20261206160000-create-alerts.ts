@@ -37,8 +37,8 @@ export async function up(knex: Knex): Promise<void> {
     alter table alerts
       add constraint alerts_status_known check (status in ('open', 'acked', 'cleared')),
       add constraint alerts_notified_known check (notified is null or notified in ('raised', 'cleared'))`);
-  // One unresolved alert per objective key: a retried check never opens a second one.
-  await knex.raw(`create unique index alerts_one_unresolved_objective on alerts (key) where status <> 'cleared' and kind like 'slo-%'`);
+  // One unresolved alert per objective key (and rollback burst): a retried check never opens a second one.
+  await knex.raw(`create unique index alerts_one_unresolved_objective on alerts (key) where status <> 'cleared' and (kind like 'slo-%' or kind = 'rollback-burst')`);
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -2,9 +2,10 @@ import { z } from 'zod';
 
 /**
  * What an alert is about. Accidents come from the change trail (docs/observability.md,
- * "Accident detection"); `slo-*` alerts from the service objectives, open until they clear.
+ * "Accident detection"); `rollback-burst` (rollbacks and reverts in quick succession) and the
+ * `slo-*` service objectives from the catalog, unresolved while the condition lasts.
  */
-export const ALERT_KINDS = ['mass-delete', 'mass-update', 'truncate', 'slo-rpo', 'slo-verification', 'slo-export-failures'] as const;
+export const ALERT_KINDS = ['mass-delete', 'mass-update', 'truncate', 'rollback-burst', 'slo-rpo', 'slo-verification', 'slo-export-failures'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export const ALERT_STATUSES = ['open', 'acked', 'cleared'] as const;

@@ -88,4 +88,20 @@ describe('each service objective raises one alert while it is missed and clears 
     const metric = await aw.metrics.registry.getSingleMetricAsString('restorepoint_alerts_total');
     for (const kind of ['slo-rpo', 'slo-export-failures', 'slo-verification']) assert.match(metric, new RegExp(`kind="${kind}"\\} 1`));
   });
+
+  it('three rollbacks of a source in quick succession raise one rollback-burst alert, cleared once they are past', async () => {
+    const rollback = (id: string) =>
+      aw.catalog('rollbacks').insert({ id, source: 'app', target_export_id: 'app-slo-3', mode: 'in-place', tables: JSON.stringify(['public.t']), requested_by: 'test', reason: 'INC-9', stage: 'done' });
+    await rollback('rb-burst-1');
+    await rollback('rb-burst-2');
+    assert.deepEqual((await watch()).raised, [], 'two are not a burst');
+    await rollback('rb-burst-3');
+    const burst = await watch();
+    assert.equal(burst.raised.length, 1);
+    assert.equal(await kindOf(burst.raised[0]!), 'rollback-burst');
+    assert.deepEqual((await watch()).raised, []);
+    // Time passes (the catalog's clock is not ours to move: the requests are dated back instead).
+    await aw.catalog('rollbacks').where('id', 'like', 'rb-burst-%').update({ created_at: aw.catalog.raw("created_at - interval '1 hour'") });
+    assert.deepEqual((await watch()).cleared, burst.raised);
+  });
 });
