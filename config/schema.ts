@@ -86,6 +86,8 @@ export const alertsSchema = z.strictObject({
   /** This many rollbacks or reverts of one source within `rollbackBurstSeconds` raise an alert: someone may be fighting a fire with more fire. */
   rollbackBurst: z.number().int().min(2).default(3),
   rollbackBurstSeconds: z.number().int().min(1).default(600),
+  /** A change captured this long ago and still not sealed raises an alert (the trail stopped sealing); unset: not checked. */
+  trailSealMaxAgeSeconds: z.number().int().min(1).optional(),
 }).refine((a) => a.webhookUrl === undefined || a.webhookSecretFile !== undefined, { message: 'webhookUrl needs webhookSecretFile (deliveries are signed)', path: ['webhookSecretFile'] });
 export type AlertsConfig = z.infer<typeof alertsSchema>;
 export const ALERTS_DEFAULTS: AlertsConfig = alertsSchema.parse({});

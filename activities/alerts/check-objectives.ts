@@ -2,6 +2,7 @@ import { clearAlert, raiseAlert, unresolvedAlert } from '../../catalog/alerts-re
 import type { AlertCounts, AlertKind } from '../../core/alerts/alert';
 import type { ActivityDeps } from '../deps';
 import { resolveSource } from '../deps';
+import { withSourceClient } from '../rollback/source-client';
 import type { RaisedAlert } from './detect-accidents';
 
 /** One objective's state for a source: breached (with its figures) or met. */
@@ -33,6 +34,11 @@ export async function checkObjectives(deps: ActivityDeps, request: { readonly so
   const objectives = [await exportFailures(deps, request.source, now), await verification(deps, request.source, now), await rollbackBurst(deps, request.source, now)];
   const rpo = resolveSource(deps.config, request.source).rpoTargetSeconds;
   if (rpo !== undefined) objectives.push(await recoveryPoint(deps, request.source, rpo, now));
+  const sealAge = deps.config.alerts.trailSealMaxAgeSeconds;
+  if (sealAge !== undefined) {
+    const sealing = await trailSealing(deps, request.source, sealAge, now);
+    if (sealing) objectives.push(sealing);
+  }
   const raised: RaisedAlert[] = [];
   const cleared: string[] = [];
   for (const objective of objectives) {
@@ -81,6 +87,35 @@ async function verification(deps: ActivityDeps, source: string, now: Date): Prom
     counts: { value: breached ? 1 : 0, target: 0 },
     summary: `${source}: the latest verification (export ${latest?.export_id ?? 'none'}) failed: the export is corrupt`,
     since: latest ? new Date(latest.finished_at) : now,
+  };
+}
+
+/**
+ * Whether the source's trail keeps sealing: breached when a change captured after the last
+ * sealing is older than `maxAge`. A trail without writes needs no sealing; a source without a
+ * trail has no such objective (null).
+ */
+async function trailSealing(deps: ActivityDeps, source: string, maxAge: number, now: Date): Promise<Objective | null> {
+  const found = await withSourceClient(deps, source, 'objectives', async (client) => {
+    const { rows } = await client.query<{ installed: boolean }>("select to_regclass('restorepoint_trail.seal_run') is not null as installed");
+    if (!rows[0]?.installed) return null;
+    const { rows: [r] } = await client.query<{ last_sealed: Date | null; oldest: Date | null }>(
+      `select s.last_sealed,
+              (select min(c.at) from restorepoint_trail.change c
+                where c.at > coalesce(s.last_sealed, '-infinity') and c.at < clock_timestamp() - make_interval(secs => $1)) as oldest
+         from (select max(sealed_at) as last_sealed from restorepoint_trail.seal_run) s`,
+      [maxAge],
+    );
+    return r ?? null;
+  });
+  if (!found) return null;
+  const oldest = found.oldest ? new Date(found.oldest) : null;
+  return {
+    kind: 'slo-trail-seal',
+    breached: oldest !== null,
+    counts: { value: oldest ? Math.round((now.getTime() - oldest.getTime()) / 1000) : 0, target: maxAge },
+    summary: `${source}: the change trail holds changes unsealed for over ${maxAge} s (last sealed ${found.last_sealed ? new Date(found.last_sealed).toISOString() : 'never'}); point-in-time restores stop at the last sealing`,
+    since: oldest ?? now,
   };
 }
 

@@ -50,6 +50,7 @@ function suggestedAction(alert: Alert): string {
   if (alert.proposal) return `check with ${alert.actor ?? 'the actors'}; if it was an accident, run the proposal for a preview, then approve it`;
   if (alert.kind === 'slo-rpo') return 'see why exports stopped succeeding (`restorepoint exports list --source`), then run one';
   if (alert.kind === 'rollback-burst') return 'see who rolls back what (`restorepoint rollback list --source`, the ledger): reverts in a loop may be fighting a writer';
+  if (alert.kind === 'slo-trail-seal') return 'see why incremental exports stopped (`restorepoint schedule list`), or run `restorepoint trail seal --source`';
   if (alert.kind === 'slo-verification') return 'see the corrupt export (`restorepoint ledger list --action alert.export-corrupt`) and take a new export';
   return 'see the failed exports (`restorepoint exports list --source`) and their errors';
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * "Accident detection"); `rollback-burst` (rollbacks and reverts in quick succession) and the
  * `slo-*` service objectives from the catalog, unresolved while the condition lasts.
  */
-export const ALERT_KINDS = ['mass-delete', 'mass-update', 'truncate', 'rollback-burst', 'slo-rpo', 'slo-verification', 'slo-export-failures'] as const;
+export const ALERT_KINDS = ['mass-delete', 'mass-update', 'truncate', 'rollback-burst', 'slo-rpo', 'slo-verification', 'slo-export-failures', 'slo-trail-seal'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export const ALERT_STATUSES = ['open', 'acked', 'cleared'] as const;

@@ -5,6 +5,9 @@ import { markExport, upsertExport } from '../../catalog/exports-repo';
 import { listLedger } from '../../catalog/ledger';
 import { finishRun, startRun } from '../../catalog/verification-repo';
 import { runAlertWatch } from '../../client/alerts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { sealTrail, trackTables } from '../../trail';
 import { runCli, worldCliEnv } from '../support/cli';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
 import { startAlertWorld, type AlertWorld } from './alert-world';
@@ -15,7 +18,7 @@ describe('each service objective raises one alert while it is missed and clears 
   let n = 0;
   before(async () => {
     source = await scratchDatabase('slo');
-    aw = await startAlertWorld({ app: source.url }, { alerts: { failedExportsStreak: 2 }, rpoTargetSeconds: { app: 3600 } });
+    aw = await startAlertWorld({ app: source.url }, { alerts: { failedExportsStreak: 2, trailSealMaxAgeSeconds: 1 }, rpoTargetSeconds: { app: 3600 } });
   });
   after(async () => {
     await aw?.close();
@@ -103,5 +106,25 @@ describe('each service objective raises one alert while it is missed and clears 
     // Time passes (the catalog's clock is not ours to move: the requests are dated back instead).
     await aw.catalog('rollbacks').where('id', 'like', 'rb-burst-%').update({ created_at: aw.catalog.raw("created_at - interval '1 hour'") });
     assert.deepEqual((await watch()).cleared, burst.raised);
+  });
+
+  it('a trail whose changes wait longer than the limit to be sealed raises one alert, cleared by sealing', async () => {
+    const client = new pg.Client({ connectionString: source.url });
+    await client.connect();
+    try {
+      await client.query('create table note (id int primary key, body text)');
+      await trackTables(client, ['public.note']);
+      assert.deepEqual((await watch()).raised, [], 'a trail without pending changes needs no sealing');
+      await client.query("insert into note values (1, 'x')");
+      await sleep(1500);
+      const stale = await watch();
+      assert.equal(stale.raised.length, 1);
+      assert.equal(await kindOf(stale.raised[0]!), 'slo-trail-seal');
+      assert.deepEqual((await watch()).raised, []);
+      await sealTrail(client);
+      assert.deepEqual((await watch()).cleared, stale.raised);
+    } finally {
+      await client.end();
+    }
   });
 });
