@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps';
+import { createAlertActivities } from './alerts';
 import { createAuthorizeActivities } from './authorize';
 import { createCheckScopeActivity } from './export/check-scope';
 import { createExportDataActivity } from './export/export-data';
@@ -20,6 +21,7 @@ import { createVerifyActivities } from './verify';
 export function createActivities(deps: ActivityDeps) {
   return withTypedFailures({
     ...createAuthorizeActivities(deps),
+    ...createAlertActivities(deps),
     ...createExportLifecycleActivities(deps),
     ...createLedgerActivities(deps),
     ...createHealthActivities(deps),

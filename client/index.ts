@@ -7,6 +7,7 @@
 export { loadConfig } from '../config/load';
 export type { Config, SourceConfig } from '../config/schema';
 export { RestorepointError, isRestorepointError, type ErrorCode } from '../core/errors';
+export { acknowledgeAlert, runAlertWatch, type AckOutcome } from './alerts';
 export { connectClient, type RestorepointClient } from './connect';
 export { exportHandle, newExportId, startExport, type ExportHandle, type StartExportOptions } from './exports';
 export { runHealthCheck } from './health';

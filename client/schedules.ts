@@ -7,7 +7,7 @@ import { serviceRolesFor } from '../identity/service-roles';
 import type { RestorepointClient } from './connect';
 
 /** What a restorepoint schedule starts; stored in the schedule's memo, which never changes after creation. */
-export type ScheduleKind = 'retention' | 'export' | 'verify';
+export type ScheduleKind = 'retention' | 'export' | 'verify' | 'detect';
 
 /** When a schedule fires: a cron expression or a fixed interval (`30m`, `6h`, `1d`), in `timezone` (UTC by default). */
 export type ScheduleTiming = { readonly cron: string; readonly timezone?: string } | { readonly every: string };
@@ -202,7 +202,7 @@ function scheduleSpec(timing: ScheduleTiming): ScheduleSpec {
 /** A schedule's summary (from a list) or description (from describe) carry the same fields we show. */
 function asListing(s: Pick<ScheduleSummary, 'scheduleId' | 'action' | 'memo' | 'state' | 'info'>): ScheduleListing | null {
   const kind = s.memo?.restorepoint;
-  if (kind !== 'retention' && kind !== 'export' && kind !== 'verify') return null;
+  if (kind !== 'retention' && kind !== 'export' && kind !== 'verify' && kind !== 'detect') return null;
   const last = s.info.recentActions.at(-1);
   return {
     scheduleId: s.scheduleId,

@@ -23,6 +23,8 @@ const ENV_KEYS: ReadonlyArray<readonly [string, readonly string[], 'string' | 'n
   ['RESTOREPOINT_LEDGER_ANCHOR_TO', ['ledger', 'anchorTo'], 'string'],
   ['RESTOREPOINT_METRICS_HOST', ['metrics', 'host'], 'string'],
   ['RESTOREPOINT_METRICS_PORT', ['metrics', 'port'], 'number'],
+  ['RESTOREPOINT_ALERTS_WEBHOOK_URL', ['alerts', 'webhookUrl'], 'string'],
+  ['RESTOREPOINT_ALERTS_WEBHOOK_SECRET_FILE', ['alerts', 'webhookSecretFile'], 'string'],
 ];
 
 type Tree = { [key: string]: unknown };

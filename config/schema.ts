@@ -11,6 +11,8 @@ export const sourceSchema = z.strictObject({
   maxConnections: z.number().int().min(1).max(64).default(4),
   /** Risky recovery flows this source allows; unset means all (docs/configuration.md, "Feature flags"). */
   features: recoveryFeaturesSchema.optional(),
+  /** Recovery point objective: an alert is raised when no good export of this source is younger (docs/observability.md). */
+  rpoTargetSeconds: z.number().int().min(60).optional(),
 });
 export type SourceConfig = z.infer<typeof sourceSchema>;
 
@@ -59,6 +61,36 @@ export const identitySchema = z
   })
   .refine((i) => (i.jwksUrl === undefined) !== (i.jwksFile === undefined), { message: 'give exactly one of jwksUrl and jwksFile', path: ['jwksUrl'] });
 export type IdentityConfig = z.infer<typeof identitySchema>;
+
+/**
+ * Accident detection on the change trail and alerting (docs/observability.md, "Accident
+ * detection"). Thresholds apply per source table and operation over one window.
+ */
+export const alertsSchema = z.strictObject({
+  /** Where alerts are POSTed (Slack-compatible JSON); unset: alerts stay in the catalog, ledger and metrics. */
+  webhookUrl: z.string().url().optional(),
+  /** A file holding the secret that signs each delivery (HMAC-SHA256 header); required with webhookUrl. */
+  webhookSecretFile: z.string().min(1).optional(),
+  /** The detection window: changes newer than this are compared with the baseline. */
+  windowSeconds: z.number().int().min(1).default(60),
+  /** The baseline: per-window counts over this many earlier windows (median and MAD). */
+  historyWindows: z.number().int().min(3).max(1440).default(60),
+  /** Never alert on fewer deletes or updates than this in one window, whatever the baseline. */
+  minChanges: z.number().int().min(1).default(500),
+  /** Alert when one window's deletes or updates reach this share of the table's rows. */
+  tableFraction: z.number().gt(0).max(1).default(0.2),
+  /** Alert when a window's count exceeds this many times the baseline median (and its MAD band). */
+  baselineFactor: z.number().min(1).default(5),
+  /** Consecutive failed exports of a source that raise an alert. */
+  failedExportsStreak: z.number().int().min(1).default(3),
+  /** This many rollbacks or reverts of one source within `rollbackBurstSeconds` raise an alert: someone may be fighting a fire with more fire. */
+  rollbackBurst: z.number().int().min(2).default(3),
+  rollbackBurstSeconds: z.number().int().min(1).default(600),
+  /** A change captured this long ago and still not sealed raises an alert (the trail stopped sealing); unset: not checked. */
+  trailSealMaxAgeSeconds: z.number().int().min(1).optional(),
+}).refine((a) => a.webhookUrl === undefined || a.webhookSecretFile !== undefined, { message: 'webhookUrl needs webhookSecretFile (deliveries are signed)', path: ['webhookSecretFile'] });
+export type AlertsConfig = z.infer<typeof alertsSchema>;
+export const ALERTS_DEFAULTS: AlertsConfig = alertsSchema.parse({});
 
 /** A week: an unchanged object's bytes are read again at least this often. */
 const REREAD_AFTER_HOURS = 7 * 24;
@@ -143,6 +175,7 @@ export const configSchema = z.strictObject({
     })
     .default({ profiles: {} }),
   /** The worker's Prometheus endpoint, `GET /metrics` (docs/observability.md); port 0 picks a free one. */
+  alerts: alertsSchema.default(ALERTS_DEFAULTS),
   metrics: z.object({ host: z.string().min(1).default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(9464) }).default({ host: '0.0.0.0', port: 9464 }),
 });
 export type Config = z.infer<typeof configSchema>;

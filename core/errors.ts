@@ -49,6 +49,8 @@ export const ERROR_CODES = {
   DATABASE_REFUSED: { retryable: false, summary: 'the database refused a statement; retrying cannot help' },
   DATABASE_CONFLICT: { retryable: true, summary: 'a serialization failure or deadlock (SQLSTATE 40001, 40P01); retried' },
   ROLLBACK_NOT_FOUND: { retryable: false, summary: 'no rollback has that id' },
+  ALERT_NOT_FOUND: { retryable: false, summary: 'no alert has that id (for that source)' },
+  ALERT_UNDELIVERED: { retryable: true, summary: 'the alert webhook did not accept a delivery; retried' },
   ROLLBACK_ENDED: { retryable: false, summary: 'the rollback has ended; a decision arriving now was refused and recorded' },
   MASKED_EXPORT_RESTRICTED: { retryable: false, summary: 'a masked export holds no real rows: it restores only into a scratch (local:) target, never into a configured source, and no rollback uses it; nothing was changed' },
   PAYLOAD_UNREADABLE: { retryable: false, summary: 'an encrypted workflow payload does not decrypt: it was altered or truncated, or sealed under another payload key' },

@@ -25,10 +25,12 @@ export const PERMISSIONS = [
   'catalog.read',
   /** Read row values in workflow payloads through the codec endpoint (identity/codec-server.ts). */
   'payloads.decode',
+  'alert.watch',
+  'alert.ack',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-export const ROLES = ['viewer', 'exporter', 'restorer', 'approver', 'admin', 'verifier', 'retention-runner'] as const;
+export const ROLES = ['viewer', 'exporter', 'restorer', 'approver', 'admin', 'verifier', 'retention-runner', 'alert-watcher'] as const;
 export type Role = (typeof ROLES)[number];
 
 const READ: readonly Permission[] = ['ledger.read', 'catalog.read', 'retention.plan'];
@@ -41,12 +43,13 @@ const READ: readonly Permission[] = ['ledger.read', 'catalog.read', 'retention.p
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   viewer: READ,
   exporter: [...READ, 'export', 'verify'],
-  restorer: [...READ, 'restore', 'rollback.start', 'rollback.undo', 'rollback.revert', 'verify'],
-  approver: [...READ, 'rollback.approve', 'rollback.reject', 'payloads.decode'],
+  restorer: [...READ, 'restore', 'rollback.start', 'rollback.undo', 'rollback.revert', 'verify', 'alert.ack'],
+  approver: [...READ, 'rollback.approve', 'rollback.reject', 'payloads.decode', 'alert.ack'],
   admin: PERMISSIONS,
   // Service roles: what a schedule's runs need and nothing more (identity/service-roles.ts).
   verifier: [...READ, 'verify'],
   'retention-runner': [...READ, 'retention.run'],
+  'alert-watcher': [...READ, 'alert.watch'],
 };
 
 /** A resource every source's grants cover: `*` in a grant means every source and target. */

@@ -29,6 +29,8 @@ export function createMetrics() {
     lastGoodExportAge: new Gauge({ ...r, name: 'restorepoint_last_good_export_age_seconds', help: 'seconds since the newest succeeded, not corrupt export of each source finished', labelNames: ['source'] as const }),
     trailSealAge: new Gauge({ ...r, name: 'restorepoint_trail_seal_age_seconds', help: "seconds since the source's change trail was last sealed (the trail's lag)", labelNames: ['source'] as const }),
     trailEntries: new Gauge({ ...r, name: 'restorepoint_trail_entries', help: "entries in the source's change trail (planner estimate)", labelNames: ['source'] as const }),
+    alerts: new Counter({ ...r, name: 'restorepoint_alerts_total', help: 'alerts raised by source and kind (mass-delete, mass-update, truncate, slo-*)', labelNames: ['source', 'kind'] as const }),
+    alertsOpen: new Gauge({ ...r, name: 'restorepoint_alerts_open', help: 'unresolved (open or acknowledged) alerts by source and kind', labelNames: ['source', 'kind'] as const }),
     trailBytes: new Gauge({ ...r, name: 'restorepoint_trail_bytes', help: "on-disk size of the source's change trail, indexes included", labelNames: ['source'] as const }),
   };
 }

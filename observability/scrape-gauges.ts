@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { openAlertCounts } from '../catalog/alerts-repo';
 import type { RestorepointMetrics } from './metrics';
 
 /** Sources are read at most this often, whatever the scrape interval: a scrape must not load them. */
@@ -9,7 +10,7 @@ const SOURCE_READ_EVERY_MS = 30_000;
 /**
  * Sets the gauges that describe state rather than events, when scraped: the age of each
  * source's last good export (catalog), and each tracked source's trail size and time since
- * its last sealing (the source itself, read-only, at most every 30 s).
+ * its last sealing (the source itself, read-only, at most every 30 s), and the unresolved alerts.
  */
 export function scrapeGauges(metrics: RestorepointMetrics, catalog: Knex, sources: Readonly<Record<string, { readonly url: string }>>, log: Logger): () => Promise<void> {
   let sourcesReadAt = 0;
@@ -24,6 +25,8 @@ export function scrapeGauges(metrics: RestorepointMetrics, catalog: Knex, source
     for (const row of rows as { source: string; finished: Date | null }[]) {
       if (row.finished) metrics.lastGoodExportAge.set({ source: row.source }, (Date.now() - new Date(row.finished).getTime()) / 1000);
     }
+    metrics.alertsOpen.reset();
+    for (const open of await openAlertCounts(catalog)) metrics.alertsOpen.set({ source: open.source, kind: open.kind }, open.count);
     if (Date.now() - sourcesReadAt < SOURCE_READ_EVERY_MS) return;
     sourcesReadAt = Date.now();
     await Promise.all(Object.entries(sources).map(([name, source]) => readTrail(metrics, name, source.url).catch((error: unknown) => log.warn({ source: name, err: error }, 'trail metrics unavailable'))));

@@ -47,6 +47,11 @@ create table if not exists restorepoint_trail.change (
   primary key (xid, seq)
 );
 
+-- Accident detection reads change counts by time (docs/observability.md): a BRIN index on the
+-- capture time costs writers next to nothing (one summary per 128 pages), and the trail is
+-- written in roughly time order.
+create index if not exists change_at_brin on restorepoint_trail.change using brin (at);
+
 create table if not exists restorepoint_trail.seal (
   position bigint primary key,
   xid      xid8   not null,

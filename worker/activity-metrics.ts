@@ -51,6 +51,12 @@ export class ActivityMetrics implements ActivityInboundCallsInterceptor {
         const report = result as VerificationReport;
         metrics.verifications.inc({ level: report.level, verdict: report.status });
       },
+      detectAccidents: (_args, result) => {
+        for (const alert of result as readonly { source: string; kind: string }[]) metrics.alerts.inc({ source: alert.source, kind: alert.kind });
+      },
+      checkObjectives: (_args, result) => {
+        for (const alert of (result as { raised: readonly { source: string; kind: string }[] }).raised) metrics.alerts.inc({ source: alert.source, kind: alert.kind });
+      },
       abandonVerification: () => metrics.verifications.inc({ level: 'unknown', verdict: 'error' }),
       recordRollbackStep: async (args) => {
         const stage = /^rollback\.stage\.(.+)$/.exec(String(args.action))?.[1];

@@ -12,3 +12,5 @@ export { pruneTrailWorkflow } from './point-in-time-prune-workflow';
 export { legalHoldWorkflow } from './legal-hold-workflow';
 export { trackWorkflow } from './track-workflow';
 export { deleteScheduleWorkflow, saveScheduleWorkflow } from './schedule-workflows';
+export { alertWatchWorkflow } from './alert-watch-workflow';
+export { ackAlertWorkflow } from './ack-alert-workflow';

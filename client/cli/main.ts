@@ -16,6 +16,7 @@ import { registerRetentionCommands } from './commands/retention';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerIdentityCommands } from './commands/identity';
 import { registerCodecServerCommand } from './commands/codec-server';
+import { registerAlertsCommands } from './commands/alerts';
 import { toolVersion } from '../../core/tool-version';
 import { EXIT } from './output';
 
@@ -43,6 +44,7 @@ registerRetentionCommands(program);
 registerScheduleCommands(program);
 registerIdentityCommands(program);
 registerCodecServerCommand(program);
+registerAlertsCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

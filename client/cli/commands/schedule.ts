@@ -5,6 +5,7 @@ import { RestorepointError } from '../../../core/errors';
 import type { RetentionRunRequest } from '../../../core/retention-run-input';
 import { scheduledVerificationInputSchema } from '../../../core/verification/verification-input';
 import { VERIFICATION_LEVELS } from '../../../core/verification/verification-level';
+import type { AlertWatchRequest } from '../../../core/alerts/alert';
 import type { ScheduledExportInput } from '../../../workflows/scheduled-export-workflow';
 import { describeSchedule, listSchedules, removeSchedule, saveSchedule, triggerSchedule, type ScheduleRequest, type ScheduleTiming } from '../../schedules';
 import { withClient } from '../context';
@@ -118,6 +119,18 @@ export function registerScheduleCommands(program: Command): void {
           { scheduleId, kind: 'verify', timing: t, workflowType: 'scheduledVerificationWorkflow', args: [input], description: `${input.level} verification ${when(t)}, sampling ${input.sampleOlder} older` },
           o,
         );
+      }),
+    );
+
+  scheduled(schedule.command('detect').description('watch the change trails for accidents and the sources for missed objectives, raising alerts (docs/observability.md)'), 'restorepoint-detect')
+    .option('--source <name>', 'only this source (repeatable; default every configured source)', (v: string, all: string[] = []) => [...all, v])
+    .action(
+      action(async (o: TimingOptions & { id?: string; source?: string[]; json?: boolean }) => {
+        const t = timing(o);
+        const scheduleId = o.id ?? 'restorepoint-detect';
+        const input: AlertWatchRequest = o.source ? { sources: o.source } : {};
+        const what = o.source ? o.source.join(', ') : 'every configured source';
+        await save({ scheduleId, kind: 'detect', timing: t, workflowType: 'alertWatchWorkflow', args: [input], resource: o.source?.length === 1 ? o.source[0] : undefined, description: `accident detection and objectives of ${what} ${when(t)}` }, o);
       }),
     );
 
