@@ -24,6 +24,7 @@ import { computeRatios, formatRatios, formatTable } from './report';
 import { timedCommand } from './timed-command';
 import { WorkerProcess } from './worker-process';
 import { startExport } from '../client/exports';
+import { issueLocalToken } from '../identity/local-issuer';
 
 const GROUPS: readonly Group[] = ['export', 'restore', 'parallel', 'latency', 'memory', 'pagila', 'incremental'];
 
@@ -106,7 +107,8 @@ async function main(): Promise<void> {
       });
     });
   }
-  const client = await connectClient(config);
+  // The worker authorizes every run: the benchmark acts as a local admin, as the tests do.
+  const client = await connectClient(config, { tokens: async (as) => (await issueLocalToken({ subject: as ?? 'bench', roles: { '*': ['admin'] }, ttlSeconds: 3600 })).token });
   const context: BenchContext = {
     rows: options.rows,
     databases,
