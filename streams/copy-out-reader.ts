@@ -1,10 +1,13 @@
 import type { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
+import { RowFingerprint } from './row-fingerprint';
 
 /** Whole rows of COPY output, and how many: PostgreSQL sends every row as one CopyData message. */
 export interface CopyRows {
   readonly data: Buffer;
   readonly rows: number;
+  /** The rows' fingerprint, when the reader was asked to take it (`fingerprint: true`). */
+  readonly fingerprint?: RowFingerprint;
 }
 
 /** The part of pg's Connection this reader drives (pg calls `submit` with it). */
@@ -42,16 +45,24 @@ export class CopyOutReader extends Readable {
   private out: Buffer;
   private outLength = 0;
   private outRows = 0;
+  private outFingerprint: RowFingerprint | undefined;
   private readonly chunkBytes: number;
+  private readonly fingerprint: boolean;
 
-  /** `chunkBytes`: gather rows up to about this many bytes a chunk (a chunk is never cut inside a row). */
+  /**
+   * `chunkBytes`: gather rows up to about this many bytes a chunk (a chunk is never cut inside a row).
+   * `fingerprint`: hash each row as its message is copied (text COPY: a message is one row
+   * and its newline), so no one has to scan the chunk for row ends again.
+   */
   constructor(
     readonly text: string,
-    options: { readonly chunkBytes?: number } = {},
+    options: { readonly chunkBytes?: number; readonly fingerprint?: boolean } = {},
   ) {
     super({ objectMode: true, highWaterMark: 8 });
     this.chunkBytes = Math.max(1, options.chunkBytes ?? CHUNK_BYTES);
+    this.fingerprint = options.fingerprint ?? false;
     this.out = Buffer.allocUnsafe(this.chunkBytes);
+    this.outFingerprint = this.fingerprint ? new RowFingerprint() : undefined;
   }
 
   /** Called by pg when this query's turn comes. */
@@ -115,6 +126,7 @@ export class CopyOutReader extends Readable {
         const rowLength = end - position - 5;
         if (this.outLength + rowLength > this.out.length) this.flush(rowLength);
         this.outLength += buffer.copy(this.out, this.outLength, position + 5, end);
+        this.outFingerprint?.addRowBytes(buffer, position + 5, rowLength > 0 && buffer[end - 1] === 0x0a ? end - 1 : end);
         this.outRows += 1;
       } else if (code === COPY_DONE) {
         if (end > buffer.length) break;
@@ -138,10 +150,12 @@ export class CopyOutReader extends Readable {
 
   /** Pushes the gathered rows, and starts a new chunk with room for at least `room` bytes. */
   private flush(room: number): void {
-    if (this.outRows > 0 && !this.push({ data: this.out.subarray(0, this.outLength), rows: this.outRows } satisfies CopyRows)) this.connection!.stream.pause();
+    const chunk: CopyRows = { data: this.out.subarray(0, this.outLength), rows: this.outRows, ...(this.outFingerprint ? { fingerprint: this.outFingerprint } : {}) };
+    if (this.outRows > 0 && !this.push(chunk)) this.connection!.stream.pause();
     this.out = Buffer.allocUnsafe(Math.max(this.chunkBytes, room));
     this.outLength = 0;
     this.outRows = 0;
+    if (this.fingerprint) this.outFingerprint = new RowFingerprint();
   }
 
   private giveBack(unread: Buffer): void {

@@ -56,6 +56,32 @@ export class RowFingerprint {
     this.b = b;
   }
 
+  /**
+   * Adds one row known to be `bytes[start, end)`, its newline excluded: a COPY message holds
+   * exactly one row, so the reader that parses messages hashes them without looking for row
+   * ends or quotes, which costs less than half of `update`'s loop. Not to be mixed with an
+   * `update` that stopped inside a row.
+   */
+  addRowBytes(bytes: Uint8Array, start: number, end: number): void {
+    let a = SEED_A;
+    let b = SEED_B;
+    for (let i = start; i < end; i += 1) {
+      const byte = bytes[i]!;
+      a = Math.imul(a ^ byte, 0x01000193);
+      b = Math.imul(b ^ byte, 0x5bd1e995);
+    }
+    this.addRow(fmix32(a), fmix32(b));
+  }
+
+  /** Adds the rows `other` has fingerprinted (rows disjoint from these). */
+  merge(other: RowFingerprint): void {
+    this.rows += other.rows;
+    this.lo += other.lo;
+    const carry = this.lo >= TWO_32 ? 1 : 0;
+    this.lo -= carry * TWO_32;
+    this.hi = (this.hi + other.hi + carry) % TWO_32;
+  }
+
   /** The fingerprint of the rows so far; bytes after the last row end are not a row yet. */
   result(): RowsFingerprint {
     return { rows: this.rows, sum: toHex(this.hi, this.lo) };
