@@ -24,7 +24,7 @@ import { computeRatios, formatRatios, formatTable } from './report';
 import { timedCommand } from './timed-command';
 import { WorkerProcess } from './worker-process';
 import { startExport } from '../client/exports';
-import { issueLocalToken } from '../identity/local-issuer';
+import { issueLocalToken, localIdentityConfig } from '../identity/local-issuer';
 
 const GROUPS: readonly Group[] = ['export', 'restore', 'parallel', 'latency', 'memory', 'pagila', 'incremental'];
 
@@ -92,6 +92,8 @@ async function main(): Promise<void> {
     sources: { bench: { url: databases.source }, pagila: { url: databases.pagila }, target: { url: databases.target }, empty_db: { url: databases.emptyDatabase } },
     gcs: { emulatorHost: stack.gcs.url },
     worker: { shutdownGraceSeconds: 1 },
+    // As the local stack's defaults: the local issuer's keys, and the payload key the worker encrypts with.
+    identity: localIdentityConfig(),
     export: options.zstdLevel ? { zstdLevel: options.zstdLevel } : {},
   });
   // In the project's git-ignored state folder: profiles are large and machine-specific.
