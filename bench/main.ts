@@ -26,7 +26,7 @@ import { WorkerProcess } from './worker-process';
 import { startExport } from '../client/exports';
 import { issueLocalToken, localIdentityConfig } from '../identity/local-issuer';
 
-const GROUPS: readonly Group[] = ['export', 'restore', 'parallel', 'latency', 'memory', 'pagila', 'incremental'];
+const GROUPS: readonly Group[] = ['export', 'restore', 'parallel', 'latency', 'memory', 'pagila', 'incremental', 'split'];
 
 interface Options {
   readonly rows: number;
@@ -89,7 +89,14 @@ async function main(): Promise<void> {
   const config = configSchema.parse({
     temporal: { address: stack.temporal.address, taskQueue: `bench-${process.pid}` },
     catalog: { url: databases.catalog },
-    sources: { bench: { url: databases.source }, pagila: { url: databases.pagila }, target: { url: databases.target }, empty_db: { url: databases.emptyDatabase } },
+    sources: {
+      // Room for the split contenders' four readers beside the snapshot leader.
+      bench: { url: databases.source, maxConnections: 6 },
+      pagila: { url: databases.pagila },
+      target: { url: databases.target },
+      empty_db: { url: databases.emptyDatabase },
+      pagila_empty: { url: databases.pagilaEmpty },
+    },
     gcs: { emulatorHost: stack.gcs.url },
     worker: { shutdownGraceSeconds: 1 },
     // As the local stack's defaults: the local issuer's keys, and the payload key the worker encrypts with.

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { listLedger } from '../../catalog/ledger';
 import { openCatalog } from '../../catalog/catalog-db';
@@ -10,26 +9,10 @@ import { objectNames } from '../../core/object-names';
 import { databaseFingerprint } from '../../postgres/content-fingerprint';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
 import { exportWorld, sql, type ExportWorld } from './harness';
+import { spawnWorker as workerProcess } from './spawn-worker';
 
 const TABLES = ['t1', 't2', 't3', 't4'];
 const ROWS = 20000;
-
-/** Starts a worker as a child process and waits until it polls. */
-async function workerProcess(config: unknown): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'worker-process.ts')], {
-    env: { ...process.env, RESTOREPOINT_TEST_WORKER_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes('ready')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`worker exited ${code}: ${stderr}`)));
-  });
-  return child;
-}
 
 /**
  * SIGKILL is a crash: no shutdown, no failed activity reported. Temporal notices the missing
