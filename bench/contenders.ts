@@ -3,7 +3,7 @@ import { startExport } from '../client/exports';
 import { startRestore } from '../client/restores';
 import { postgresClient } from '../stack/tools';
 import { folderDestination, removeDestination, type BenchContext } from './bench-context';
-import { BENCH_TABLE, emptyPgRestoreTarget, emptyTarget, ONE_ROW_TABLE, recreateEmptyDatabase, SMALL_TABLE, targetRows, TWIN_TABLE } from './dataset';
+import { BENCH_TABLE, emptyPgRestoreTarget, emptyTarget, ONE_ROW_TABLE, recreateEmptyDatabase, SMALL_TABLE, targetRows, TWIN_TABLE, withClient } from './dataset';
 import type { Measurement } from './measurement';
 import { timedCommand } from './timed-command';
 
@@ -223,6 +223,8 @@ export function contenders(): Contender[] {
       prepare: async (c) => {
         await preparePagilaRestores(c);
         await recreateEmptyDatabase(c.databases.pagilaPgRestore);
+        // The dump of `-n public` creates the schema itself.
+        await withClient(c.databases.pagilaPgRestore, (client) => client.query('drop schema public'));
       },
       run: (c) => timedCommand(postgresClient('pg_restore'), ['--no-owner', '-d', c.databases.pagilaPgRestore, c.pagilaDumpFile!]),
     },
