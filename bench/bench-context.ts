@@ -22,6 +22,9 @@ export interface BenchContext {
   /** A restorepoint export of BENCH_TABLE, the input of restorepoint's restore. */
   restoreSourceExportId: string;
   readonly gcsBucket: string;
+  /** A restorepoint export of Pagila and a `pg_dump -Fc` of it, the inputs of the Pagila restores (made by the first one). */
+  pagilaExportId?: string;
+  pagilaDumpFile?: string;
   /** The newest export of the incremental chain (bench/incremental.ts), once its base exists. */
   incrementalHead?: { readonly exportId: string; readonly destination: string };
 }

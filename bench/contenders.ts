@@ -3,11 +3,14 @@ import { startExport } from '../client/exports';
 import { startRestore } from '../client/restores';
 import { postgresClient } from '../stack/tools';
 import { folderDestination, removeDestination, type BenchContext } from './bench-context';
-import { BENCH_TABLE, emptyPgRestoreTarget, emptyTarget, ONE_ROW_TABLE, recreateEmptyDatabase, SMALL_TABLE, targetRows, TWIN_TABLE } from './dataset';
+import { BENCH_TABLE, emptyPgRestoreTarget, emptyTarget, ONE_ROW_TABLE, recreateEmptyDatabase, SMALL_TABLE, targetRows, TWIN_TABLE, withClient } from './dataset';
 import type { Measurement } from './measurement';
 import { timedCommand } from './timed-command';
 
-export type Group = 'export' | 'restore' | 'parallel' | 'latency' | 'memory' | 'pagila' | 'incremental';
+export type Group = 'export' | 'restore' | 'parallel' | 'latency' | 'memory' | 'pagila' | 'incremental' | 'split';
+
+/** Readers (ctid page ranges) of the one-table split contenders. */
+export const SPLIT_READERS = [1, 2, 4] as const;
 
 /** One thing the benchmark times; `prepare` (not timed) runs before every timed run. */
 export interface Contender {
@@ -24,22 +27,49 @@ const psql = () => postgresClient('psql');
 
 /** A restorepoint restore of the prepared export through the real client, workflow and worker. */
 async function restorepointRestore(context: BenchContext, target: 'target' | 'empty_db', targetUrl: string, verifyFirst: boolean): Promise<Measurement> {
+  const measured = await timedRestore(context, context.restoreSourceExportId, target, verifyFirst);
+  const rows = await targetRows(targetUrl);
+  if (rows !== context.rows) throw new Error(`restorepoint restore loaded ${rows} rows, expected ${context.rows}`);
+  return { ...measured, rows };
+}
+
+async function timedRestore(context: BenchContext, exportId: string, target: string, verifyFirst: boolean): Promise<Measurement> {
   const { result, cost } = await context.worker.measure(async () => {
     const started = performance.now();
-    const restore = await startRestore(context.client, { exportId: context.restoreSourceExportId, target, verifyFirst, requestedBy: 'bench' });
+    const restore = await startRestore(context.client, { exportId, target, verifyFirst, requestedBy: 'bench' });
     const summary = await restore.result();
     return { summary, wallMs: performance.now() - started };
   });
-  const rows = await targetRows(targetUrl);
-  if (rows !== context.rows) throw new Error(`restorepoint restore loaded ${rows} rows, expected ${context.rows}`);
-  return { wallMs: result.wallMs, ...cost, rows };
+  return { wallMs: result.wallMs, ...cost, rows: result.summary.rows };
+}
+
+/** The inputs of the Pagila restores, made once (not timed). */
+async function preparePagilaRestores(context: BenchContext): Promise<void> {
+  if (!context.pagilaDumpFile) {
+    const file = `${context.dumpFile}.pagila-input`;
+    await timedCommand(pgDump(), ['-Fc', '-n', 'public', '-f', file, context.databases.pagila]);
+    context.pagilaDumpFile = file;
+  }
+  if (!context.pagilaExportId) {
+    const { exportId } = await restorepointExport(context, { source: 'pagila', tables: [], destination: folderDestination(context, 'pagila-restore-source') });
+    context.pagilaExportId = exportId;
+  }
 }
 const pgDump = () => postgresClient('pg_dump');
 
 /** A restorepoint export through the real client, workflow and worker process. */
 export async function restorepointExport(
   context: BenchContext,
-  options: { source: string; tables: readonly string[]; destination: string; schemas?: readonly string[]; concurrency?: number; mode?: 'full' | 'incremental'; parentExportId?: string },
+  options: {
+    source: string;
+    tables: readonly string[];
+    destination: string;
+    schemas?: readonly string[];
+    concurrency?: number;
+    mode?: 'full' | 'incremental';
+    parentExportId?: string;
+    split?: { minBytes: number; ranges: number };
+  },
 ): Promise<Measurement & { exportId: string; manifestKey: string }> {
   const { result, cost } = await context.worker.measure(async () => {
     const started = performance.now();
@@ -51,7 +81,11 @@ export async function restorepointExport(
 }
 
 /** Exports to a fresh destination, measures, then removes what it wrote (not timed). */
-async function exportAndDiscard(context: BenchContext, destination: string, options: { source: string; tables: readonly string[]; schemas?: readonly string[]; concurrency?: number }): Promise<Measurement> {
+async function exportAndDiscard(
+  context: BenchContext,
+  destination: string,
+  options: { source: string; tables: readonly string[]; schemas?: readonly string[]; concurrency?: number; split?: { minBytes: number; ranges: number } },
+): Promise<Measurement> {
   try {
     const { exportId: _exportId, manifestKey: _manifestKey, ...measurement } = await restorepointExport(context, { ...options, destination });
     return measurement;
@@ -142,7 +176,7 @@ export function contenders(): Contender[] {
       id: 'rp_restore_empty_db',
       label: 'restorepoint restore -> empty db (stored DDL)',
       group: 'restore',
-      prepare: (c) => recreateEmptyDatabase(c.databases),
+      prepare: (c) => recreateEmptyDatabase(c.databases.emptyDatabase),
       run: (c) => restorepointRestore(c, 'empty_db', c.databases.emptyDatabase, true),
     },
     {
@@ -182,5 +216,36 @@ export function contenders(): Contender[] {
       group: 'pagila',
       run: (c, runNo) => exportAndDiscard(c, folderDestination(c, `pagila-${runNo}`), { source: 'pagila', tables: [] }),
     },
+    {
+      id: 'pagila_pg_restore',
+      label: 'Pagila: pg_restore of pg_dump -Fc -> empty db',
+      group: 'pagila',
+      prepare: async (c) => {
+        await preparePagilaRestores(c);
+        await recreateEmptyDatabase(c.databases.pagilaPgRestore);
+        // The dump of `-n public` creates the schema itself.
+        await withClient(c.databases.pagilaPgRestore, (client) => client.query('drop schema public'));
+      },
+      run: (c) => timedCommand(postgresClient('pg_restore'), ['--no-owner', '-d', c.databases.pagilaPgRestore, c.pagilaDumpFile!]),
+    },
+    {
+      id: 'pagila_rp_restore',
+      label: 'Pagila: restorepoint restore -> empty db (stored DDL)',
+      group: 'pagila',
+      prepare: async (c) => {
+        await preparePagilaRestores(c);
+        await recreateEmptyDatabase(c.databases.pagilaEmpty);
+      },
+      run: (c) => timedRestore(c, c.pagilaExportId!, 'pagila_empty', true),
+    },
+    // One table, read as 1, 2 and 4 ctid page ranges by as many readers under one snapshot.
+    ...SPLIT_READERS.map(
+      (readers): Contender => ({
+        id: `rp_export_split_${readers}`,
+        label: `restorepoint export, one table as ${readers} ctid range${readers > 1 ? 's' : ''} (${readers} reader${readers > 1 ? 's' : ''})`,
+        group: 'split',
+        run: (c, runNo) => exportAndDiscard(c, folderDestination(c, `split-${readers}-${runNo}`), { source: 'bench', tables: [BENCH_TABLE], concurrency: readers, split: { minBytes: 0, ranges: readers } }),
+      }),
+    ),
   ];
 }

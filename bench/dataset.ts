@@ -24,6 +24,9 @@ export interface BenchDatabases {
   readonly pgRestore: string;
   /** An empty database for restorepoint's restore from its stored DDL (recreated before each run). */
   readonly emptyDatabase: string;
+  /** Empty databases for Pagila's pg_restore and restorepoint restore (recreated before each run). */
+  readonly pagilaPgRestore: string;
+  readonly pagilaEmpty: string;
   readonly catalog: string;
 }
 
@@ -124,8 +127,10 @@ export async function prepareDatabases(adminUrl: string, rows: number, log: (lin
   await withClient(target, (c) => c.query(TABLE_DDL(BENCH_TABLE)));
   const pgRestore = await recreateDatabase(adminUrl, name('pg_restore'));
   const emptyDatabase = await recreateDatabase(adminUrl, name('empty_db'));
+  const pagilaPgRestore = await recreateDatabase(adminUrl, name('pagila_pg_restore'));
+  const pagilaEmpty = await recreateDatabase(adminUrl, name('pagila_empty'));
   const catalog = await recreateDatabase(adminUrl, name('catalog'));
-  return { source, pagila, target, pgRestore, emptyDatabase, catalog };
+  return { source, pagila, target, pgRestore, emptyDatabase, pagilaPgRestore, pagilaEmpty, catalog };
 }
 
 /** Empties the target table between restores (not timed). */
@@ -138,9 +143,9 @@ export async function emptyPgRestoreTarget(databases: BenchDatabases): Promise<v
   await withClient(databases.pgRestore, (c) => c.query(`drop table if exists ${BENCH_TABLE}`));
 }
 
-/** A new, empty database for restorepoint's empty-database restore (not timed). */
-export async function recreateEmptyDatabase(databases: BenchDatabases): Promise<void> {
-  const url = new URL(databases.emptyDatabase);
+/** A new, empty database in place of `databaseUrl`'s, for a restore into an empty database (not timed). */
+export async function recreateEmptyDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
   const name = url.pathname.slice(1);
   url.pathname = '/postgres';
   await recreateDatabase(url.toString(), name);

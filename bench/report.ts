@@ -1,4 +1,4 @@
-import type { Contender } from './contenders';
+import { SPLIT_READERS, type Contender } from './contenders';
 import type { Measurement } from './measurement';
 import { INCREMENTAL_CHANGE_COUNTS } from './incremental';
 
@@ -35,6 +35,8 @@ export function computeRatios(m: Medians, incrementalAvailable: boolean): Ratio[
     ratio('export_vs_pg_dump_z1', 'export to folder, speed vs pg_dump -Fc -Z1', div(wall('pg_dump_fc_z1'), wall('rp_export_folder')), '(info)'),
     ratio('size_vs_pg_dump_z1', 'export size / pg_dump -Fc -Z1 size', div(m.rp_export_folder?.outputBytes, m.pg_dump_fc_z1?.outputBytes), '(info)'),
     ratio('export_cpu_vs_copy', 'export client CPU / psql \\copy client CPU', div(m.rp_export_folder?.cpuMs, m.copy_to_devnull?.cpuMs), '(info)'),
+    // The same table's bytes: a ratio of CPU seconds is the ratio of CPU per GB.
+    ratio('export_cpu_vs_pg_dump_z1', 'export client CPU / pg_dump -Fc -Z1 client CPU (per GB)', div(m.rp_export_folder?.cpuMs, m.pg_dump_fc_z1?.cpuMs), '<= 1', (v) => v <= 1),
     ratio('restore_vs_copy_from', 'restore, speed vs psql \\copy FROM', div(wall('copy_from_csv'), wall('rp_restore')), '>= 1.0', (v) => v >= 1),
     ratio('restore_no_verify_first_vs_copy_from', 'restore without the verify-first pass, speed vs \\copy FROM', div(wall('copy_from_csv'), wall('rp_restore_no_verify_first')), '(info)'),
     ratio('restore_empty_db_vs_pg_restore', 'restore into an empty database, speed vs pg_restore', div(wall('pg_restore'), wall('rp_restore_empty_db')), '(info)'),
@@ -54,6 +56,10 @@ export function computeRatios(m: Medians, incrementalAvailable: boolean): Ratio[
     ratio('one_row_latency_ms', 'one-row export, client start -> result (ms)', wall('rp_export_one_row'), '< 1000', (v) => v < 1000),
     ratio('pagila_vs_pg_dump', 'Pagila export, speed vs pg_dump -Fc', div(wall('pagila_pg_dump_fc'), wall('pagila_rp_export')), '(info)'),
     ratio('pagila_size_vs_pg_dump', 'Pagila export size / pg_dump -Fc size', div(m.pagila_rp_export?.outputBytes, m.pagila_pg_dump_fc?.outputBytes), '(info)'),
+    ratio('pagila_restore_vs_pg_restore', 'Pagila restore into an empty db, speed vs pg_restore', div(wall('pagila_pg_restore'), wall('pagila_rp_restore')), '(info)'),
+    ...SPLIT_READERS.filter((n) => n > 1).map((n) =>
+      ratio(`split_${n}_vs_1`, `one table as ${n} ctid ranges (${n} readers), speed vs 1 reader`, div(wall('rp_export_split_1'), wall(`rp_export_split_${n}`)), '(info)'),
+    ),
   ];
   for (const count of INCREMENTAL_CHANGE_COUNTS) {
     const value = incrementalAvailable ? div(wall(`rp_incremental_${count}`), wall('rp_export_folder')) : undefined;
@@ -72,20 +78,21 @@ function fmt(value: number | undefined, digits = 2): string {
 
 /** The medians as a table: wall, throughput (of the table's CSV size), CPU, peak RSS, output. */
 export function formatTable(list: readonly Contender[], m: Medians, csvBytes: number, rounds: number): string {
-  const head = ['contender', 'wall s', 'Mrows/s', 'CSV MB/s', 'CPU s', 'peak RSS MB', '(added)', 'output MB'];
-  const widths = [52, 8, 8, 9, 7, 12, 8, 10];
+  const head = ['contender', 'wall s', 'Mrows/s', 'CSV MB/s', 'CPU s', 'CPU s/GB', 'peak RSS MB', '(added)', 'output MB'];
+  const widths = [58, 8, 8, 9, 7, 9, 12, 8, 10];
   const lines = [head.map((h, i) => pad(h, widths[i]!, i > 0)).join(' ')];
   for (const c of list) {
     const r = m[c.id];
     if (!r) continue;
     const sizeScale = c.group === 'parallel' ? 2 : c.group === 'memory' ? 0.2 : 1;
-    const throughputKnown = c.group === 'export' || c.group === 'restore' || c.group === 'parallel' || c.group === 'memory';
+    const throughputKnown = c.group === 'export' || c.group === 'restore' || c.group === 'parallel' || c.group === 'memory' || c.group === 'split';
     const cells = [
       c.label,
       fmt(r.wallMs / 1000),
       r.rows !== undefined && throughputKnown ? fmt(r.rows / (r.wallMs / 1000) / 1e6) : '-',
       throughputKnown ? fmt((csvBytes * sizeScale) / MB / (r.wallMs / 1000), 0) : '-',
       fmt(r.cpuMs / 1000),
+      throughputKnown ? fmt(r.cpuMs / 1000 / ((csvBytes * sizeScale) / 1e9)) : '-',
       fmt(r.peakRssKb / 1024, 0),
       r.startRssKb !== undefined ? fmt((r.peakRssKb - r.startRssKb) / 1024, 0) : '',
       r.outputBytes !== undefined ? fmt(r.outputBytes / MB, 1) : '-',

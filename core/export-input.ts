@@ -58,6 +58,11 @@ export const exportInputSchema = z.object({
   /** Uncompressed bytes after which a table's stream starts a new part. */
   partSizeBytes: z.number().int().min(1024).optional(),
   concurrency: z.number().int().min(1).max(64).optional(),
+  /**
+   * Tables of at least `minBytes` on disk are read as `ranges` ctid page ranges, in parallel
+   * under the export's one snapshot (readers permitting); unset takes the worker's `export.split`.
+   */
+  split: z.strictObject({ minBytes: z.number().int().min(0), ranges: z.number().int().min(1).max(64) }).optional(),
   /** Most connections this export opens to the source (snapshot leader included); capped by the source's `maxConnections`. */
   maxConnections: z.number().int().min(2).max(64).optional(),
   /** Most uncompressed bytes per second read from the source, across all tables; unset means no limit. */

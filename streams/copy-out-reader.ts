@@ -1,10 +1,13 @@
 import type { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
+import { MAX_SUMMED_ROWS, RowFingerprint, rowHash, rowHashLow } from './row-fingerprint';
 
 /** Whole rows of COPY output, and how many: PostgreSQL sends every row as one CopyData message. */
 export interface CopyRows {
   readonly data: Buffer;
   readonly rows: number;
+  /** The rows' fingerprint, when the reader was asked to take it (`fingerprint: true`). */
+  readonly fingerprint?: RowFingerprint;
 }
 
 /** The part of pg's Connection this reader drives (pg calls `submit` with it). */
@@ -42,15 +45,25 @@ export class CopyOutReader extends Readable {
   private out: Buffer;
   private outLength = 0;
   private outRows = 0;
+  /** With `fingerprint`: the sums of the gathered rows' hash halves (see `rowHash`). */
+  private sumHigh = 0;
+  private sumLow = 0;
   private readonly chunkBytes: number;
+  private readonly fingerprint: boolean;
 
-  /** `chunkBytes`: gather rows up to about this many bytes a chunk (a chunk is never cut inside a row). */
+  /**
+   * `chunkBytes`: gather rows up to about this many bytes a chunk (a chunk is never cut inside a row).
+   * `fingerprint`: hash each row as its message is copied (text COPY: a message is one row
+   * and its newline), so no one has to scan the chunk for row ends again; each chunk carries
+   * its rows' fingerprint.
+   */
   constructor(
     readonly text: string,
-    options: { readonly chunkBytes?: number } = {},
+    options: { readonly chunkBytes?: number; readonly fingerprint?: boolean } = {},
   ) {
     super({ objectMode: true, highWaterMark: 8 });
     this.chunkBytes = Math.max(1, options.chunkBytes ?? CHUNK_BYTES);
+    this.fingerprint = options.fingerprint ?? false;
     this.out = Buffer.allocUnsafe(this.chunkBytes);
   }
 
@@ -105,6 +118,10 @@ export class CopyOutReader extends Readable {
 
   /** Consumes the messages of `buffer`; false once the COPY is over (the socket is pg's again). */
   private parse(buffer: Buffer): boolean {
+    const hashing = this.fingerprint;
+    // The hash sums live in locals while the loop runs (see rowHash), in fields between calls.
+    let high = this.sumHigh;
+    let low = this.sumLow;
     let position = 0;
     let finishedAt = -1;
     while (position + 5 <= buffer.length) {
@@ -113,8 +130,18 @@ export class CopyOutReader extends Readable {
       if (code === COPY_DATA) {
         if (end > buffer.length) break;
         const rowLength = end - position - 5;
-        if (this.outLength + rowLength > this.out.length) this.flush(rowLength);
+        if (this.outLength + rowLength > this.out.length || this.outRows === MAX_SUMMED_ROWS) {
+          this.sumHigh = high;
+          this.sumLow = low;
+          this.flush(rowLength);
+          high = 0;
+          low = 0;
+        }
         this.outLength += buffer.copy(this.out, this.outLength, position + 5, end);
+        if (hashing) {
+          high += rowHash(buffer, position + 5, rowLength > 0 && buffer[end - 1] === 0x0a ? end - 1 : end);
+          low += rowHashLow();
+        }
         this.outRows += 1;
       } else if (code === COPY_DONE) {
         if (end > buffer.length) break;
@@ -127,6 +154,8 @@ export class CopyOutReader extends Readable {
       } else if (end > buffer.length) break;
       position = end;
     }
+    this.sumHigh = high;
+    this.sumLow = low;
     if (finishedAt === -1) {
       if (position < buffer.length) this.carry = buffer.subarray(position);
       return true;
@@ -138,10 +167,19 @@ export class CopyOutReader extends Readable {
 
   /** Pushes the gathered rows, and starts a new chunk with room for at least `room` bytes. */
   private flush(room: number): void {
-    if (this.outRows > 0 && !this.push({ data: this.out.subarray(0, this.outLength), rows: this.outRows } satisfies CopyRows)) this.connection!.stream.pause();
+    if (this.outRows > 0) {
+      let fingerprint: RowFingerprint | undefined;
+      if (this.fingerprint) {
+        fingerprint = new RowFingerprint();
+        fingerprint.addSums(this.outRows, this.sumHigh, this.sumLow);
+      }
+      if (!this.push({ data: this.out.subarray(0, this.outLength), rows: this.outRows, ...(fingerprint ? { fingerprint } : {}) } satisfies CopyRows)) this.connection!.stream.pause();
+    }
     this.out = Buffer.allocUnsafe(Math.max(this.chunkBytes, room));
     this.outLength = 0;
     this.outRows = 0;
+    this.sumHigh = 0;
+    this.sumLow = 0;
   }
 
   private giveBack(unread: Buffer): void {

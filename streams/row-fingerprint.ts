@@ -56,6 +56,31 @@ export class RowFingerprint {
     this.b = b;
   }
 
+  /**
+   * Adds `rows` rows whose hashes a caller summed itself (`rowHash`, `rowHashLow`): plain
+   * sums, exact while below 2^53, which `MAX_SUMMED_ROWS` rows keep them.
+   */
+  addSums(rows: number, highSum: number, lowSum: number): void {
+    let carry = Math.floor(lowSum / TWO_32);
+    let lo = this.lo + (lowSum - carry * TWO_32);
+    if (lo >= TWO_32) {
+      lo -= TWO_32;
+      carry += 1;
+    }
+    this.lo = lo;
+    this.hi = (this.hi + highSum + carry) % TWO_32;
+    this.rows += rows;
+  }
+
+  /** Adds the rows `other` has fingerprinted (rows disjoint from these). */
+  merge(other: RowFingerprint): void {
+    this.rows += other.rows;
+    this.lo += other.lo;
+    const carry = this.lo >= TWO_32 ? 1 : 0;
+    this.lo -= carry * TWO_32;
+    this.hi = (this.hi + other.hi + carry) % TWO_32;
+  }
+
   /** The fingerprint of the rows so far; bytes after the last row end are not a row yet. */
   result(): RowsFingerprint {
     return { rows: this.rows, sum: toHex(this.hi, this.lo) };
@@ -68,6 +93,35 @@ export class RowFingerprint {
     this.lo -= carry * TWO_32;
     this.hi = (this.hi + high + carry) % TWO_32;
   }
+}
+
+/** Rows whose hash halves may be summed before `addSums`: each sum stays below 2^53. */
+export const MAX_SUMMED_ROWS = 2 ** 20;
+
+let lastLow = 0;
+
+/**
+ * One row's 64-bit hash (the bytes `[start, end)`, its newline excluded), as `update` hashes
+ * it: returns the high 32 bits; `rowHashLow()` then gives the low 32. A COPY message holds one
+ * row, so the reader that parses messages hashes each without looking for row ends or quotes,
+ * and sums the halves in its own locals (two results without an object per row: a method that
+ * kept the sums in fields cost 2.5x as much, measured on 1M rows).
+ */
+export function rowHash(bytes: Uint8Array, start: number, end: number): number {
+  let a = SEED_A;
+  let b = SEED_B;
+  for (let i = start; i < end; i += 1) {
+    const byte = bytes[i]!;
+    a = Math.imul(a ^ byte, 0x01000193);
+    b = Math.imul(b ^ byte, 0x5bd1e995);
+  }
+  lastLow = fmix32(b);
+  return fmix32(a);
+}
+
+/** The low 32 bits of the hash `rowHash` computed last. */
+export function rowHashLow(): number {
+  return lastLow;
 }
 
 /** The fingerprint of the union of disjoint row sets (a table's parts). */

@@ -8,6 +8,7 @@ import { addFingerprints, type RowsFingerprint } from '../../streams/row-fingerp
 import { objectNames } from '../../core/object-names';
 import { describeColumns, describeForeignKeys, describePrimaryKey, listMaterializedViews, listSequences, sourceIdentity, type TableRef } from '../../postgres/introspect';
 import { resolveExportScope } from '../../postgres/export-scope';
+import type { PageRange } from '../../postgres/copy-statements';
 import { qualifiedName } from '../../postgres/queryable';
 import { openConnection } from '../../postgres/connect';
 import { joinSharedSnapshot, lockTables } from '../../postgres/snapshot';
@@ -51,6 +52,39 @@ interface PlannedTable {
   readonly key: string;
   readonly description: Omit<ManifestTable, 'rows' | 'bytes' | 'parts'>;
   readonly estimatedRows: number;
+  /** The main fork's size on disk and its pages, when the plan was made (the relation may only grow while the snapshot is held). */
+  readonly bytes: number;
+  readonly pages: number;
+}
+
+/** Parts a page range may have before its provisional catalog numbers would meet the next range's. */
+const RANGE_PART_STRIDE = 100_000;
+
+/** One reader's work: a whole table, or one ctid page range of a table read in ranges. */
+interface ExportUnit {
+  readonly table: PlannedTable;
+  /**
+   * The checkpoint's key: the table's, or with the range's index and pages, so a retry under
+   * another snapshot resumes a range only if it cut the table the same way.
+   */
+  readonly key: string;
+  readonly range?: { readonly index: number; readonly pages: PageRange };
+  readonly estimatedRows: number;
+}
+
+/**
+ * A plain table of at least `split.minBytes` becomes `split.ranges` page ranges of about equal
+ * size (the last one open-ended), which readers take like tables, all under the one snapshot:
+ * one large table is then read by several connections at once. Parquet (DuckDB writes those
+ * parts) and partitioned roots (no pages of their own) stay whole.
+ */
+function exportUnits(table: PlannedTable, split: { readonly minBytes: number; readonly ranges: number }, format: ExportRequest['format']): ExportUnit[] {
+  const ranges = Math.min(split.ranges, table.pages);
+  if (format === 'parquet' || table.ref.kind !== 'table' || ranges < 2 || table.bytes < split.minBytes) return [{ table, key: table.key, estimatedRows: table.estimatedRows }];
+  return Array.from({ length: ranges }, (_, index) => {
+    const pages: PageRange = { from: Math.floor((index * table.pages) / ranges), to: index === ranges - 1 ? null : Math.floor(((index + 1) * table.pages) / ranges) };
+    return { table, key: `${table.key}#range-${index}:${pages.from}-${pages.to ?? 'end'}`, range: { index, pages }, estimatedRows: table.estimatedRows / ranges };
+  });
 }
 
 export function createExportDataActivity(deps: ActivityDeps) {
@@ -94,7 +128,6 @@ export function createExportDataActivity(deps: ActivityDeps) {
 
       // The snapshot leader holds one connection (pg_dump's ran and closed before); readers get the rest.
       const maxConnections = Math.min(source.maxConnections, input.maxConnections ?? source.maxConnections);
-      const readerCount = Math.max(1, Math.min(input.concurrency ?? deps.config.export.concurrency, maxConnections - 1, planned.length));
       const bytesPerSecond = input.maxBytesPerSecond ?? deps.config.export.maxBytesPerSecond;
       const rateLimit = bytesPerSecond ? new ByteRateLimit(bytesPerSecond) : undefined;
       async function openReader(): Promise<pg.Client> {
@@ -104,44 +137,55 @@ export function createExportDataActivity(deps: ActivityDeps) {
         return reader;
       }
 
+      const split = input.split ?? deps.config.export.split;
+      const units = planned.flatMap((table) => exportUnits(table, split, input.format)).sort((a, b) => b.estimatedRows - a.estimatedRows);
+      const readerCount = Math.max(1, Math.min(input.concurrency ?? deps.config.export.concurrency, maxConnections - 1, units.length));
+      const unitParts = new Map<string, ManifestPart[]>();
+      const unitsLeft = new Map(planned.map((t) => [t.key, units.filter((u) => u.table === t).length]));
       const results = new Map<string, ManifestPart[]>();
-      const queue = [...planned];
+      const queue = [...units];
       await Promise.all(
         Array.from({ length: readerCount }, async () => {
           let reader = await openReader();
-          for (let table = queue.shift(); table; table = queue.shift()) {
+          for (let unit = queue.shift(); unit; unit = queue.shift()) {
             try {
-              results.set(table.key, await exportOneTable(reader, table, true));
+              unitParts.set(unit.key, await exportOneUnit(reader, unit, true));
             } catch (error) {
               if (!(error instanceof ResumedPrefixChanged)) throw error;
-              // The COPY was left mid-stream: this connection is spent. Start the table over on a new one.
+              // The COPY was left mid-stream: this connection is spent. Start the unit over on a new one.
               readers.splice(readers.indexOf(reader), 1);
               await reader.end().catch(() => undefined);
               reader = await openReader();
-              results.set(table.key, await exportOneTable(reader, table, false));
+              unitParts.set(unit.key, await exportOneUnit(reader, unit, false));
             }
+            const left = unitsLeft.get(unit.table.key)! - 1;
+            unitsLeft.set(unit.table.key, left);
+            if (left === 0) results.set(unit.table.key, await finishTable(unit.table));
           }
         }),
       );
 
       /**
        * `resume`: keep what an earlier attempt stored. Same snapshot: its parts, then the rest.
-       * Another snapshot: a finished table unchanged since, whole; an unfinished table's parts
-       * if this snapshot's first rows fingerprint the same (else ResumedPrefixChanged).
+       * Another snapshot: a finished whole table unchanged since, as it is; an unfinished table's
+       * parts, or a page range's, if this snapshot's first rows fingerprint the same (else
+       * ResumedPrefixChanged).
        */
-      async function exportOneTable(reader: pg.Client, table: PlannedTable, resume: boolean): Promise<ManifestPart[]> {
-        const earlier = resume ? prior?.tables[table.key] : undefined;
+      async function exportOneUnit(reader: pg.Client, unit: ExportUnit, resume: boolean): Promise<ManifestPart[]> {
+        const { table } = unit;
+        const earlier = resume ? prior?.tables[unit.key] : undefined;
         const earlierRows = earlier?.parts.reduce((sum, p) => sum + p.rows, 0) ?? 0;
         let reuse: readonly ManifestPart[] = [];
         let verifyReuse = false;
         if (earlier && sameSnapshot) reuse = earlier.parts;
-        else if (earlier?.complete && prior && (await tableUnchangedSince(reader, table.ref, prior.txidSnapshot, earlierRows))) reuse = earlier.parts;
-        else if (earlier && !earlier.complete && earlier.parts.length > 0 && earlier.parts.every((p) => p.fingerprint)) {
+        else if (!unit.range && earlier?.complete && prior && (await tableUnchangedSince(reader, table.ref, prior.txidSnapshot, earlierRows))) reuse = earlier.parts;
+        else if (earlier && (unit.range || !earlier.complete) && earlier.parts.length > 0 && earlier.parts.every((p) => p.fingerprint)) {
           reuse = earlier.parts;
           verifyReuse = true;
         }
-        done[table.key] = { parts: reuse, complete: false };
-        const complete = Boolean(earlier?.complete && reuse.length > 0);
+        done[unit.key] = { parts: reuse, complete: false };
+        const complete = Boolean(earlier?.complete && reuse.length > 0 && !verifyReuse);
+        const range = unit.range;
         const parts = complete
           ? [...reuse]
           : await exportTable(
@@ -153,10 +197,14 @@ export function createExportDataActivity(deps: ActivityDeps) {
                 columns: table.description.columns.filter((c) => c.generated === null).map((c) => c.name),
                 jsonlText: table.description.columns.filter((c) => c.jsonlText).map((c) => c.name),
                 format: input.format,
+                ...(range ? { pages: range.pages } : {}),
                 compression: input.compression,
                 zstdLevel: deps.config.export.zstdLevel,
                 partSizeBytes: input.partSizeBytes ?? deps.config.export.partSizeBytes,
-                partKey: (partNo) => objectNames.part(input.exportId, table.ref.schema, table.ref.name, partNo, input.format, input.compression),
+                partKey: (partNo) =>
+                  range
+                    ? objectNames.rangePart(input.exportId, table.ref.schema, table.ref.name, range.index, partNo, input.format, input.compression)
+                    : objectNames.part(input.exportId, table.ref.schema, table.ref.name, partNo, input.format, input.compression),
                 finishedParts: reuse,
                 verifyFinishedParts: verifyReuse,
                 ...(masks?.get(table.key)?.masks.some(Boolean) ? { mask: csvRowMasker(masks.get(table.key)!.masks) } : {}),
@@ -167,17 +215,27 @@ export function createExportDataActivity(deps: ActivityDeps) {
                   return rateLimit?.take(bytes);
                 },
                 onPart: async (part) => {
-                  done[table.key] = { parts: [...(done[table.key]?.parts ?? []), part], complete: false };
-                  await recordParts(deps.catalog, input.exportId, table.key, [part]);
+                  done[unit.key] = { parts: [...(done[unit.key]?.parts ?? []), part], complete: false };
+                  // Until finishTable numbers the table's parts through, a range's part is recorded under a
+                  // number of its own (the catalog holds one object per table and number).
+                  await recordParts(deps.catalog, input.exportId, table.key, [range ? { ...part, partNo: range.index * RANGE_PART_STRIDE + part.partNo } : part]);
                   // Beside the data too: a worker that dies keeps its finished parts (stored-checkpoint.ts).
                   await stored.write(checkpoint());
                 },
               },
             );
+        done[unit.key] = { parts, complete: true };
+        await stored.write(checkpoint());
+        return parts;
+      }
+
+      /** Once its last unit is stored: the table's parts in range order, numbered through, and nothing else in its folder. */
+      async function finishTable(table: PlannedTable): Promise<ManifestPart[]> {
+        const parts = units.filter((u) => u.table === table).sort((a, b) => (a.range?.index ?? 0) - (b.range?.index ?? 0))
+          .flatMap((u) => unitParts.get(u.key) ?? [])
+          .map((part, partNo) => ({ ...part, partNo }));
         await recordParts(deps.catalog, input.exportId, table.key, parts, { replaceTable: true });
         await removeStaleParts(table, parts);
-        done[table.key] = { parts, complete: true };
-        await stored.write(checkpoint());
         progress.finishTable(table.key, parts.reduce((s, p) => s + p.rows, 0), parts.reduce((s, p) => s + p.bytes, 0));
         return parts;
       }
@@ -247,11 +305,18 @@ export function createExportDataActivity(deps: ActivityDeps) {
 async function planTables(leader: pg.Client, selected: readonly TableRef[]): Promise<PlannedTable[]> {
   const planned: PlannedTable[] = [];
   for (const ref of selected) {
-    const estimate = await leader.query<{ n: string }>('select greatest(reltuples, 0)::bigint::text as n from pg_class where oid = $1::regclass', [qualifiedName(ref.schema, ref.name)]);
+    const estimate = await leader.query<{ n: string; bytes: string; pages: string }>(
+      `select greatest(reltuples, 0)::bigint::text as n, pg_relation_size(oid)::text as bytes,
+              (pg_relation_size(oid) / current_setting('block_size')::int)::text as pages
+         from pg_class where oid = $1::regclass`,
+      [qualifiedName(ref.schema, ref.name)],
+    );
     planned.push({
       ref,
       key: `${ref.schema}.${ref.name}`,
       estimatedRows: Number(estimate.rows[0]?.n ?? 0),
+      bytes: Number(estimate.rows[0]?.bytes ?? 0),
+      pages: Number(estimate.rows[0]?.pages ?? 0),
       description: {
         schema: ref.schema,
         name: ref.name,

@@ -54,8 +54,10 @@ export class PartWriter extends PartUpload {
     this.fingerprint = new RowFingerprint(quote);
   }
 
-  override async write(chunk: Buffer, rows: number): Promise<void> {
-    this.fingerprint.update(chunk);
+  /** `fingerprint`: the chunk's rows already fingerprinted (CopyOutReader's); else they are scanned here. */
+  override async write(chunk: Buffer, rows: number, fingerprint?: RowFingerprint): Promise<void> {
+    if (fingerprint) this.fingerprint.merge(fingerprint);
+    else this.fingerprint.update(chunk);
     await super.write(chunk, rows);
   }
 

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Compression, ExportFormat } from '../../core/export-input';
 import type { ManifestPart } from '../../core/manifest';
-import { copyOutStatement } from '../../postgres/copy-statements';
+import { copyOutStatement, type PageRange } from '../../postgres/copy-statements';
 import type { TableRef } from '../../postgres/introspect';
 import type { ObjectStore } from '../../storage/object-store';
 import { CopyOutReader, type CopyRows } from '../../streams/copy-out-reader';
@@ -16,6 +16,8 @@ export interface TableExportJob {
   /** Columns JSON lines carry as text (manifest column `jsonlText`). */
   readonly jsonlText?: readonly string[];
   readonly format: ExportFormat;
+  /** Only these heap pages (a table read in ctid ranges); csv and jsonl. */
+  readonly pages?: PageRange;
   readonly compression: Compression;
   readonly zstdLevel: number;
   readonly partSizeBytes: number;
@@ -56,7 +58,10 @@ export async function exportTable(client: pg.ClientBase, store: ObjectStore, job
   const quote = job.format === 'jsonl' ? JSONL_QUOTE : 0x22;
   const scanner = new RowScanner(quote);
   // Parts are cut between chunks, so a chunk is never larger than a part should be.
-  const copy = client.query(new CopyOutReader(copyOutStatement(job.table, job.columns, job.format, job.jsonlText), { chunkBytes: Math.min(256 * 1024, job.partSizeBytes) }));
+  // The reader fingerprints each row as it copies its message (a chunk cut short by a resume is scanned).
+  const copy = client.query(
+    new CopyOutReader(copyOutStatement(job.table, job.columns, job.format, job.jsonlText, job.pages), { chunkBytes: Math.min(256 * 1024, job.partSizeBytes), fingerprint: !job.mask }),
+  );
   let current = new PartWriter(store, job.partKey(parts.length), job.compression, job.zstdLevel, quote);
   let countedRows = 0;
   const skippedRows = job.verifyFinishedParts && rowsToSkip > 0 ? new RowFingerprint(quote) : undefined;
@@ -71,7 +76,7 @@ export async function exportTable(client: pg.ClientBase, store: ObjectStore, job
 
   const closePart = async () => {
     const sums = await current.finish();
-    // Two independent row counts (the COPY's and the fingerprint's own scan) must agree.
+    // The rows written and the rows fingerprinted must agree (a resumed chunk's are counted by a scan).
     if (sums.fingerprint.rows !== current.rows) throw new Error(`${current.key}: ${current.rows} rows written but ${sums.fingerprint.rows} fingerprinted`);
     const part: ManifestPart = { key: current.key, partNo: parts.length, rows: current.rows, bytes: sums.bytes, sha256: sums.sha256, crc32c: sums.crc32c, fingerprint: sums.fingerprint };
     parts.push(part);
@@ -83,8 +88,11 @@ export async function exportTable(client: pg.ClientBase, store: ObjectStore, job
       // Masked first: fingerprints, parts and the resume check all see only masked rows.
       const data = job.mask ? job.mask(read.data) : read.data;
       const rows = read.rows;
+      // The reader's fingerprint is of the rows as read: a masked chunk is scanned instead.
+      const fingerprint = job.mask ? undefined : read.fingerprint;
       let chunk = data;
       let chunkRows = rows;
+      let chunkFingerprint = fingerprint;
       if (rowsToSkip > 0) {
         if (rows <= rowsToSkip) {
           skippedRows?.update(data);
@@ -100,9 +108,10 @@ export async function exportTable(client: pg.ClientBase, store: ObjectStore, job
         rowsToSkip = 0;
         checkSkippedRows();
         chunk = chunk.subarray(skipped.lastRowEnd);
+        chunkFingerprint = undefined;
       }
       countedRows += chunkRows;
-      await current.write(chunk, chunkRows);
+      await current.write(chunk, chunkRows, chunkFingerprint);
       await hooks.onProgress(chunkRows, chunk.length);
       if (current.rawBytes >= job.partSizeBytes) {
         await closePart();

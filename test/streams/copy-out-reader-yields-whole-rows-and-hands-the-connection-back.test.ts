@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Readable } from 'node:stream';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { CopyOutReader, type CopyRows } from '../../streams/copy-out-reader';
+import { fingerprintCsvRows, RowFingerprint } from '../../streams/row-fingerprint';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
 
 describe('the COPY reader yields whole rows with their count, and hands the connection back to pg', () => {
@@ -35,6 +37,18 @@ describe('the COPY reader yields whole rows with their count, and hands the conn
     assert.equal(chunks.reduce((sum, c) => sum + c.rows, 0), 20000);
     assert.equal(reader.rowCount, 20000);
     for (const chunk of chunks) assert.equal(chunk.data[chunk.data.length - 1], 0x0a);
+  });
+
+  it('fingerprints the rows from their messages exactly as a scan of the CSV does', async () => {
+    const chunks: CopyRows[] = [];
+    for await (const chunk of client.query(new CopyOutReader(sql, { chunkBytes: 7000, fingerprint: true })) as AsyncIterable<CopyRows>) chunks.push(chunk);
+    const merged = new RowFingerprint();
+    for (const chunk of chunks) {
+      assert.equal(chunk.fingerprint!.result().rows, chunk.rows);
+      merged.merge(chunk.fingerprint!);
+    }
+    assert.deepEqual(merged.result(), await fingerprintCsvRows(Readable.from(chunks.map((c) => c.data))));
+    assert.equal(merged.result().rows, 20000);
   });
 
   it('ends an empty COPY with no chunks', async () => {
