@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import axe from 'axe-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Config } from '../../config/schema';
+import { startConsole, type RunningConsole } from '../../console/server';
+
+/** Debian's Chromium, headless, with nothing reaching out to the network on its own. */
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export interface ConsoleBrowser {
+  readonly console: RunningConsole;
+  readonly page: Page;
+  readonly context: BrowserContext;
+  /** Every log record the console wrote. */
+  readonly logLines: string[];
+  /** Every URL the browser requested. */
+  readonly requestedUrls: string[];
+  /** Content-Security-Policy complaints the browser printed. */
+  readonly cspViolations: string[];
+  close(): Promise<void>;
+}
+
+/** The console served from `config` on a free port, and a fresh Chromium profile looking at it. */
+export async function startConsoleBrowser(config: Config): Promise<ConsoleBrowser> {
+  const logLines: string[] = [];
+  const running = await startConsole(config, { port: 0, log: (record) => logLines.push(JSON.stringify(record)) });
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'restorepoint-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, locale: 'en-US', viewport: { width: 1200, height: 900 } });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const requestedUrls: string[] = [];
+  const cspViolations: string[] = [];
+  page.on('request', (request) => requestedUrls.push(request.url()));
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
+  });
+  return {
+    console: running,
+    page,
+    context,
+    logLines,
+    requestedUrls,
+    cspViolations,
+    async close() {
+      await context.close();
+      await running.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Violation {
+  readonly id: string;
+  readonly impact: string | null;
+  readonly targets: readonly string[];
+}
+
+/** axe-core's serious and critical violations on the page shown now (its source evaluated in the page, past the CSP, as DevTools would). */
+export async function seriousViolations(page: Page): Promise<readonly Violation[]> {
+  await page.evaluate(axe.source);
+  const violations = (await page.evaluate(
+    'axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(" ")) })))',
+  )) as Violation[];
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Where the wizard's screenshots go: docs/console/, referenced by docs/console.md. */
+export const SCREENSHOTS = path.join(__dirname, '..', '..', 'docs', 'console');
+
+/**
+ * Reloads until `text` is on the page (the console has no script: a person presses Refresh
+ * too); fails as soon as one of `endings` shows instead.
+ */
+export async function reloadUntil(page: Page, text: string, endings: readonly string[] = ['Stage: failed', 'Stage: compensated']): Promise<void> {
+  for (;;) {
+    if ((await page.getByText(text, { exact: false }).count()) > 0) return;
+    for (const ending of endings) {
+      if ((await page.getByText(ending, { exact: false }).count()) > 0) throw new Error(`the page shows "${ending}" while waiting for "${text}": ${await page.locator('main').innerText()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await page.reload();
+  }
+}
