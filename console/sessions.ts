@@ -44,6 +44,8 @@ export class SessionStore {
 
   /** A new session with nobody signed in (the sign-in form needs its CSRF token). */
   create(): Session {
+    // Anonymous sessions are made for every cookie-less request: forget the idle ones as they pile up.
+    if (this.sessions.size >= 10_000) for (const id of [...this.sessions.keys()]) this.get(id);
     const session: Session = { id: secret(), csrf: secret(), draft: {}, lastSeen: Date.now() };
     this.sessions.set(session.id, session);
     return session;

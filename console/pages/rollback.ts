@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { getRollback } from '../../activities/rollback/rollback-records';
 import { listRollbacks } from '../../client/find-rollbacks';
-import { rollbackHandle } from '../../client/rollbacks';
+import { rollbackHandle, undoRollback } from '../../client/rollbacks';
 import { rollbackIdSchema } from '../../core/rollback/rollback-input';
 import type { PreviewSamples, RollbackPreview, SampleRow } from '../../core/rollback/rollback-preview';
 import { FINAL_STAGES, type RollbackStage, type RollbackStatus } from '../../core/rollback/rollback-state';
@@ -132,8 +132,23 @@ ${status ? statusSection(v, status) : ''}
 ${record.outcome ? html`<p>${v.t('rollback.outcome', { outcome: record.outcome })}</p>` : ''}
 ${validation ? validationSection(v, validation) : ''}
 ${preview && digest ? previewSection(v, preview, record.samples ?? [], digest) : html`<p>${v.t('rollback.waitingPreview')}</p>`}
+${record.undoOf ? html`<p>${v.t('rollback.undoOf', { rollbackId: record.undoOf })}</p>` : ''}
+${stage === 'done' && record.safetyExportId && permits(roles, 'rollback.undo', record.source)
+  ? html`<form method="post" action="/rollbacks/${record.id}/undo">${csrfField(v)}<p>${v.t('rollback.undoHelp')}</p><button type="submit">${v.t('rollback.undo')}</button></form>`
+  : ''}
 ${awaiting ? (mayApprove || mayReject ? decisionForm(v, record.id, digest, mayApprove, mayReject) : html`<p>${own ? v.t('rollback.ownRequest') : v.t('rollback.cannotDecide')}</p>`) : ''}`;
     return c.html(page(v, v.t('rollback.title', { rollbackId: record.id }), body));
+  });
+
+  app.post('/rollbacks/:id/undo', async (c) => {
+    const v = c.var.view;
+    const user = userOf(c);
+    const record = await visibleRollback(c);
+    if (!record) return problem(c, 404, v.t('error.notFound'));
+    if (!permits(user.principal.roles, 'rollback.undo', record.source)) return problem(c, 403, v.t('error.forbidden', { reason: 'rollback.undo' }));
+    // The same call as `rollback undo`: a new rollback back to the safety snapshot, previewed and approved as any other.
+    const undo = await undoRollback(asUser(deps.client, user), deps.catalog, record.id, { requestedBy: user.principal.subject });
+    return seeOther(c, `/rollbacks/${undo.rollbackId}`);
   });
 
   app.post('/rollbacks/:id/decision', async (c) => {

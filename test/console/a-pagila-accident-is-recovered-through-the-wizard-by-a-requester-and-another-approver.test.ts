@@ -120,6 +120,20 @@ describe('the console recovers a Pagila accident through the wizard: a requester
     await shown(page, '11-source-dashboard');
     assert.ok((await page.locator('main').innerText()).includes('100 %'), 'the dashboard counts the rollback as a success');
 
+    // Undo: offered to the requester (a restorer), not to the approver; it goes through preview and approval again.
+    await page.goto(`${cb.console.url}${rollbackPath}`);
+    assert.equal(await page.getByRole('button', { name: 'Undo this rollback' }).count(), 0, 'an approver cannot undo');
+    await signOut(page);
+    await signIn(page, 'alice', { app: ['restorer'] });
+    await page.goto(`${cb.console.url}${rollbackPath}`);
+    await press(page, 'Undo this rollback');
+    await page.waitForURL((url) => url.pathname.startsWith('/rollbacks/') && url.pathname !== rollbackPath);
+    await reloadUntil(page, 'You requested this rollback');
+    const undoPage = await page.locator('main').innerText();
+    assert.ok(undoPage.includes(`This rollback undoes ${rollbackId}.`));
+    assert.ok(undoPage.includes('120 updates'), 'the undo would put the 120 edited customers back');
+    await shown(page, '14-undo');
+
     assert.deepEqual(cb.cspViolations, []);
     const rowValues = ['nobody@example.com', 'INC-7', 'matches the incident report'];
     for (const value of rowValues) {
