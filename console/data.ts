@@ -85,3 +85,38 @@ export function age(millis: number): string {
   if (s < 172800) return `${Math.round(s / 3600)} h`;
   return `${Math.round(s / 86400)} d`;
 }
+
+export interface VerificationRunSummary {
+  readonly exportId: string;
+  readonly level: string;
+  readonly status: string;
+  readonly startedAt: Date;
+}
+
+/** The latest verification runs of a source's exports, newest first. */
+export async function verificationRunsOf(catalog: Knex, source: string, limit = 20): Promise<readonly VerificationRunSummary[]> {
+  const rows = (await catalog('verification_runs as v')
+    .join('exports as e', 'e.id', 'v.export_id')
+    .where('e.source', source)
+    .orderBy('v.started_at', 'desc')
+    .limit(limit)
+    .select('v.export_id', 'v.level', 'v.status', 'v.started_at')) as { export_id: string; level: string; status: string; started_at: Date }[];
+  return rows.map((r) => ({ exportId: r.export_id, level: r.level, status: r.status, startedAt: r.started_at }));
+}
+
+export interface StorageClassUsage {
+  /** The GCS storage class the export was tiered to; null: never tiered (the bucket's default, or a folder). */
+  readonly storageClass: string | null;
+  readonly exports: number;
+  readonly bytes: number;
+}
+
+/** Bytes the source's kept exports hold, by storage class. */
+export async function storageByClass(catalog: Knex, source: string): Promise<readonly StorageClassUsage[]> {
+  const rows = (await catalog('exports')
+    .where({ source, status: 'succeeded' })
+    .groupBy('storage_class')
+    .orderBy('storage_class')
+    .select('storage_class', catalog.raw('count(*)::int as exports'), catalog.raw('coalesce(sum(bytes), 0)::bigint as bytes'))) as { storage_class: string | null; exports: number; bytes: string | number }[];
+  return rows.map((r) => ({ storageClass: r.storage_class, exports: r.exports, bytes: Number(r.bytes) }));
+}

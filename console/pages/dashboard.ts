@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { dataTable, page, type Html, type View } from '../layout';
-import { age, lastGood, restorePoints, rollbacksOf, sourcesPermitting, successRate, type RestorePoint } from '../data';
+import { age, lastGood, restorePoints, rollbacksOf, sourcesPermitting, storageByClass, successRate, verificationRunsOf, type RestorePoint } from '../data';
 import { problem, userOf, type ConsoleDeps, type ConsoleEnv } from '../context';
 import type { MessageKey } from '../messages';
 
@@ -47,6 +47,8 @@ export function registerDashboard(app: Hono<ConsoleEnv>, deps: ConsoleDeps): voi
     if (!sourcesPermitting(deps.config, userOf(c).principal, 'catalog.read').includes(source)) return problem(c, 404, v.t('error.notFound'));
     const points = await restorePoints(deps.catalog, source, 50);
     const rollbacks = await rollbacksOf(deps.catalog, source);
+    const runs = await verificationRunsOf(deps.catalog, source);
+    const storage = await storageByClass(deps.catalog, source);
     const good = lastGood(points);
     const goodAge = good ? Date.now() - (good.record.finishedAt ?? good.record.createdAt).getTime() : null;
     const alerts = [
@@ -70,6 +72,16 @@ ${points.length
       points.map((p) => [p.record.id, kindText(p, v), p.record.status, verificationCell(p, v), p.record.legalHold ? v.t('hold.yes') : v.t('hold.no'), p.record.rows ?? '', p.record.createdAt.toISOString()]),
     )
   : html`<p>${v.t('source.noExports')}</p>`}
+<h2>${v.t('source.verifications')}</h2>
+${runs.length
+  ? dataTable(v.t('source.verifications'), [v.t('col.export'), v.t('col.level'), v.t('col.status'), v.t('col.started')], runs.map((r) => [r.exportId, r.level, r.status, r.startedAt.toISOString()]))
+  : html`<p>${v.t('source.noVerifications')}</p>`}
+<h2>${v.t('source.storage')}</h2>
+${dataTable(
+  v.t('source.storage'),
+  [v.t('col.storageClass'), v.t('col.exports'), v.t('col.megabytes')],
+  storage.map((u) => [u.storageClass ?? v.t('source.defaultClass'), u.exports, (u.bytes / 1024 / 1024).toFixed(1)]),
+)}
 <h2>${v.t('source.rollbacks')}</h2>
 ${rollbacks.length
   ? dataTable(

@@ -123,18 +123,52 @@ describe('a rejected request changes nothing, and the server refuses what the pa
     assert.deepEqual(cb.cspViolations, []);
   });
 
+  it('loads a restore point side by side without touching live data, and keeps the session cookie from scripts and other sites', async () => {
+    const { page } = cb;
+    const live = await databaseFingerprint(db.url);
+    await signIn(page, 'alice', { app: ['restorer'] });
+    const cookie = (await cb.context.cookies()).find((c) => c.name === 'rp_console_session')!;
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.sameSite, 'Strict');
+    await page.goto(`${cb.console.url}/recover/source`);
+    await choose(page, 'app');
+    await press(page, 'Next');
+    await page.waitForURL('**/recover/point');
+    await choose(page, exportId);
+    await press(page, 'Next');
+    await page.waitForURL('**/recover/scope');
+    await choose(page, 'public.film');
+    await press(page, 'Next');
+    await page.waitForURL('**/recover/target');
+    await choose(page, 'Side by side: load the restore point into a new schema of the source, live data untouched');
+    await page.getByLabel('Schema name for side by side').fill('inspect_film');
+    await press(page, 'Next');
+    await page.waitForURL('**/recover/request');
+    await page.getByLabel('Reason (recorded in the audit ledger)').fill('what were the rates?');
+    await press(page, 'Request rollback and show the preview');
+    await page.waitForURL('**/rollbacks/**');
+    await reloadUntil(page, 'Stage: done');
+    await accessible(page);
+    assert.deepEqual(await databaseFingerprint(db.url), live, 'live data untouched');
+    assert.equal((await sql(db.url, "select count(*)::int as n from inspect_film.film where rating = 'PG' and rental_rate <> 0.99")).rows[0].n > 0, true);
+    await page.goto(`${cb.console.url}/sources/app`);
+    await page.getByText('Storage by class').first().waitFor();
+    await accessible(page);
+    await signOut(page);
+  });
+
   it('speaks German when the browser asks for it, and the language the user chooses after that', async () => {
     const { page } = cb;
     // A browser set to German (this profile's own locale is English, so the header is set on the way out).
     await page.route('**/*', (route) => route.continue({ headers: { ...route.request().headers(), 'accept-language': 'de-DE,de;q=0.9,en;q=0.5' } }));
-    await page.goto(`${cb.console.url}/dashboard`);
-    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Quellen');
+    await page.goto(`${cb.console.url}/login`);
+    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Anmelden');
     assert.equal(await page.locator('html').getAttribute('lang'), 'de');
     await accessible(page);
     await page.getByLabel('Sprache').selectOption('en');
     await press(page, 'Sprache wechseln');
-    await page.waitForURL('**/dashboard');
-    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Sources');
+    await page.waitForURL('**/login');
+    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Sign in');
     await page.unrouteAll();
   });
 });
