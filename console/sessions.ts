@@ -5,7 +5,10 @@ import type { Locale } from './messages';
 /** The recovery wizard's choices so far: kept here, never in URLs (a row predicate can hold row values). */
 export interface WizardDraft {
   readonly source?: string;
+  /** The export chosen, or (with `at`) the one whose tables the wizard offers. */
   readonly exportId?: string;
+  /** A point in time instead of an export: the worker resolves it through the restore points. */
+  readonly at?: string;
   readonly tables?: readonly string[];
   readonly where?: Readonly<Record<string, string>>;
   readonly keys?: Readonly<Record<string, readonly Readonly<Record<string, string | number | boolean>>[]>>;

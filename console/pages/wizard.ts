@@ -38,13 +38,16 @@ function draftUpTo(c: ConsoleContext, needs: readonly (keyof WizardDraft)[]): Wi
   return missing < 0 ? draft : seeOther(c, STEPS[Math.min(missing, STEPS.length - 1)]!.path);
 }
 
+/** The point step's choice meaning "a point in time" (no export id looks like it). */
+const AT = '@at';
+
 const radio = (name: string, id: string, value: string, label: string | Html, checked: boolean): Html =>
   html`<label for="${id}"><input type="radio" id="${id}" name="${name}" value="${value}"${checked ? html` checked` : ''}>${label}</label>`;
 
 function summary(v: View, d: WizardDraft): Html {
   return html`<h2>${v.t('wizard.summary')}</h2><dl>
 <dt>${v.t('dashboard.source')}</dt><dd>${d.source}</dd>
-<dt>${v.t('col.export')}</dt><dd>${d.exportId}</dd>
+<dt>${v.t('col.export')}</dt><dd>${d.at ? v.t('wizard.atTarget', { at: d.at }) : d.exportId}</dd>
 <dt>${v.t('col.tables')}</dt><dd>${(d.tables ?? []).join(', ')}</dd>
 ${Object.entries(d.where ?? {}).map(([table, predicate]) => html`<dt>${table}</dt><dd>${v.t('rollback.scopeWhere', { table, predicate })}</dd>`)}
 ${d.keys && Object.keys(d.keys).length ? html`<dt>${v.t('col.key')}</dt><dd><code>${JSON.stringify(d.keys)}</code></dd>` : ''}
@@ -93,7 +96,7 @@ export function registerWizard(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
     const v = c.var.view;
     const points = await restorePoints(deps.catalog, draft.source!);
     const rows = points.map((p, i) => [
-      p.selectable ? radio('exportId', `point-${i}`, p.record.id, p.record.id, draft.exportId === p.record.id) : html`${p.record.id} (${v.t('wizard.notSelectable')})`,
+      p.selectable ? radio('exportId', `point-${i}`, p.record.id, p.record.id, draft.at === undefined && draft.exportId === p.record.id) : html`${p.record.id} (${v.t('wizard.notSelectable')})`,
       kindText(p, v),
       p.record.status,
       verificationCell(p, v),
@@ -103,7 +106,12 @@ export function registerWizard(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
     ]);
     const content = points.length
       ? html`<fieldset><legend>${v.t('wizard.pointLegend', { source: draft.source! })}</legend><p>${v.t('wizard.pointHelp')}</p>
-${dataTable(v.t('wizard.pointLegend', { source: draft.source! }), [v.t('col.export'), v.t('col.kind'), v.t('col.status'), v.t('col.verification'), v.t('col.hold'), v.t('col.tables'), v.t('col.created')], rows)}</fieldset>`
+${dataTable(v.t('wizard.pointLegend', { source: draft.source! }), [v.t('col.export'), v.t('col.kind'), v.t('col.status'), v.t('col.verification'), v.t('col.hold'), v.t('col.tables'), v.t('col.created')], rows)}
+${points.some((p) => p.selectable)
+  ? html`${radio('exportId', 'point-at', AT, v.t('wizard.atChoice'), draft.at !== undefined)}
+<label for="at">${v.t('wizard.at')}</label>
+<input type="text" id="at" name="at" value="${draft.at ?? ''}" autocomplete="off">`
+  : ''}</fieldset>`
       : html`<p>${v.t('wizard.pointNone')}</p>`;
     return step(c, 1, content, error, error ? 400 : 200);
   };
@@ -115,8 +123,18 @@ ${dataTable(v.t('wizard.pointLegend', { source: draft.source! }), [v.t('col.expo
     const draft = draftUpTo(c, ['source']);
     if (draft instanceof Response) return draft;
     const exportId = field(c, 'exportId');
-    const chosen = (await restorePoints(deps.catalog, draft.source!)).find((p) => p.record.id === exportId && p.selectable);
-    if (!chosen) return pointStep(c, draft, c.var.view.t('wizard.pickOne'));
+    const points = (await restorePoints(deps.catalog, draft.source!)).filter((p) => p.selectable);
+    if (exportId === AT) {
+      const at = field(c, 'at').trim();
+      // The rollback input's own check runs again in startRollback; here it keeps the wizard on this step.
+      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(at) || Number.isNaN(Date.parse(at))) return pointStep(c, draft, c.var.view.t('wizard.needAt'));
+      // Its tables are offered from the newest whole export taken before that time (the one it most likely resolves to).
+      const base = points.find((p) => p.record.createdAt.getTime() <= Date.parse(at)) ?? points[points.length - 1];
+      if (!base) return pointStep(c, draft, c.var.view.t('wizard.pickOne'));
+      c.var.view.session.draft = { source: draft.source, exportId: base.record.id, at };
+      return seeOther(c, '/recover/scope');
+    }
+    if (!points.some((p) => p.record.id === exportId)) return pointStep(c, draft, c.var.view.t('wizard.pickOne'));
     c.var.view.session.draft = { source: draft.source, exportId };
     return seeOther(c, '/recover/scope');
   });
@@ -150,7 +168,7 @@ ${tables.map(
     const keys = parseKeys(field(c, 'keys'));
     if (!keys) return scopeStep(c, { ...draft, tables }, c.var.view.t('wizard.badKeys'));
     const where = Object.fromEntries(tables.map((t) => [t, field(c, `where:${t}`).trim()]).filter(([, predicate]) => predicate));
-    c.var.view.session.draft = { source: draft.source, exportId: draft.exportId, tables, where, keys };
+    c.var.view.session.draft = { source: draft.source, exportId: draft.exportId, ...(draft.at ? { at: draft.at } : {}), tables, where, keys };
     return seeOther(c, '/recover/target');
   });
 
@@ -201,7 +219,7 @@ ${radio('mode', 'mode-side-by-side', 'side-by-side', v.t('wizard.sideBySide'), m
     // The same call as `rollback start`: validated by the client library, authorized again by the worker.
     const handle = await startRollback(asUser(deps.client, user), {
       source: draft.source!,
-      target: { exportId: draft.exportId! },
+      target: draft.at ? { at: draft.at } : { exportId: draft.exportId! },
       tables: [...draft.tables!],
       keys: draft.keys as Record<string, Record<string, string | number | boolean>[]>,
       where: { ...draft.where },

@@ -3,10 +3,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { databaseFingerprint, pagilaDatabase } from '../support/pagila';
-import { tokenFor } from '../support/identity';
 import type { ScratchDatabase } from '../support/stack';
 import { sql, startRollbackWorld, type RollbackWorld } from '../rollback/rollback-world';
-import { reloadUntil, SCREENSHOTS, seriousViolations, startConsoleBrowser, type ConsoleBrowser } from './console-world';
+import { choose, press, reloadUntil, SCREENSHOTS, seriousViolations, signIn as signInAs, signOut, startConsoleBrowser, type ConsoleBrowser } from './console-world';
 
 describe('the console recovers a Pagila accident through the wizard: a requester asks, another person approves', () => {
   let db: ScratchDatabase;
@@ -22,26 +21,13 @@ describe('the console recovers a Pagila accident through the wizard: a requester
     if (screenshot) await page.screenshot({ path: path.join(SCREENSHOTS, `${screenshot}.png`), fullPage: true });
   }
 
-  /** Presses a control with the keyboard, as someone without a mouse does. */
-  const press = async (page: Page, name: string) => page.getByRole('button', { name, exact: true }).press('Enter');
-  const choose = async (page: Page, label: string) => {
-    await page.getByLabel(label, { exact: true }).focus();
-    await page.keyboard.press('Space');
-  };
-
+  /** Signs in, checking the sign-in page and the dashboard it leads to. */
   async function signIn(page: Page, subject: string, roles: Record<string, ('viewer' | 'restorer' | 'approver')[]>, screenshot?: string): Promise<void> {
     await page.goto(`${cb.console.url}/login`);
     await shown(page, screenshot);
-    await page.getByLabel('Token').fill(await tokenFor(subject, roles));
-    await press(page, 'Sign in');
-    await page.waitForURL('**/dashboard');
+    await signInAs(cb, subject, roles);
     await shown(page);
   }
-
-  const signOut = async (page: Page) => {
-    await press(page, 'Sign out');
-    await page.waitForURL('**/login');
-  };
 
   before(async () => {
     db = await pagilaDatabase('console');

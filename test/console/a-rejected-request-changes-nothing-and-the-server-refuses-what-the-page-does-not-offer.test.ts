@@ -6,7 +6,7 @@ import { databaseFingerprint, pagilaDatabase } from '../support/pagila';
 import { tokenFor } from '../support/identity';
 import type { ScratchDatabase } from '../support/stack';
 import { sql, startRollbackWorld, type RollbackWorld } from '../rollback/rollback-world';
-import { reloadUntil, SCREENSHOTS, seriousViolations, startConsoleBrowser, type ConsoleBrowser } from './console-world';
+import { choose, chooseScope, press, reloadUntil, SCREENSHOTS, seriousViolations, signIn, signOut, startConsoleBrowser, type ConsoleBrowser } from './console-world';
 
 describe('a rejected request changes nothing, and the server refuses what the page does not offer', () => {
   let db: ScratchDatabase;
@@ -14,24 +14,9 @@ describe('a rejected request changes nothing, and the server refuses what the pa
   let cb: ConsoleBrowser;
   let exportId: string;
 
-  const press = async (page: Page, name: string) => page.getByRole('button', { name, exact: true }).press('Enter');
-  const choose = async (page: Page, label: string) => {
-    await page.getByLabel(label, { exact: true }).focus();
-    await page.keyboard.press('Space');
-  };
   const accessible = async (page: Page) => assert.deepEqual(await seriousViolations(page), [], `axe-core on ${page.url()}`);
   const main = (page: Page) => page.locator('main').innerText();
 
-  async function signIn(page: Page, subject: string, roles: Record<string, ('viewer' | 'restorer' | 'approver')[]>): Promise<void> {
-    await page.goto(`${cb.console.url}/login`);
-    await page.getByLabel('Token').fill(await tokenFor(subject, roles));
-    await press(page, 'Sign in');
-    await page.waitForURL('**/dashboard');
-  }
-  const signOut = async (page: Page) => {
-    await press(page, 'Sign out');
-    await page.waitForURL('**/login');
-  };
   /** A decision POSTed straight to the server with this browser's session cookie, as a forger would. */
   const forgeDecision = async (page: Page, rollbackId: string, form: Record<string, string>) => (await page.request.post(`${cb.console.url}/rollbacks/${rollbackId}/decision`, { form, maxRedirects: 0 })).status();
 
@@ -64,15 +49,8 @@ describe('a rejected request changes nothing, and the server refuses what the pa
     const afterAccident = await databaseFingerprint(db.url);
 
     // alice asks for the PG films back, narrowed by a row predicate.
-    await signIn(page, 'alice', { app: ['restorer'] });
-    await page.goto(`${cb.console.url}/recover/source`);
-    await choose(page, 'app');
-    await press(page, 'Next');
-    await page.waitForURL('**/recover/point');
-    await choose(page, exportId);
-    await press(page, 'Next');
-    await page.waitForURL('**/recover/scope');
-    await choose(page, 'public.film');
+    await signIn(cb, 'alice', { app: ['restorer'] });
+    await chooseScope(cb, 'app', { exportId }, ['public.film']);
     await page.getByLabel("public.film: Only the rows where (optional SQL condition over this table, e.g. rating = 'PG')").fill("rating = 'PG'");
     await press(page, 'Next');
     await page.waitForURL('**/recover/target');
@@ -87,7 +65,7 @@ describe('a rejected request changes nothing, and the server refuses what the pa
     await signOut(page);
 
     // victor may look, not decide: no button, no wizard, and the server refuses the forged POST.
-    await signIn(page, 'victor', { app: ['viewer'] });
+    await signIn(cb, 'victor', { app: ['viewer'] });
     await page.goto(`${cb.console.url}/rollbacks/${rollbackId}`);
     await page.getByText('You may look at this rollback but not decide on it.').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0);
@@ -101,7 +79,7 @@ describe('a rejected request changes nothing, and the server refuses what the pa
     await signOut(page);
 
     // bob may decide, but not without the form's CSRF token.
-    await signIn(page, 'bob', { app: ['approver'] });
+    await signIn(cb, 'bob', { app: ['approver'] });
     assert.equal(await forgeDecision(page, rollbackId, { kind: 'approve', digest, comment: 'no csrf' }), 403);
     assert.equal(await forgeDecision(page, rollbackId, { _csrf: victorsCsrf, kind: 'approve', digest, comment: 'stale csrf' }), 403);
     await page.goto(`${cb.console.url}/rollbacks/${rollbackId}`);
@@ -126,18 +104,11 @@ describe('a rejected request changes nothing, and the server refuses what the pa
   it('loads a restore point side by side without touching live data, and keeps the session cookie from scripts and other sites', async () => {
     const { page } = cb;
     const live = await databaseFingerprint(db.url);
-    await signIn(page, 'alice', { app: ['restorer'] });
+    await signIn(cb, 'alice', { app: ['restorer'] });
     const cookie = (await cb.context.cookies()).find((c) => c.name === 'rp_console_session')!;
     assert.equal(cookie.httpOnly, true);
     assert.equal(cookie.sameSite, 'Strict');
-    await page.goto(`${cb.console.url}/recover/source`);
-    await choose(page, 'app');
-    await press(page, 'Next');
-    await page.waitForURL('**/recover/point');
-    await choose(page, exportId);
-    await press(page, 'Next');
-    await page.waitForURL('**/recover/scope');
-    await choose(page, 'public.film');
+    await chooseScope(cb, 'app', { exportId }, ['public.film']);
     await press(page, 'Next');
     await page.waitForURL('**/recover/target');
     await choose(page, 'Side by side: load the restore point into a new schema of the source, live data untouched');

@@ -5,6 +5,8 @@ import axe from 'axe-core';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { Config } from '../../config/schema';
 import { startConsole, type RunningConsole } from '../../console/server';
+import type { RolesByResource } from '../../identity/permissions';
+import { tokenFor } from '../support/identity';
 
 /** Debian's Chromium, headless, with nothing reaching out to the network on its own. */
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -81,4 +83,44 @@ export async function reloadUntil(page: Page, text: string, endings: readonly st
     await new Promise((resolve) => setTimeout(resolve, 500));
     await page.reload();
   }
+}
+
+/** Presses a button with the keyboard, as someone without a mouse does. */
+export const press = async (page: Page, name: string): Promise<void> => page.getByRole('button', { name, exact: true }).press('Enter');
+
+/** Checks a radio button or checkbox by its label, with the keyboard. */
+export async function choose(page: Page, label: string): Promise<void> {
+  await page.getByLabel(label, { exact: true }).focus();
+  await page.keyboard.press('Space');
+}
+
+/** Signs in on the console's page with a fresh local-issuer token for `subject` holding `roles`. */
+export async function signIn(cb: ConsoleBrowser, subject: string, roles: RolesByResource): Promise<void> {
+  await cb.page.goto(`${cb.console.url}/login`);
+  await cb.page.getByLabel('Token').fill(await tokenFor(subject, roles));
+  await press(cb.page, 'Sign in');
+  await cb.page.waitForURL('**/dashboard');
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await press(page, 'Sign out');
+  await page.waitForURL('**/login');
+}
+
+/** Walks the wizard's first steps: source, then an export (or `at`, a point in time), then the tables checked. */
+export async function chooseScope(cb: ConsoleBrowser, source: string, point: { readonly exportId: string } | { readonly at: string }, tables: readonly string[]): Promise<void> {
+  const { page } = cb;
+  await page.goto(`${cb.console.url}/recover/source`);
+  await choose(page, source);
+  await press(page, 'Next');
+  await page.waitForURL('**/recover/point');
+  if ('exportId' in point) {
+    await choose(page, point.exportId);
+  } else {
+    await choose(page, 'A point in time instead (full export, deltas and the change trail, resolved by the worker)');
+    await page.getByLabel('Point in time (ISO 8601 with offset, e.g. 2026-12-06T10:00:00Z)').fill(point.at);
+  }
+  await press(page, 'Next');
+  await page.waitForURL('**/recover/scope');
+  for (const table of tables) await choose(page, table);
 }
