@@ -48,6 +48,7 @@ export async function startConsoleBrowser(config: Config): Promise<ConsoleBrowse
       await context.close();
       await running.close();
       fs.rmSync(profile, { recursive: true, force: true });
+      if (!process.env.RESTOREPOINT_CONSOLE_SCREENSHOTS) fs.rmSync(SCREENSHOTS, { recursive: true, force: true });
     },
   };
 }
@@ -67,8 +68,14 @@ export async function seriousViolations(page: Page): Promise<readonly Violation[
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
-/** Where the wizard's screenshots go: docs/console/, referenced by docs/console.md. */
-export const SCREENSHOTS = path.join(__dirname, '..', '..', 'docs', 'console');
+/**
+ * Where the wizard's screenshots go: a temporary folder, unless RESTOREPOINT_CONSOLE_SCREENSHOTS
+ * names one (`docs/console` refreshes those docs/console.md shows), so a test run leaves the
+ * checkout as it was.
+ */
+export const SCREENSHOTS = process.env.RESTOREPOINT_CONSOLE_SCREENSHOTS
+  ? path.resolve(process.env.RESTOREPOINT_CONSOLE_SCREENSHOTS)
+  : fs.mkdtempSync(path.join(os.tmpdir(), 'restorepoint-console-screenshots-'));
 
 /**
  * Reloads until `text` is on the page (the console has no script: a person presses Refresh
