@@ -35,3 +35,4 @@ echo "== the audit ledger"
 rp ledger list --subject "$id"
 rp ledger verify
 echo "Temporal UI: $(rp stack status --json | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).services.find(x=>x.name==='temporal').detail.split('UI ')[1]))")"
+echo "Operator console (not started by the demo): npx restorepoint console, with a worker running; sign in with a token from \`npx restorepoint token issue\` (docs/console.md)"

@@ -17,6 +17,7 @@ import { registerScheduleCommands } from './commands/schedule';
 import { registerIdentityCommands } from './commands/identity';
 import { registerCodecServerCommand } from './commands/codec-server';
 import { registerAlertsCommands } from './commands/alerts';
+import { registerConsoleCommand } from './commands/console';
 import { toolVersion } from '../../core/tool-version';
 import { EXIT } from './output';
 
@@ -45,6 +46,7 @@ registerScheduleCommands(program);
 registerIdentityCommands(program);
 registerCodecServerCommand(program);
 registerAlertsCommands(program);
+registerConsoleCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

@@ -1,0 +1,132 @@
+import { Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { html } from 'hono/html';
+import { isRestorepointError } from '../core/errors';
+import { verifyToken } from '../identity/verify-token';
+import { csrfField, page, STYLESHEET, view } from './layout';
+import { isLocale, localeFromAcceptLanguage } from './messages';
+import { csrfMatches, type Session } from './sessions';
+import { field, problem, seeOther, type ConsoleDeps, type ConsoleEnv } from './context';
+import { registerDashboard } from './pages/dashboard';
+import { registerRollbackPages } from './pages/rollback';
+import { registerWizard } from './pages/wizard';
+
+const COOKIE = 'rp_console_session';
+
+/**
+ * No script may run (none is served), styles only from the console, forms only to it, no
+ * framing: an injected tag can neither run nor send a form elsewhere.
+ */
+const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/** Paths open without signing in. */
+const PUBLIC = new Set(['/login', '/locale', '/console.css']);
+
+/**
+ * The operator console: server-rendered pages, forms posting back to it, no client script.
+ * Every action goes through the client library with the signed-in user's token, so the
+ * worker authorizes it again; the console checks the role first only to show or refuse.
+ */
+export function createConsoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
+  const app = new Hono<ConsoleEnv>();
+  const secure = deps.secureCookies ?? false;
+  const remember = (c: Parameters<typeof setCookie>[0], session: Session) =>
+    setCookie(c, COOKIE, session.id, { httpOnly: true, sameSite: 'Strict', path: '/', secure });
+
+  app.use('*', async (c, next) => {
+    c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('Cache-Control', 'no-store');
+    let session = deps.sessions.get(getCookie(c, COOKIE));
+    if (!session) {
+      session = deps.sessions.create();
+      remember(c, session);
+    }
+    const locale = session.locale ?? localeFromAcceptLanguage(c.req.header('Accept-Language'));
+    c.set('view', view(session, locale, new URL(c.req.url).pathname));
+    c.set('form', {});
+    try {
+      await next();
+    } finally {
+      // The route's pattern, never the path: a path or query could carry values.
+      deps.log({ method: c.req.method, route: c.req.routePath, status: c.res.status });
+    }
+  });
+
+  app.use('*', async (c, next) => {
+    const session = c.var.view.session;
+    if (c.req.method === 'POST') {
+      const form = await c.req.parseBody({ all: true });
+      c.set('form', form);
+      if (!csrfMatches(session, form._csrf)) return problem(c, 403, c.var.view.t('error.csrf'));
+    }
+    if (!PUBLIC.has(c.req.path) && !session.user) return c.req.method === 'GET' ? c.redirect('/login', 303) : problem(c, 403, c.var.view.t('error.forbidden', { reason: 'sign in first' }));
+    await next();
+    // A flash is shown once, by the first page rendered after it was set.
+    if (c.req.method === 'GET' && c.res.status === 200) session.flash = undefined;
+  });
+
+  app.get('/console.css', (c) => c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
+
+  app.get('/', (c) => c.redirect(c.var.view.session.user ? '/dashboard' : '/login', 303));
+
+  const loginPage = (c: Parameters<typeof problem>[0], refusal?: string) => {
+    const v = c.var.view;
+    return c.html(
+      page(
+        v,
+        v.t('login.title'),
+        html`${refusal ? html`<p class="error" role="alert">${v.t('login.refused', { reason: refusal })}</p>` : ''}
+<p>${v.t('login.intro')}</p>
+<form method="post" action="/login">${csrfField(v)}
+<label for="token">${v.t('login.token')}</label>
+<textarea id="token" name="token" rows="6" required autocomplete="off" spellcheck="false"></textarea>
+<button type="submit">${v.t('login.submit')}</button>
+</form>`,
+      ),
+      refusal ? 401 : 200,
+    );
+  };
+
+  app.get('/login', (c) => loginPage(c));
+
+  app.post('/login', async (c) => {
+    const token = field(c, 'token').trim();
+    try {
+      // The same verifier as the worker's: issuer, audience, signature, expiry.
+      const principal = await verifyToken(deps.config.identity, token);
+      const session = deps.sessions.signIn(c.var.view.session, { principal, token });
+      remember(c, session);
+      return seeOther(c, '/dashboard');
+    } catch (error) {
+      if (!isRestorepointError(error)) throw error;
+      return loginPage(c, error.message);
+    }
+  });
+
+  app.post('/logout', (c) => {
+    deps.sessions.end(c.var.view.session.id);
+    deleteCookie(c, COOKIE, { path: '/' });
+    return seeOther(c, '/login');
+  });
+
+  app.post('/locale', (c) => {
+    const chosen = field(c, 'locale');
+    if (isLocale(chosen)) c.var.view.session.locale = chosen;
+    const back = field(c, 'back');
+    // Only a path of this console: never another origin (`//host`) or a scheme.
+    return seeOther(c, /^\/(?![/\\])[\w\-/.]*$/.test(back) ? back : '/');
+  });
+
+  registerDashboard(app, deps);
+  registerWizard(app, deps);
+  registerRollbackPages(app, deps);
+
+  app.notFound((c) => problem(c, 404, c.var.view.t('error.notFound')));
+  app.onError((error, c) => {
+    deps.log({ method: c.req.method, route: c.req.routePath, status: 500, error: isRestorepointError(error) ? error.code : error.name });
+    return problem(c, isRestorepointError(error) && ['INPUT_INVALID', 'ROLLBACK_SCOPE_INVALID', 'SOURCE_UNKNOWN'].includes(error.code) ? 400 : 500, c.var.view.t('error.failed', { message: error.message }));
+  });
+  return app;
+}

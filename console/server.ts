@@ -1,0 +1,44 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { migrateCatalog, openCatalog } from '../catalog/catalog-db';
+import { connectClient } from '../client/connect';
+import type { Config } from '../config/schema';
+import { createConsoleApp } from './app';
+import type { ConsoleDeps } from './context';
+import { SessionStore } from './sessions';
+
+export interface ConsoleOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly log: ConsoleDeps['log'];
+  readonly secureCookies?: boolean;
+}
+
+export interface RunningConsole {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the console on 127.0.0.1 only: reaching it from elsewhere takes a proxy that the
+ * operator puts in front of it on purpose (with TLS, and `secureCookies`).
+ */
+export async function startConsole(config: Config, options: ConsoleOptions): Promise<RunningConsole> {
+  const catalog = openCatalog(config.catalog.url);
+  await migrateCatalog(catalog);
+  // No token of its own: every call presents the signed-in user's (console/context.ts, asUser).
+  const client = await connectClient(config, { tokens: async () => undefined });
+  const app = createConsoleApp({ config, client, catalog, log: options.log, sessions: new SessionStore(), secureCookies: options.secureCookies });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const started = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: options.port }, () => resolve(started));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await client.close();
+      await catalog.destroy();
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { databaseFingerprint, pagilaDatabase } from '../support/pagila';
+import { tokenFor } from '../support/identity';
+import type { ScratchDatabase } from '../support/stack';
+import { sql, startRollbackWorld, type RollbackWorld } from '../rollback/rollback-world';
+import { choose, chooseScope, press, reloadUntil, SCREENSHOTS, seriousViolations, signIn, signOut, startConsoleBrowser, type ConsoleBrowser } from './console-world';
+
+describe('a rejected request changes nothing, and the server refuses what the page does not offer', () => {
+  let db: ScratchDatabase;
+  let rw: RollbackWorld;
+  let cb: ConsoleBrowser;
+  let exportId: string;
+
+  const accessible = async (page: Page) => assert.deepEqual(await seriousViolations(page), [], `axe-core on ${page.url()}`);
+  const main = (page: Page) => page.locator('main').innerText();
+
+  /** A decision POSTed straight to the server with this browser's session cookie, as a forger would. */
+  const forgeDecision = async (page: Page, rollbackId: string, form: Record<string, string>) => (await page.request.post(`${cb.console.url}/rollbacks/${rollbackId}/decision`, { form, maxRedirects: 0 })).status();
+
+  before(async () => {
+    db = await pagilaDatabase('console_reject');
+    rw = await startRollbackWorld(db.url);
+    exportId = await rw.exportApp();
+    cb = await startConsoleBrowser(rw.world.config);
+  });
+  after(async () => {
+    await cb?.close();
+    await rw?.close();
+    await db?.drop();
+  });
+
+  it('refuses a token that does not verify', async () => {
+    const { page } = cb;
+    await page.goto(`${cb.console.url}/login`);
+    await page.getByLabel('Token').fill(await tokenFor('mallory', { '*': ['admin'] }, { audience: 'another-app' }));
+    await press(page, 'Sign in');
+    await page.getByText('The token was refused: the token is for another audience').waitFor();
+    await accessible(page);
+    await page.goto(`${cb.console.url}/dashboard`);
+    assert.match(page.url(), /\/login$/, 'nobody is signed in');
+  });
+
+  it('a viewer sees no decision and a forged one is refused; a POST without the CSRF token is refused; the approver rejects and nothing changes', async () => {
+    const { page } = cb;
+    await sql(db.url, "update film set rental_rate = 0.99 where rating = 'PG'");
+    const afterAccident = await databaseFingerprint(db.url);
+
+    // alice asks for the PG films back, narrowed by a row predicate.
+    await signIn(cb, 'alice', { app: ['restorer'] });
+    await chooseScope(cb, 'app', { exportId }, ['public.film']);
+    await page.getByLabel("public.film: Only the rows where (optional SQL condition over this table, e.g. rating = 'PG')").fill("rating = 'PG'");
+    await press(page, 'Next');
+    await page.waitForURL('**/recover/target');
+    await press(page, 'Next');
+    await page.waitForURL('**/recover/request');
+    await page.getByLabel('Reason (recorded in the audit ledger)').fill('INC-8: rental rates of PG films overwritten');
+    await press(page, 'Request rollback and show the preview');
+    await page.waitForURL('**/rollbacks/**');
+    const rollbackId = new URL(page.url()).pathname.split('/').pop()!;
+    await reloadUntil(page, 'You requested this rollback');
+    const digest = /Preview digest \(what an approval names\): ([0-9a-f]{64})/.exec(await main(page))![1]!;
+    await signOut(page);
+
+    // victor may look, not decide: no button, no wizard, and the server refuses the forged POST.
+    await signIn(cb, 'victor', { app: ['viewer'] });
+    await page.goto(`${cb.console.url}/rollbacks/${rollbackId}`);
+    await page.getByText('You may look at this rollback but not decide on it.').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Reject' }).count(), 0);
+    await accessible(page);
+    await page.screenshot({ path: path.join(SCREENSHOTS, '12-viewer.png'), fullPage: true });
+    const victorsCsrf = (await page.locator('input[name="_csrf"]').first().getAttribute('value'))!;
+    assert.equal(await forgeDecision(page, rollbackId, { _csrf: victorsCsrf, kind: 'approve', digest, comment: 'forged' }), 403);
+    assert.equal((await page.goto(`${cb.console.url}/recover/source`))!.status(), 403, 'a viewer cannot start the wizard');
+    await accessible(page);
+    await signOut(page);
+
+    // bob may decide, but not without the form's CSRF token.
+    await signIn(cb, 'bob', { app: ['approver'] });
+    assert.equal(await forgeDecision(page, rollbackId, { kind: 'approve', digest, comment: 'no csrf' }), 403);
+    assert.equal(await forgeDecision(page, rollbackId, { _csrf: victorsCsrf, kind: 'approve', digest, comment: 'stale csrf' }), 403);
+    await page.goto(`${cb.console.url}/rollbacks/${rollbackId}`);
+    assert.match(await main(page), /Stage: awaiting approval/);
+    assert.doesNotMatch(await main(page), /Decisions/, 'no forged decision reached the worker');
+
+    await page.getByLabel('Comment').fill('the PG rates were changed on purpose by pricing');
+    await press(page, 'Reject');
+    await reloadUntil(page, 'Stage: rejected', ['Stage: done', 'Stage: failed']);
+    assert.match(await main(page), /Your rejection was recorded; nothing was changed\./);
+    await accessible(page);
+    await page.screenshot({ path: path.join(SCREENSHOTS, '13-rejected.png'), fullPage: true });
+    assert.deepEqual(await databaseFingerprint(db.url), afterAccident, 'a rejected rollback changes nothing');
+
+    for (const value of ["'PG'", 'rating', '0.99', 'INC-8', 'pricing']) {
+      assert.ok(!cb.requestedUrls.some((u) => decodeURIComponent(u).includes(value)), `${value} in a URL`);
+      assert.ok(!cb.logLines.some((l) => l.includes(value)), `${value} in the console's log`);
+    }
+    assert.deepEqual(cb.cspViolations, []);
+  });
+
+  it('loads a restore point side by side without touching live data, and keeps the session cookie from scripts and other sites', async () => {
+    const { page } = cb;
+    const live = await databaseFingerprint(db.url);
+    await signIn(cb, 'alice', { app: ['restorer'] });
+    const cookie = (await cb.context.cookies()).find((c) => c.name === 'rp_console_session')!;
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.sameSite, 'Strict');
+    await chooseScope(cb, 'app', { exportId }, ['public.film']);
+    await press(page, 'Next');
+    await page.waitForURL('**/recover/target');
+    await choose(page, 'Side by side: load the restore point into a new schema of the source, live data untouched');
+    await page.getByLabel('Schema name for side by side').fill('inspect_film');
+    await press(page, 'Next');
+    await page.waitForURL('**/recover/request');
+    await page.getByLabel('Reason (recorded in the audit ledger)').fill('what were the rates?');
+    await press(page, 'Request rollback and show the preview');
+    await page.waitForURL('**/rollbacks/**');
+    await reloadUntil(page, 'Stage: done');
+    await accessible(page);
+    assert.deepEqual(await databaseFingerprint(db.url), live, 'live data untouched');
+    assert.equal((await sql(db.url, "select count(*)::int as n from inspect_film.film where rating = 'PG' and rental_rate <> 0.99")).rows[0].n > 0, true);
+    await page.goto(`${cb.console.url}/sources/app`);
+    await page.getByText('Storage by class').first().waitFor();
+    await accessible(page);
+    await signOut(page);
+  });
+
+  it('speaks German when the browser asks for it, and the language the user chooses after that', async () => {
+    const { page } = cb;
+    // A browser set to German (this profile's own locale is English, so the header is set on the way out).
+    await page.route('**/*', (route) => route.continue({ headers: { ...route.request().headers(), 'accept-language': 'de-DE,de;q=0.9,en;q=0.5' } }));
+    await page.goto(`${cb.console.url}/login`);
+    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Anmelden');
+    assert.equal(await page.locator('html').getAttribute('lang'), 'de');
+    await accessible(page);
+    await page.getByLabel('Sprache').selectOption('en');
+    await press(page, 'Sprache wechseln');
+    await page.waitForURL('**/login');
+    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Sign in');
+    await page.unrouteAll();
+  });
+});
