@@ -141,8 +141,12 @@ export const manifestSchema = z.object({
   snapshot: z.object({ txidSnapshot: z.string(), lsn: z.string().nullable(), takenAt: z.string() }),
   format: exportFormatSchema,
   compression: compressionSchema,
-  /** Reserved for client-side encryption; null means the parts are stored as compressed. */
-  encryption: z.null(),
+  /**
+   * Client-side encryption of the export's objects (crypto/chunked-aead.ts): the scheme and the id
+   * of the key-encryption key that wraps the export's data key, never a key. null: stored as
+   * compressed, unencrypted (older exports, and `--no-encryption`).
+   */
+  encryption: z.object({ scheme: z.literal('aes-256-gcm-chunked-v1'), keyId: z.string().min(1) }).nullable(),
   tags: tagsSchema,
   /** Optional: manifests written before it existed exported the schemas asked for (by default `public`). */
   scope: exportScopeSchema.optional(),

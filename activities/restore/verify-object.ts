@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ObjectCipher } from '../../crypto/object-cipher';
 import type { ObjectStore } from '../../storage/object-store';
 import { ChecksumStream } from '../../streams/checksum-stream';
 
@@ -17,15 +18,23 @@ export type ObjectCheck =
   | { readonly key: string; readonly status: 'size mismatch'; readonly expected: number; readonly actual: number }
   | { readonly key: string; readonly status: 'checksum mismatch'; readonly algorithm: 'sha256' | 'crc32c'; readonly expected: string; readonly actual: string };
 
-/** Streams an object back and recomputes its sha256 and CRC32C. Only I/O faults throw. */
-export async function verifyObject(store: ObjectStore, expected: ExpectedObject): Promise<ObjectCheck> {
+/**
+ * Streams an object back and recomputes its sha256 and CRC32C. With a `cipher`, an object that
+ * matches them is read once more through the decryption, which throws DECRYPTION_FAILED when any
+ * chunk does not authenticate (before a restore loads a row). Only I/O faults and that throw.
+ */
+export async function verifyObject(store: ObjectStore, expected: ExpectedObject, cipher?: ObjectCipher): Promise<ObjectCheck> {
   const stat = await store.stat(expected.key);
   if (!stat) return { key: expected.key, status: 'missing' };
   if (stat.size !== expected.bytes) return { key: expected.key, status: 'size mismatch', expected: expected.bytes, actual: stat.size };
   const checksum = new ChecksumStream();
-  await pipeline(store.openRead(expected.key), checksum, new Writable({ write: (_chunk, _enc, done) => done() }));
-  return compareChecksums(expected, checksum.result());
+  await pipeline(store.openRead(expected.key), checksum, discard());
+  const check = compareChecksums(expected, checksum.result());
+  if (check.status === 'ok' && cipher) await pipeline(store.openRead(expected.key), cipher.decryptor(expected.key), discard());
+  return check;
 }
+
+const discard = () => new Writable({ write: (_chunk, _enc, done) => done() });
 
 export function compareChecksums(expected: ExpectedObject, actual: { bytes: number; sha256: string; crc32c: string }): ObjectCheck {
   if (actual.bytes !== expected.bytes) return { key: expected.key, status: 'size mismatch', expected: expected.bytes, actual: actual.bytes };
