@@ -147,6 +147,12 @@ export const manifestSchema = z.object({
    * compressed, unencrypted (older exports, and `--no-encryption`).
    */
   encryption: z.object({ scheme: z.literal('aes-256-gcm-chunked-v1'), keyId: z.string().min(1) }).nullable(),
+  /**
+   * Encrypted exports: the manifest's values that may come from the data (column defaults and
+   * generation expressions, sequences' last values), encrypted (base64), placeholders in their
+   * place (crypto/manifest-seal.ts). Absent otherwise.
+   */
+  sealed: z.string().optional(),
   tags: tagsSchema,
   /** Optional: manifests written before it existed exported the schemas asked for (by default `public`). */
   scope: exportScopeSchema.optional(),

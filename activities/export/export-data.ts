@@ -16,6 +16,7 @@ import { tableUnchangedSince } from '../../postgres/table-unchanged';
 import { keyProviderOf, resolveSource, type ActivityDeps } from '../deps';
 import { ENCRYPTION_SCHEME } from '../../crypto/chunked-aead';
 import { cipherForNewExport, getExportKey, recordManifestMac } from '../../crypto/export-keys';
+import { sealManifest } from '../../crypto/manifest-seal';
 import { recordParts } from './part-catalog';
 import { ByteRateLimit } from './rate-limit';
 import { newestCheckpoint, storedCheckpoint } from './stored-checkpoint';
@@ -282,8 +283,8 @@ export function createExportDataActivity(deps: ActivityDeps) {
         materializedViews,
         timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - startedAt.getTime() },
       };
-      const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 1));
       const manifestKey = objectNames.manifest(input.exportId);
+      const manifestBytes = Buffer.from(JSON.stringify(cipher ? sealManifest(manifest, cipher, manifestKey) : manifest, null, 1));
       // The manifest stays readable without the key (it holds names, types and checksums, no row
       // value), so `verify --level checksums` needs none; its MAC under the data key, kept in the
       // catalog, refuses one edited and re-hashed by someone without the key.

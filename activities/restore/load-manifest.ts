@@ -7,6 +7,7 @@ import { sha256Hex } from '../../streams/sha256';
 import { keyProviderOf, type ActivityDeps } from '../deps';
 import { cipherOf, getExportKey } from '../../crypto/export-keys';
 import type { ObjectCipher } from '../../crypto/object-cipher';
+import { unsealManifest } from '../../crypto/manifest-seal';
 import { crossCheckExport } from './cross-check';
 
 export interface VerifiedManifest {
@@ -42,8 +43,9 @@ export async function loadVerifiedManifest(deps: ActivityDeps, exportId: string)
       actual,
     });
   }
-  const manifest = manifestSchema.parse(JSON.parse(bytes.toString('utf8')));
-  const cipher = await manifestCipher(deps, exportId, record.manifestKey, manifest, bytes);
+  const stored = manifestSchema.parse(JSON.parse(bytes.toString('utf8')));
+  const cipher = await manifestCipher(deps, exportId, record.manifestKey, stored, bytes);
+  const manifest = cipher ? unsealManifest(stored, cipher, record.manifestKey) : stored;
   await crossCheckExport(deps.catalog, store, record, manifest);
   return { record, manifest, store, ...(cipher ? { cipher } : {}) };
 }
