@@ -125,6 +125,9 @@ export type ManifestScope = z.infer<typeof exportScopeSchema>;
 /** A materialized view: created empty by the DDL, refreshed after the rows load when it was populated at export, as pg_restore does. */
 export const materializedViewSchema = z.object({ schema: z.string(), name: z.string(), populated: z.boolean() });
 
+/** How an export's objects are encrypted: the scheme and the key-encryption key's id, never a key; null when they are not. */
+export const manifestEncryptionSchema = z.object({ scheme: z.literal('aes-256-gcm-chunked-v1'), keyId: z.string().min(1) }).nullable();
+
 /** The manifest: written last, after every part is stored; its own sha256 is kept in the catalog. */
 export const manifestSchema = z.object({
   version: z.literal(MANIFEST_VERSION),
@@ -146,7 +149,7 @@ export const manifestSchema = z.object({
    * of the key-encryption key that wraps the export's data key, never a key. null: stored as
    * compressed, unencrypted (older exports, and `--no-encryption`).
    */
-  encryption: z.object({ scheme: z.literal('aes-256-gcm-chunked-v1'), keyId: z.string().min(1) }).nullable(),
+  encryption: manifestEncryptionSchema,
   /**
    * Encrypted exports: the manifest's values that may come from the data (column defaults and
    * generation expressions, sequences' last values), encrypted (base64), placeholders in their
