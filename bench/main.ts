@@ -26,7 +26,7 @@ import { WorkerProcess } from './worker-process';
 import { startExport } from '../client/exports';
 import { issueLocalToken, localIdentityConfig } from '../identity/local-issuer';
 
-const GROUPS: readonly Group[] = ['export', 'restore', 'parallel', 'latency', 'memory', 'pagila', 'incremental', 'split'];
+const GROUPS: readonly Group[] = ['export', 'restore', 'parallel', 'latency', 'memory', 'pagila', 'incremental', 'split', 'encryption'];
 
 interface Options {
   readonly rows: number;
@@ -132,6 +132,7 @@ async function main(): Promise<void> {
     csvFile: path.join(workDir, `${BENCH_TABLE}.csv`),
     dumpFile: path.join(workDir, `${BENCH_TABLE}.dump`),
     restoreSourceExportId: '',
+    restorePlainExportId: '',
     gcsBucket: 'restorepoint-bench',
   };
 
@@ -141,6 +142,8 @@ async function main(): Promise<void> {
     await timedCommand(postgresClient('pg_dump'), ['-Fc', '-t', `public.${BENCH_TABLE}`, '-f', context.dumpFile, databases.source]);
     const restoreSource = await startExport(client, { source: 'bench', tables: [BENCH_TABLE], destination: folderDestination(context, 'restore-source'), requestedBy: 'bench' });
     context.restoreSourceExportId = (await restoreSource.result()).exportId;
+    const restorePlain = await startExport(client, { source: 'bench', tables: [BENCH_TABLE], destination: folderDestination(context, 'restore-source-plain'), requestedBy: 'bench', encrypt: false });
+    context.restorePlainExportId = (await restorePlain.result()).exportId;
     const csvBytes = fs.statSync(context.csvFile).size;
     log(`${BENCH_TABLE}: ${(csvBytes / 1024 / 1024).toFixed(1)} MB as CSV (${(csvBytes / options.rows).toFixed(0)} bytes a row)`);
 
