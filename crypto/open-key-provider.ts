@@ -12,7 +12,7 @@ export const defaultKeyringFile = () => path.join(stateHome(), 'keys', 'keyring.
 export function openKeyProvider(config: Config): KeyProvider {
   const encryption = config.encryption;
   if (encryption.provider === 'gcp-kms') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // Loaded on demand: a worker on the local keyring never pays for the gRPC client.
     const { KeyManagementServiceClient } = require('@google-cloud/kms') as { KeyManagementServiceClient: new () => KmsClient };
     return new CloudKmsKeyProvider(new KeyManagementServiceClient(), encryption.kmsKeyName!);
   }
