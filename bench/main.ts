@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connectClient } from '../client/connect';
+import { loadConfig } from '../config/load';
 import { configSchema } from '../config/schema';
 import { readStackState } from '../stack/state';
 import { postgresClient } from '../stack/tools';
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
 
   const resultsDir = path.resolve(__dirname, 'results');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'restorepoint-bench-'));
+  const stackIdentity = loadConfig().identity;
   const config = configSchema.parse({
     temporal: { address: stack.temporal.address, taskQueue: `bench-${process.pid}` },
     catalog: { url: databases.catalog },
@@ -106,6 +108,9 @@ async function main(): Promise<void> {
     // As the local stack's defaults: the local issuer's keys, and the payload key the worker encrypts with.
     identity: localIdentityConfig(),
     export: options.zstdLevel ? { zstdLevel: options.zstdLevel } : {},
+    // The stack's local issuer and payload key: the worker verifies callers and encrypts payloads,
+    // so the bench's client must speak the same (it presents RESTOREPOINT_TOKEN or a login).
+    ...(stackIdentity ? { identity: stackIdentity } : {}),
   });
   // In the project's git-ignored state folder: profiles are large and machine-specific.
   const profileDir = options.profile ? path.resolve(__dirname, '..', '.restorepoint', 'bench-profiles', String(Date.now())) : undefined;
