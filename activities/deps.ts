@@ -4,6 +4,8 @@ import { RestorepointError } from '../core/errors';
 import { readStackState } from '../stack/state';
 import { withDatabase } from '../stack/urls';
 import type { ObjectStore } from '../storage/object-store';
+import type { KeyProvider } from '../crypto/key-provider';
+import { openKeyProvider } from '../crypto/open-key-provider';
 
 /** What activities need from the outside world; tests pass real or fake ones. */
 export interface ActivityDeps {
@@ -11,6 +13,12 @@ export interface ActivityDeps {
   readonly catalog: Knex;
   openStore(destination: string): ObjectStore;
   readonly clock: () => Date;
+  /** Wraps exports' data keys; unset: the one `config.encryption` names (`keyProviderOf`). */
+  readonly keys?: KeyProvider;
+}
+
+export function keyProviderOf(deps: ActivityDeps): KeyProvider {
+  return deps.keys ?? openKeyProvider(deps.config);
 }
 
 /**

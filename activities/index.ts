@@ -14,6 +14,7 @@ import { createRetentionActivities } from './retention';
 import { createRollbackActivities } from './rollback';
 import { createScheduleActivities } from './schedules';
 import { createTrackingActivities } from './tracking';
+import { createShredActivities } from './keys/shred-export';
 import { withTypedFailures } from './typed-failures';
 import { createVerifyActivities } from './verify';
 
@@ -33,6 +34,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHoldActivities(deps),
     ...createTrackingActivities(deps),
     ...createScheduleActivities(deps),
+    ...createShredActivities(deps),
     checkScope: createCheckScopeActivity(deps),
     exportData: createExportDataActivity(deps),
     restoreExport: createRestoreActivity(deps),

@@ -21,6 +21,8 @@ export interface BenchContext {
   readonly dumpFile: string;
   /** A restorepoint export of BENCH_TABLE, the input of restorepoint's restore. */
   restoreSourceExportId: string;
+  /** The same table exported with encryption off, the input of the unencrypted restore (issue 13 item 8). */
+  restorePlainExportId: string;
   readonly gcsBucket: string;
   /** A restorepoint export of Pagila and a `pg_dump -Fc` of it, the inputs of the Pagila restores (made by the first one). */
   pagilaExportId?: string;

@@ -7,7 +7,7 @@ import { BENCH_TABLE, emptyPgRestoreTarget, emptyTarget, ONE_ROW_TABLE, recreate
 import type { Measurement } from './measurement';
 import { timedCommand } from './timed-command';
 
-export type Group = 'export' | 'restore' | 'parallel' | 'latency' | 'memory' | 'pagila' | 'incremental' | 'split';
+export type Group = 'export' | 'restore' | 'parallel' | 'latency' | 'memory' | 'pagila' | 'incremental' | 'split' | 'encryption';
 
 /** Readers (ctid page ranges) of the one-table split contenders. */
 export const SPLIT_READERS = [1, 2, 4] as const;
@@ -26,8 +26,8 @@ export interface Contender {
 const psql = () => postgresClient('psql');
 
 /** A restorepoint restore of the prepared export through the real client, workflow and worker. */
-async function restorepointRestore(context: BenchContext, target: 'target' | 'empty_db', targetUrl: string, verifyFirst: boolean): Promise<Measurement> {
-  const measured = await timedRestore(context, context.restoreSourceExportId, target, verifyFirst);
+async function restorepointRestore(context: BenchContext, target: 'target' | 'empty_db', targetUrl: string, verifyFirst: boolean, encrypted = true): Promise<Measurement> {
+  const measured = await timedRestore(context, encrypted ? context.restoreSourceExportId : context.restorePlainExportId, target, verifyFirst);
   const rows = await targetRows(targetUrl);
   if (rows !== context.rows) throw new Error(`restorepoint restore loaded ${rows} rows, expected ${context.rows}`);
   return { ...measured, rows };
@@ -69,6 +69,7 @@ export async function restorepointExport(
     mode?: 'full' | 'incremental';
     parentExportId?: string;
     split?: { minBytes: number; ranges: number };
+    encrypt?: boolean;
   },
 ): Promise<Measurement & { exportId: string; manifestKey: string }> {
   const { result, cost } = await context.worker.measure(async () => {
@@ -84,7 +85,7 @@ export async function restorepointExport(
 async function exportAndDiscard(
   context: BenchContext,
   destination: string,
-  options: { source: string; tables: readonly string[]; schemas?: readonly string[]; concurrency?: number; split?: { minBytes: number; ranges: number } },
+  options: { source: string; tables: readonly string[]; schemas?: readonly string[]; concurrency?: number; split?: { minBytes: number; ranges: number }; encrypt?: boolean },
 ): Promise<Measurement> {
   try {
     const { exportId: _exportId, manifestKey: _manifestKey, ...measurement } = await restorepointExport(context, { ...options, destination });
@@ -131,6 +132,20 @@ export function contenders(): Contender[] {
       label: 'restorepoint export csv+zstd -> folder',
       group: 'export',
       run: (c, runNo) => exportAndDiscard(c, folderDestination(c, `folder-${runNo}`), { source: 'bench', tables: [BENCH_TABLE] }),
+    },
+    {
+      // Every export is encrypted by default; this one opts out, to show what encryption costs.
+      id: 'rp_export_folder_plain',
+      label: 'restorepoint export csv+zstd -> folder, unencrypted',
+      group: 'encryption',
+      run: (c, runNo) => exportAndDiscard(c, folderDestination(c, `folder-plain-${runNo}`), { source: 'bench', tables: [BENCH_TABLE], encrypt: false }),
+    },
+    {
+      id: 'rp_restore_plain',
+      label: 'restorepoint restore -> empty table, unencrypted export',
+      group: 'encryption',
+      prepare: (c) => emptyTarget(c.databases),
+      run: (c) => restorepointRestore(c, 'target', c.databases.target, true, false),
     },
     {
       id: 'rp_export_gcs',

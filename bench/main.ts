@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connectClient } from '../client/connect';
+import { loadConfig } from '../config/load';
 import { configSchema } from '../config/schema';
 import { readStackState } from '../stack/state';
 import { postgresClient } from '../stack/tools';
@@ -26,7 +27,7 @@ import { WorkerProcess } from './worker-process';
 import { startExport } from '../client/exports';
 import { issueLocalToken, localIdentityConfig } from '../identity/local-issuer';
 
-const GROUPS: readonly Group[] = ['export', 'restore', 'parallel', 'latency', 'memory', 'pagila', 'incremental', 'split'];
+const GROUPS: readonly Group[] = ['export', 'restore', 'parallel', 'latency', 'memory', 'pagila', 'incremental', 'split', 'encryption'];
 
 interface Options {
   readonly rows: number;
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
 
   const resultsDir = path.resolve(__dirname, 'results');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'restorepoint-bench-'));
+  const stackIdentity = loadConfig().identity;
   const config = configSchema.parse({
     temporal: { address: stack.temporal.address, taskQueue: `bench-${process.pid}` },
     catalog: { url: databases.catalog },
@@ -106,6 +108,9 @@ async function main(): Promise<void> {
     // As the local stack's defaults: the local issuer's keys, and the payload key the worker encrypts with.
     identity: localIdentityConfig(),
     export: options.zstdLevel ? { zstdLevel: options.zstdLevel } : {},
+    // The stack's local issuer and payload key: the worker verifies callers and encrypts payloads,
+    // so the bench's client must speak the same (it presents RESTOREPOINT_TOKEN or a login).
+    ...(stackIdentity ? { identity: stackIdentity } : {}),
   });
   // In the project's git-ignored state folder: profiles are large and machine-specific.
   const profileDir = options.profile ? path.resolve(__dirname, '..', '.restorepoint', 'bench-profiles', String(Date.now())) : undefined;
@@ -132,6 +137,7 @@ async function main(): Promise<void> {
     csvFile: path.join(workDir, `${BENCH_TABLE}.csv`),
     dumpFile: path.join(workDir, `${BENCH_TABLE}.dump`),
     restoreSourceExportId: '',
+    restorePlainExportId: '',
     gcsBucket: 'restorepoint-bench',
   };
 
@@ -141,6 +147,8 @@ async function main(): Promise<void> {
     await timedCommand(postgresClient('pg_dump'), ['-Fc', '-t', `public.${BENCH_TABLE}`, '-f', context.dumpFile, databases.source]);
     const restoreSource = await startExport(client, { source: 'bench', tables: [BENCH_TABLE], destination: folderDestination(context, 'restore-source'), requestedBy: 'bench' });
     context.restoreSourceExportId = (await restoreSource.result()).exportId;
+    const restorePlain = await startExport(client, { source: 'bench', tables: [BENCH_TABLE], destination: folderDestination(context, 'restore-source-plain'), requestedBy: 'bench', encrypt: false });
+    context.restorePlainExportId = (await restorePlain.result()).exportId;
     const csvBytes = fs.statSync(context.csvFile).size;
     log(`${BENCH_TABLE}: ${(csvBytes / 1024 / 1024).toFixed(1)} MB as CSV (${(csvBytes / options.rows).toFixed(0)} bytes a row)`);
 

@@ -54,6 +54,8 @@ export function computeRatios(m: Medians, incrementalAvailable: boolean): Ratio[
     ),
     ratio('worker_rss_ratio', 'peak worker RSS, whole process, full table / table 1/5 the size', div(rssMb('rp_export_folder'), rssMb('rp_export_small')), '(info)'),
     ratio('one_row_latency_ms', 'one-row export, client start -> result (ms)', wall('rp_export_one_row'), '< 1000', (v) => v < 1000),
+    ratio('encrypted_export_vs_plain', 'export to folder, encrypted / unencrypted time', div(wall('rp_export_folder'), wall('rp_export_folder_plain')), '<= 1.10', (v) => v <= 1.1),
+    ratio('encrypted_restore_vs_plain', 'restore, encrypted / unencrypted export time', div(wall('rp_restore'), wall('rp_restore_plain')), '<= 1.10', (v) => v <= 1.1),
     ratio('pagila_vs_pg_dump', 'Pagila export, speed vs pg_dump -Fc', div(wall('pagila_pg_dump_fc'), wall('pagila_rp_export')), '(info)'),
     ratio('pagila_size_vs_pg_dump', 'Pagila export size / pg_dump -Fc size', div(m.pagila_rp_export?.outputBytes, m.pagila_pg_dump_fc?.outputBytes), '(info)'),
     ratio('pagila_restore_vs_pg_restore', 'Pagila restore into an empty db, speed vs pg_restore', div(wall('pagila_pg_restore'), wall('pagila_rp_restore')), '(info)'),
@@ -85,7 +87,7 @@ export function formatTable(list: readonly Contender[], m: Medians, csvBytes: nu
     const r = m[c.id];
     if (!r) continue;
     const sizeScale = c.group === 'parallel' ? 2 : c.group === 'memory' ? 0.2 : 1;
-    const throughputKnown = c.group === 'export' || c.group === 'restore' || c.group === 'parallel' || c.group === 'memory' || c.group === 'split';
+    const throughputKnown = c.group === 'export' || c.group === 'restore' || c.group === 'parallel' || c.group === 'memory' || c.group === 'split' || c.group === 'encryption';
     const cells = [
       c.label,
       fmt(r.wallMs / 1000),

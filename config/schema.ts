@@ -163,6 +163,19 @@ export const configSchema = z.strictObject({
   ledger: z.strictObject({ anchorTo: z.string().min(1).optional() }).default({}),
   /** The default retention policy (docs/retention.md); a schedule or `--policy` may pass its own. */
   retention: retentionPolicySchema.optional(),
+  /**
+   * Client-side encryption of stored objects (docs/security.md): the key-encryption key that
+   * wraps each export's data key. `local`: a keyring file (default `<state folder>/keys/keyring.json`);
+   * `gcp-kms`: a Cloud KMS CryptoKey resource name.
+   */
+  encryption: z
+    .strictObject({
+      provider: z.enum(['local', 'gcp-kms']).default('local'),
+      keyringFile: z.string().min(1).optional(),
+      kmsKeyName: z.string().regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/, 'projects/…/locations/…/keyRings/…/cryptoKeys/…').optional(),
+    })
+    .refine((e) => e.provider !== 'gcp-kms' || e.kmsKeyName !== undefined, 'provider gcp-kms needs kmsKeyName')
+    .default({ provider: 'local' }),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Identities and roles (docs/security.md); unset: the worker refuses every request that needs one. */
   identity: identitySchema.optional(),

@@ -68,6 +68,11 @@ export const exportInputSchema = z.object({
   /** Most uncompressed bytes per second read from the source, across all tables; unset means no limit. */
   maxBytesPerSecond: z.number().int().min(1024).optional(),
   tags: tagsSchema.default({}),
+  /**
+   * Client-side encryption of every stored object under a data key of this export (docs/security.md).
+   * On unless turned off explicitly (`--no-encryption`), which the manifest and the ledger record.
+   */
+  encrypt: z.boolean().default(true),
   requestedBy: z.string().min(1).default('unknown'),
   /**
    * `full` (the default) copies every selected table; `incremental` stores the changes recorded

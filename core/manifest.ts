@@ -125,6 +125,9 @@ export type ManifestScope = z.infer<typeof exportScopeSchema>;
 /** A materialized view: created empty by the DDL, refreshed after the rows load when it was populated at export, as pg_restore does. */
 export const materializedViewSchema = z.object({ schema: z.string(), name: z.string(), populated: z.boolean() });
 
+/** How an export's objects are encrypted: the scheme and the key-encryption key's id, never a key; null when they are not. */
+export const manifestEncryptionSchema = z.object({ scheme: z.literal('aes-256-gcm-chunked-v1'), keyId: z.string().min(1) }).nullable();
+
 /** The manifest: written last, after every part is stored; its own sha256 is kept in the catalog. */
 export const manifestSchema = z.object({
   version: z.literal(MANIFEST_VERSION),
@@ -141,8 +144,18 @@ export const manifestSchema = z.object({
   snapshot: z.object({ txidSnapshot: z.string(), lsn: z.string().nullable(), takenAt: z.string() }),
   format: exportFormatSchema,
   compression: compressionSchema,
-  /** Reserved for client-side encryption; null means the parts are stored as compressed. */
-  encryption: z.null(),
+  /**
+   * Client-side encryption of the export's objects (crypto/chunked-aead.ts): the scheme and the id
+   * of the key-encryption key that wraps the export's data key, never a key. null: stored as
+   * compressed, unencrypted (older exports, and `--no-encryption`).
+   */
+  encryption: manifestEncryptionSchema,
+  /**
+   * Encrypted exports: the manifest's values that may come from the data (column defaults and
+   * generation expressions, sequences' last values), encrypted (base64), placeholders in their
+   * place (crypto/manifest-seal.ts). Absent otherwise.
+   */
+  sealed: z.string().optional(),
   tags: tagsSchema,
   /** Optional: manifests written before it existed exported the schemas asked for (by default `public`). */
   scope: exportScopeSchema.optional(),

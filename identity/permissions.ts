@@ -27,6 +27,8 @@ export const PERMISSIONS = [
   'payloads.decode',
   'alert.watch',
   'alert.ack',
+  /** Crypto-shredding an export (destroying its data key): admin only. */
+  'export.shred',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

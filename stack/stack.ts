@@ -10,6 +10,8 @@ import { ensureSearchAttributes } from './search-attributes';
 import { startTemporal } from './temporal';
 import { CATALOG_DATABASE } from './urls';
 import { ensureLocalIdentity } from '../identity/local-issuer';
+import { LocalKeyring } from '../crypto/local-keyring';
+import { defaultKeyringFile } from '../crypto/open-key-provider';
 
 export interface ServiceStatus {
   readonly name: 'postgres' | 'temporal' | 'gcs';
@@ -83,6 +85,8 @@ export async function stackUp(log: (line: string) => void = () => undefined): Pr
   }
 
   const state: StackState = { postgres, temporal, gcs, startedAt: prior?.startedAt ?? new Date().toISOString() };
+  // The local keyring that wraps exports' data keys (encryption is on by default); never replaced once made.
+  new LocalKeyring(defaultKeyringFile()).ensure();
   writeStackState(state);
   return state;
 }

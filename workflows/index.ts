@@ -14,3 +14,4 @@ export { trackWorkflow } from './track-workflow';
 export { deleteScheduleWorkflow, saveScheduleWorkflow } from './schedule-workflows';
 export { alertWatchWorkflow } from './alert-watch-workflow';
 export { ackAlertWorkflow } from './ack-alert-workflow';
+export { shredExportWorkflow } from './shred-export-workflow';

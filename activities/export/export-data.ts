@@ -13,7 +13,10 @@ import { qualifiedName } from '../../postgres/queryable';
 import { openConnection } from '../../postgres/connect';
 import { joinSharedSnapshot, lockTables } from '../../postgres/snapshot';
 import { tableUnchangedSince } from '../../postgres/table-unchanged';
-import { resolveSource, type ActivityDeps } from '../deps';
+import { keyProviderOf, resolveSource, type ActivityDeps } from '../deps';
+import { ENCRYPTION_SCHEME } from '../../crypto/chunked-aead';
+import { cipherForNewExport, getExportKey, recordManifestMac } from '../../crypto/export-keys';
+import { sealManifest } from '../../crypto/manifest-seal';
 import { recordParts } from './part-catalog';
 import { ByteRateLimit } from './rate-limit';
 import { newestCheckpoint, storedCheckpoint } from './stored-checkpoint';
@@ -100,7 +103,8 @@ export function createExportDataActivity(deps: ActivityDeps) {
     const startedAt = deps.clock();
     const source = resolveSource(deps.config, input.source);
     const store = deps.openStore(input.destination);
-    const stored = storedCheckpoint(store, input.exportId);
+    const cipher = input.encrypt ? await cipherForNewExport(deps.catalog, keyProviderOf(deps), input.exportId) : undefined;
+    const stored = storedCheckpoint(store, input.exportId, cipher);
     const prior = newestCheckpoint(Context.current().info.heartbeatDetails as ExportCheckpoint | undefined, await stored.read());
     const held = await acquireSnapshot(input.exportId, source.url);
     const { snapshot, leader } = held;
@@ -122,7 +126,7 @@ export function createExportDataActivity(deps: ActivityDeps) {
         sourceIdentity(leader),
         listSequences(leader, scope.schemas),
         listMaterializedViews(leader, scope.schemas),
-        storeDdl(store, source.url, input.exportId, scope, snapshot.id),
+        storeDdl(store, source.url, input.exportId, scope, snapshot.id, cipher),
       ]);
       progress.setStage('copying');
 
@@ -208,6 +212,7 @@ export function createExportDataActivity(deps: ActivityDeps) {
                 finishedParts: reuse,
                 verifyFinishedParts: verifyReuse,
                 ...(masks?.get(table.key)?.masks.some(Boolean) ? { mask: csvRowMasker(masks.get(table.key)!.masks) } : {}),
+                cipher,
               },
               {
                 onProgress: (rows, bytes) => {
@@ -265,7 +270,7 @@ export function createExportDataActivity(deps: ActivityDeps) {
         snapshot: { txidSnapshot: snapshot.txidSnapshot, lsn: snapshot.lsn, takenAt: snapshot.takenAt },
         format: input.format,
         compression: input.compression,
-        encryption: null,
+        encryption: cipher ? { scheme: ENCRYPTION_SCHEME, keyId: (await getExportKey(deps.catalog, input.exportId))!.keyId } : null,
         tags: input.tags,
         scope: { partial: scope.partial, schemas: [...scope.schemas], tables: input.tables, exclude: input.exclude },
         ddl,
@@ -278,8 +283,12 @@ export function createExportDataActivity(deps: ActivityDeps) {
         materializedViews,
         timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - startedAt.getTime() },
       };
-      const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 1));
       const manifestKey = objectNames.manifest(input.exportId);
+      const manifestBytes = Buffer.from(JSON.stringify(cipher ? sealManifest(manifest, cipher, manifestKey) : manifest, null, 1));
+      // The manifest stays readable without the key (it holds names, types and checksums, no row
+      // value), so `verify --level checksums` needs none; its MAC under the data key, kept in the
+      // catalog, refuses one edited and re-hashed by someone without the key.
+      if (cipher) await recordManifestMac(deps.catalog, input.exportId, cipher.manifestMac(manifestBytes));
       await store.putBytes(manifestKey, manifestBytes, { contentType: 'application/json' });
       await stored.remove();
       progress.setStage('finished');

@@ -35,6 +35,8 @@ export function createExportLifecycleActivities(deps: ActivityDeps) {
             destination: input.destination,
             format: input.format,
             compression: input.compression,
+            // Encryption turned off is an explicit choice, and audited.
+            encrypted: input.encrypt,
             tables: input.tables,
             schemas: input.schemas,
             exclude: input.exclude,

@@ -129,7 +129,9 @@ async function storeParquetPart(
   }
   if (written !== rows) throw new Error(`${table}: ${rows} rows went into ${key} but DuckDB wrote ${written}`);
   const checksum = new ChecksumStream();
-  await pipeline(createReadStream(parquetPath), checksum, store.openWrite(key, { contentType: 'application/vnd.apache.parquet' }));
+  // An encrypted part is no longer Parquet to anyone without the key: stored as plain bytes.
+  const stored = job.cipher ? { stages: [job.cipher.encryptor(key)], contentType: 'application/octet-stream' } : { stages: [], contentType: 'application/vnd.apache.parquet' };
+  await pipeline([createReadStream(parquetPath), ...stored.stages, checksum, store.openWrite(key, { contentType: stored.contentType })]);
   await rm(parquetPath, { force: true });
   const sums = checksum.result();
   return { bytes: sums.bytes, sha256: sums.sha256, crc32c: sums.crc32c };

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Compression } from '../../core/export-input';
+import type { ObjectCipher } from '../../crypto/object-cipher';
 import type { ObjectStore } from '../../storage/object-store';
 import { ChecksumStream, type Checksums } from '../../streams/checksum-stream';
 import { createCompressor } from '../../streams/compression';
@@ -9,7 +10,7 @@ import { RowFingerprint, type RowsFingerprint } from '../../streams/row-fingerpr
 
 /**
  * One part object being written: bytes go in uncompressed and flow through
- * compress → hash → upload. The object becomes visible only when `finish()` resolves.
+ * compress → encrypt (with a `cipher`) → hash → upload, so the checksums are of the stored bytes. The object becomes visible only when `finish()` resolves.
  */
 export class PartUpload {
   private readonly input = new PassThrough({ highWaterMark: 1 << 20 });
@@ -17,9 +18,10 @@ export class PartUpload {
   rows = 0;
   rawBytes = 0;
 
-  constructor(store: ObjectStore, readonly key: string, compression: Compression, zstdLevel: number) {
+  constructor(store: ObjectStore, readonly key: string, compression: Compression, zstdLevel: number, cipher?: ObjectCipher) {
     const checksum = new ChecksumStream();
-    this.done = pipeline(this.input, createCompressor(compression, zstdLevel), checksum, store.openWrite(key)).then(() => checksum.result());
+    const stages = [createCompressor(compression, zstdLevel), ...(cipher ? [cipher.encryptor(key)] : []), checksum] as const;
+    this.done = pipeline(this.input, ...stages, store.openWrite(key)).then(() => checksum.result());
     // Failures surface through write() or finish(); this keeps an early one from going unhandled.
     this.done.catch(() => undefined);
   }
@@ -49,8 +51,8 @@ export class PartWriter extends PartUpload {
   private readonly fingerprint: RowFingerprint;
 
   /** `quote`: the COPY's quote byte, for finding the rows the fingerprint hashes. */
-  constructor(store: ObjectStore, key: string, compression: Compression, zstdLevel: number, quote = 0x22) {
-    super(store, key, compression, zstdLevel);
+  constructor(store: ObjectStore, key: string, compression: Compression, zstdLevel: number, quote = 0x22, cipher?: ObjectCipher) {
+    super(store, key, compression, zstdLevel, cipher);
     this.fingerprint = new RowFingerprint(quote);
   }
 

@@ -1,3 +1,4 @@
+import type { ObjectCipher } from '../../crypto/object-cipher';
 import type { ObjectStore } from '../../storage/object-store';
 import type { ExportCheckpoint } from './export-data';
 
@@ -6,20 +7,30 @@ import type { ExportCheckpoint } from './export-data';
  * heartbeats throttled (up to 80% of the heartbeat timeout apart), so a worker that dies
  * may leave details seconds old, without the parts it finished last; this object is
  * written each time a part or table is finished, so the next attempt keeps them all.
- * Deleted once the manifest is written; never referenced by it.
+ * Deleted once the manifest is written; never referenced by it. Encrypted like the parts.
  */
-export function storedCheckpoint(store: ObjectStore, exportId: string) {
+export function storedCheckpoint(store: ObjectStore, exportId: string, cipher?: ObjectCipher) {
   const key = `${exportId}/checkpoint.json`;
   let writes = Promise.resolve();
   return {
     async read(): Promise<ExportCheckpoint | undefined> {
       if (!(await store.stat(key))) return undefined;
-      return JSON.parse((await store.getBytes(key)).toString('utf8')) as ExportCheckpoint;
+      const bytes = await store.getBytes(key);
+      // A checkpoint that does not open (another key, altered) only costs the parts it listed: they are written again.
+      if (cipher) {
+        try {
+          return JSON.parse(cipher.open(key, bytes).toString('utf8')) as ExportCheckpoint;
+        } catch {
+          return undefined;
+        }
+      }
+      return JSON.parse(bytes.toString('utf8')) as ExportCheckpoint;
     },
     /** Writes run one after another, so an older checkpoint never lands after a newer one. */
     write(checkpoint: ExportCheckpoint): Promise<void> {
       writes = writes.then(async () => {
-        await store.putBytes(key, Buffer.from(JSON.stringify(checkpoint)), { contentType: 'application/json' });
+        const plain = Buffer.from(JSON.stringify(checkpoint));
+        await store.putBytes(key, cipher ? cipher.seal(key, plain) : plain, { contentType: cipher ? 'application/octet-stream' : 'application/json' });
       });
       return writes;
     },

@@ -3,6 +3,7 @@ import type { Compression, ExportFormat } from '../../core/export-input';
 import type { ManifestPart } from '../../core/manifest';
 import { copyOutStatement, type PageRange } from '../../postgres/copy-statements';
 import type { TableRef } from '../../postgres/introspect';
+import type { ObjectCipher } from '../../crypto/object-cipher';
 import type { ObjectStore } from '../../storage/object-store';
 import { CopyOutReader, type CopyRows } from '../../streams/copy-out-reader';
 import { addFingerprints, RowFingerprint } from '../../streams/row-fingerprint';
@@ -32,6 +33,8 @@ export interface TableExportJob {
   readonly verifyFinishedParts?: boolean;
   /** Masks the rows of each COPY chunk before anything else sees them (docs/masking.md); CSV only. */
   readonly mask?: (chunk: Buffer) => Buffer;
+  /** Encrypts every part under the export's data key; unset for an unencrypted export. */
+  readonly cipher?: ObjectCipher;
 }
 
 export interface TableExportHooks {
@@ -62,7 +65,7 @@ export async function exportTable(client: pg.ClientBase, store: ObjectStore, job
   const copy = client.query(
     new CopyOutReader(copyOutStatement(job.table, job.columns, job.format, job.jsonlText, job.pages), { chunkBytes: Math.min(256 * 1024, job.partSizeBytes), fingerprint: !job.mask }),
   );
-  let current = new PartWriter(store, job.partKey(parts.length), job.compression, job.zstdLevel, quote);
+  let current = new PartWriter(store, job.partKey(parts.length), job.compression, job.zstdLevel, quote, job.cipher);
   let countedRows = 0;
   const skippedRows = job.verifyFinishedParts && rowsToSkip > 0 ? new RowFingerprint(quote) : undefined;
   const checkSkippedRows = () => {
@@ -115,7 +118,7 @@ export async function exportTable(client: pg.ClientBase, store: ObjectStore, job
       await hooks.onProgress(chunkRows, chunk.length);
       if (current.rawBytes >= job.partSizeBytes) {
         await closePart();
-        current = new PartWriter(store, job.partKey(parts.length), job.compression, job.zstdLevel, quote);
+        current = new PartWriter(store, job.partKey(parts.length), job.compression, job.zstdLevel, quote, job.cipher);
       }
     }
     if (rowsToSkip > 0 && skippedRows) throw new ResumedPrefixChanged(`${job.table.schema}.${job.table.name}: fewer rows than the stored parts hold`);

@@ -1,12 +1,13 @@
 import type { Compression } from '../../core/export-input';
 import type { ManifestPart } from '../../core/manifest';
+import type { ObjectCipher } from '../../crypto/object-cipher';
 import type { ObjectStore } from '../../storage/object-store';
 import { archiveLine, type ArchivedEntry } from '../../trail';
 import { PartUpload } from '../export/part-writer';
 
 /**
  * Writes archived trail entries as parts of about `partSizeBytes` uncompressed, cut between
- * entries, through the export's compress → hash → upload pipeline. Keys come from `partKey`,
+ * entries, through the export's compress → encrypt → hash → upload pipeline. Keys come from `partKey`,
  * so a retry writes the same names.
  */
 export class ArchiveWriter {
@@ -19,11 +20,12 @@ export class ArchiveWriter {
     private readonly compression: Compression,
     private readonly zstdLevel: number,
     private readonly partSizeBytes: number,
+    private readonly cipher?: ObjectCipher,
   ) {}
 
   async write(entries: readonly ArchivedEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const part = this.current ?? (this.current = new PartUpload(this.store, this.partKey(this.parts.length), this.compression, this.zstdLevel));
+    const part = this.current ?? (this.current = new PartUpload(this.store, this.partKey(this.parts.length), this.compression, this.zstdLevel, this.cipher));
     await part.write(Buffer.from(entries.map(archiveLine).join(''), 'utf8'), entries.length);
     if (part.rawBytes >= this.partSizeBytes) await this.closePart();
   }
@@ -31,7 +33,7 @@ export class ArchiveWriter {
   /** Every part written; an empty range still gets one (empty) part, so a delta is never partless. */
   async finish(): Promise<ManifestPart[]> {
     if (this.current || this.parts.length === 0) {
-      this.current ??= new PartUpload(this.store, this.partKey(this.parts.length), this.compression, this.zstdLevel);
+      this.current ??= new PartUpload(this.store, this.partKey(this.parts.length), this.compression, this.zstdLevel, this.cipher);
       await this.closePart();
     }
     return this.parts;

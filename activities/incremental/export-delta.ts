@@ -10,7 +10,9 @@ import { toolVersion } from '../../core/tool-version';
 import { sourceIdentity } from '../../postgres/introspect';
 import { sha256Hex } from '../../streams/sha256';
 import { ChainFollower, readArchivableEntries, sealTrail, TRAIL_GENESIS_HASH, type ArchivableEntry, type SealStart } from '../../trail';
-import { resolveSource, type ActivityDeps } from '../deps';
+import { keyProviderOf, resolveSource, type ActivityDeps } from '../deps';
+import { ENCRYPTION_SCHEME } from '../../crypto/chunked-aead';
+import { cipherForNewExport, getExportKey, recordManifestMac } from '../../crypto/export-keys';
 import type { ExportDataResult } from '../export/export-data';
 import { recordParts } from '../export/part-catalog';
 import { ArchiveWriter } from './archive-writer';
@@ -42,12 +44,14 @@ export function createExportDeltaActivity(deps: ActivityDeps) {
     const store = deps.openStore(input.destination);
     const tableKeys = new Set(base.tables.map((t) => `${t.schema}.${t.name}`));
     const counts = new Map<string, Counts>([...tableKeys].map((k) => [k, { insert: 0, update: 0, delete: 0, truncate: 0 }]));
+    const cipher = input.encrypt ? await cipherForNewExport(deps.catalog, keyProviderOf(deps), input.exportId) : undefined;
     const writer = new ArchiveWriter(
       store,
       (partNo) => deltaObjectNames.part(input.exportId, partNo, input.compression),
       input.compression,
       deps.config.export.zstdLevel,
       input.partSizeBytes ?? deps.config.export.partSizeBytes,
+      cipher,
     );
 
     const read = await withTrailClient(resolveSource(deps.config, input.source).url, async (client) => {
@@ -97,7 +101,7 @@ export function createExportDeltaActivity(deps: ActivityDeps) {
       trail: { from, to: read.to, entries: read.entries, asOf: read.asOf.toISOString() },
       format: 'jsonl',
       compression: input.compression,
-      encryption: null,
+      encryption: cipher ? { scheme: ENCRYPTION_SCHEME, keyId: (await getExportKey(deps.catalog, input.exportId))!.keyId } : null,
       tags: input.tags,
       tables: base.tables.map((t) => ({ schema: t.schema, name: t.name, changes: counts.get(`${t.schema}.${t.name}`)! })),
       parts,
@@ -106,6 +110,7 @@ export function createExportDeltaActivity(deps: ActivityDeps) {
     };
     const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 1));
     const manifestKey = deltaObjectNames.manifest(input.exportId);
+    if (cipher) await recordManifestMac(deps.catalog, input.exportId, cipher.manifestMac(manifestBytes));
     await store.putBytes(manifestKey, manifestBytes, { contentType: 'application/json' });
     await recordRange(deps, input, { from, to: read.to, asOf: read.asOf, parentExportId: parent.exportId, baseExportId: chain.links[0]!.exportId });
     return {

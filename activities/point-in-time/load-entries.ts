@@ -22,11 +22,11 @@ export async function createEntryTables(target: pg.ClientBase): Promise<void> {
  * while it streams, so what is replayed is what was exported.
  */
 export async function loadDeltaEntries(deps: ActivityDeps, target: pg.ClientBase, exportId: string): Promise<number> {
-  const { manifest, store } = await loadVerifiedDeltaManifest(deps, exportId);
+  const { manifest, store, cipher } = await loadVerifiedDeltaManifest(deps, exportId);
   let loaded = 0;
   for (const part of manifest.parts) {
     await target.query('truncate restorepoint_lines');
-    loaded += await loadPart(target, store, part, manifest.compression, copyInJsonlStatement('restorepoint_lines'));
+    loaded += await loadPart(target, store, part, manifest.compression, copyInJsonlStatement('restorepoint_lines'), cipher);
     await target.query(
       `insert into restorepoint_entries (position, canonical)
        select (l.line::jsonb ->> 'position')::bigint, (l.line::jsonb ->> 'canonical')::jsonb from restorepoint_lines l

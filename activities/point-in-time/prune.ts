@@ -89,9 +89,9 @@ async function prune(deps: ActivityDeps, input: PruneTrailInput): Promise<PruneT
 
 /** Reads a delta's archived entries back in full, following the chain, up to `limit`. */
 async function verifyArchive(deps: ActivityDeps, link: ChainLink, follower: ChainFollower, limit: number): Promise<void> {
-  const { manifest, store } = await loadVerifiedDeltaManifest(deps, link.exportId);
+  const { manifest, store, cipher } = await loadVerifiedDeltaManifest(deps, link.exportId);
   for (const part of manifest.parts) {
-    const check = await readArchivePart(store, part, manifest.compression, (entry) => {
+    const check = await readArchivePart(store, part, manifest.compression, cipher, (entry) => {
       if (entry.position > limit) return null;
       const fault = follower.follow(entry);
       return fault ? `entry ${fault.position}: ${fault.reason}` : null;

@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Compression } from '../../core/export-input';
 import type { ManifestPart } from '../../core/manifest';
+import type { ObjectCipher } from '../../crypto/object-cipher';
 import type { ObjectStore } from '../../storage/object-store';
 import { ChecksumStream } from '../../streams/checksum-stream';
 import { createDecompressor } from '../../streams/compression';
@@ -15,12 +16,18 @@ export type ArchivePartCheck = { readonly status: 'ok'; readonly entries: number
  * Streams one archived part back, checking its checksums and entry count against the manifest
  * and handing every entry to `onEntry` in order. A bad part is a result, not an exception.
  */
-export async function readArchivePart(store: ObjectStore, part: ManifestPart, compression: Compression, onEntry: (entry: ArchivedEntry) => string | null): Promise<ArchivePartCheck> {
+export async function readArchivePart(
+  store: ObjectStore,
+  part: ManifestPart,
+  compression: Compression,
+  cipher: ObjectCipher | undefined,
+  onEntry: (entry: ArchivedEntry) => string | null,
+): Promise<ArchivePartCheck> {
   const stat = await store.stat(part.key);
   if (!stat) return { status: 'bad', problem: `${part.key}: missing` };
   const checksum = new ChecksumStream();
   const text = new PassThrough();
-  const piped = pipeline(store.openRead(part.key), checksum, createDecompressor(compression), text);
+  const piped = pipeline([store.openRead(part.key), checksum, ...(cipher ? [cipher.decryptor(part.key)] : []), createDecompressor(compression), text]);
   // A failure surfaces through `await piped` below; this keeps one that ends the read early from going unhandled.
   piped.catch(() => undefined);
   let entries = 0;

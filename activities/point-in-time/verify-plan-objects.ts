@@ -15,9 +15,9 @@ import { describeCheck, verifyObject } from '../restore/verify-object';
 export async function verifyPlanObjects(deps: ActivityDeps, plan: RestorePlan, onVerified: (key: string) => void): Promise<void> {
   const archives = [...plan.deltas.map((d) => d.exportId), ...(plan.tail.kind === 'archive' ? [plan.tail.exportId] : [])];
   for (const exportId of archives) {
-    const { manifest, store } = await loadVerifiedDeltaManifest(deps, exportId);
+    const { manifest, store, cipher } = await loadVerifiedDeltaManifest(deps, exportId);
     for (const part of manifest.parts) {
-      const check = await verifyObject(store, part);
+      const check = await verifyObject(store, part, cipher);
       if (check.status !== 'ok') throw new RestorepointError('CHECKSUM_MISMATCH', `incremental export ${exportId}: ${describeCheck(check)}; nothing was changed`, { exportId, ...check });
       onVerified(part.key);
     }

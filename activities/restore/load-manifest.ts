@@ -4,13 +4,18 @@ import { RestorepointError } from '../../core/errors';
 import { manifestSchema, type Manifest } from '../../core/manifest';
 import type { ObjectStore } from '../../storage/object-store';
 import { sha256Hex } from '../../streams/sha256';
-import type { ActivityDeps } from '../deps';
+import { keyProviderOf, type ActivityDeps } from '../deps';
+import { cipherOf, getExportKey } from '../../crypto/export-keys';
+import type { ObjectCipher } from '../../crypto/object-cipher';
+import { unsealManifest } from '../../crypto/manifest-seal';
 import { crossCheckExport } from './cross-check';
 
 export interface VerifiedManifest {
   readonly record: ExportRecord;
   readonly manifest: Manifest;
   readonly store: ObjectStore;
+  /** The export's data key, when its objects are encrypted. */
+  readonly cipher?: ObjectCipher;
 }
 
 /**
@@ -38,7 +43,28 @@ export async function loadVerifiedManifest(deps: ActivityDeps, exportId: string)
       actual,
     });
   }
-  const manifest = manifestSchema.parse(JSON.parse(bytes.toString('utf8')));
+  const stored = manifestSchema.parse(JSON.parse(bytes.toString('utf8')));
+  const cipher = await manifestCipher(deps, exportId, record.manifestKey, stored, bytes);
+  const manifest = cipher ? unsealManifest(stored, cipher, record.manifestKey) : stored;
   await crossCheckExport(deps.catalog, store, record, manifest);
-  return { record, manifest, store };
+  return { record, manifest, store, ...(cipher ? { cipher } : {}) };
+}
+
+/**
+ * The data key of an encrypted export, once its manifest is proven written with it: the MAC the
+ * catalog holds must match (a manifest re-hashed by someone without the key does not), and a
+ * manifest saying "unencrypted" for an export that has a data key is an edit, not an old export.
+ * KEY_DESTROYED once shredded, KEY_MISSING without a key record or key-encryption key.
+ */
+export async function manifestCipher(deps: ActivityDeps, exportId: string, key: string, manifest: Pick<Manifest, 'encryption'>, bytes: Buffer): Promise<ObjectCipher | undefined> {
+  const keyRecord = await getExportKey(deps.catalog, exportId);
+  if (!manifest.encryption) {
+    if (keyRecord) throw new RestorepointError('MANIFEST_TAMPERED', `manifest ${key} of export "${exportId}" says it is unencrypted, but the export was written encrypted`, { exportId, key });
+    return undefined;
+  }
+  const cipher = await cipherOf(deps.catalog, keyProviderOf(deps), exportId);
+  if (!keyRecord?.manifestMac || !cipher.manifestMacMatches(bytes, keyRecord.manifestMac)) {
+    throw new RestorepointError('MANIFEST_TAMPERED', `manifest ${key} of export "${exportId}" is not authenticated by the export's data key: it was edited; nothing was read`, { exportId, key });
+  }
+  return cipher;
 }

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { asTypedDatabaseError, isRestorepointError, RestorepointError, sqlStateOf } from '../../core/errors';
 import type { Compression } from '../../core/export-input';
 import type { ManifestPart } from '../../core/manifest';
+import type { ObjectCipher } from '../../crypto/object-cipher';
 import type { ObjectStore } from '../../storage/object-store';
 import { ChecksumStream } from '../../streams/checksum-stream';
 import { createDecompressor } from '../../streams/compression';
@@ -16,16 +17,17 @@ import { compareChecksums, describeCheck, verifyObject } from './verify-object';
  * rows of a bad part are never committed. Any other failure keeps its cause (see
  * `loadFailure`): CHECKSUM_MISMATCH means a checksum mismatched, and nothing else.
  */
-export async function loadPart(client: pg.ClientBase, store: ObjectStore, part: ManifestPart, compression: Compression, copyStatement: string): Promise<number> {
+export async function loadPart(client: pg.ClientBase, store: ObjectStore, part: ManifestPart, compression: Compression, copyStatement: string, cipher?: ObjectCipher): Promise<number> {
   const checksum = new ChecksumStream();
   const source = store.openRead(part.key);
+  const decrypt = cipher ? [cipher.decryptor(part.key)] : [];
   const decoder = createDecompressor(compression);
   const sink = client.query(copyFrom(copyStatement));
   // Which stage failed first: a failing stream makes pipeline() destroy the others with its error.
   let failedStage: Stage | null = null;
-  for (const [stage, stream] of [['read', source], ['decode', decoder], ['load', sink]] as const) stream.once('error', () => (failedStage ??= stage));
+  for (const [stage, stream] of [['read', source], ...decrypt.map((d) => ['decrypt', d] as const), ['decode', decoder], ['load', sink]] as const) stream.once('error', () => (failedStage ??= stage));
   try {
-    await pipeline(source, checksum, decoder, sink);
+    await pipeline(source, checksum, ...decrypt, decoder, sink);
   } catch (error) {
     throw await loadFailure(store, part, error, failedStage ?? 'load');
   }
@@ -44,7 +46,8 @@ export async function loadPart(client: pg.ClientBase, store: ObjectStore, part: 
  * SCHEMA_NOT_FOUND, a lost connection stays retryable, rows refused are RESTORE_FAILED with
  * their SQLSTATE). A decoder's error or bad data (class 22) may be damage, so the stored
  * object is read back once: when it differs from its checksums that is the cause
- * (CHECKSUM_MISMATCH); an intact object that cannot be decoded is DATA_UNDECODABLE.
+ * (CHECKSUM_MISMATCH); an intact object that cannot be decoded is DATA_UNDECODABLE, one that
+ * does not decrypt DECRYPTION_FAILED.
  */
 async function loadFailure(store: ObjectStore, part: ManifestPart, error: unknown, stage: Stage): Promise<unknown> {
   const sqlState = sqlStateOf(error);
@@ -53,15 +56,16 @@ async function loadFailure(store: ObjectStore, part: ManifestPart, error: unknow
     const result = asTypedDatabaseError(error, 'RESTORE_FAILED', context);
     return isRestorepointError(result) ? withNothingCommitted(result) : result;
   };
-  const mayBeDamage = (stage === 'decode' && !isRestorepointError(error) && sqlState === null) || (sqlState !== null && sqlState.startsWith('22'));
+  const mayBeDamage = stage === 'decrypt' || (stage === 'decode' && !isRestorepointError(error) && sqlState === null) || (sqlState !== null && sqlState.startsWith('22'));
   if (!mayBeDamage) return typed();
   const check = await verifyObject(store, part).catch(() => null);
   if (check !== null && check.status !== 'ok') return new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; nothing was committed`, { ...check });
-  if (sqlState !== null) return typed();
+  // Intact bytes that do not authenticate: another key, or an object moved or re-hashed (DECRYPTION_FAILED).
+  if (sqlState !== null || stage === 'decrypt') return typed();
   return new RestorepointError('DATA_UNDECODABLE', `${part.key}: matches its checksums but cannot be decoded (${(error as Error).message}); nothing was committed`, { key: part.key });
 }
 
-type Stage = 'read' | 'decode' | 'load';
+type Stage = 'read' | 'decrypt' | 'decode' | 'load';
 
 function withNothingCommitted(error: RestorepointError): RestorepointError {
   return new RestorepointError(error.code, `${error.message}; nothing was committed`, error.details);

@@ -8,11 +8,12 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { isRestorepointError, RestorepointError } from '../../core/errors';
 import type { ManifestPart, ManifestTable, ParquetColumn, ParquetMapping } from '../../core/manifest';
 import { qualifiedName, quoteIdent } from '../../postgres/queryable';
+import type { ObjectCipher } from '../../crypto/object-cipher';
 import type { ObjectStore } from '../../storage/object-store';
 import { ChecksumStream } from '../../streams/checksum-stream';
 import { parquetColumnNames, parquetToCsv } from '../export/parquet-duckdb';
 import { parquetColumn, pgRestoreExpression } from '../export/parquet-type-mapping';
-import { compareChecksums, describeCheck } from './verify-object';
+import { compareChecksums, describeCheck, verifyObject } from './verify-object';
 
 const STAGING = 'restorepoint_parquet';
 
@@ -62,15 +63,29 @@ export async function decodeParquetPart(key: string, parquetPath: string, csvPat
  * DuckDB then writes the rows as CSV of the mapping's restore form, which lands in a
  * staging table and becomes typed rows with one INSERT ... SELECT of casts.
  */
-export async function loadParquetPart(client: pg.ClientBase, store: ObjectStore, into: { readonly schema: string; readonly name: string }, table: ManifestTable, part: ManifestPart, mapping: ParquetMapping | undefined): Promise<number> {
+export async function loadParquetPart(
+  client: pg.ClientBase,
+  store: ObjectStore,
+  into: { readonly schema: string; readonly name: string },
+  table: ManifestTable,
+  part: ManifestPart,
+  mapping: ParquetMapping | undefined,
+  cipher?: ObjectCipher,
+): Promise<number> {
   const columns = parquetRestoreMapping(mapping, table);
   const workDir = await mkdtemp(path.join(tmpdir(), 'restorepoint-parquet-'));
   try {
     const parquetPath = path.join(workDir, 'part.parquet');
     const checksum = new ChecksumStream();
     try {
-      await pipeline(store.openRead(part.key), checksum, createWriteStream(parquetPath));
+      await pipeline(store.openRead(part.key), checksum, ...(cipher ? [cipher.decryptor(part.key)] : []), createWriteStream(parquetPath));
     } catch (error) {
+      if (isRestorepointError(error) && error.code === 'DECRYPTION_FAILED') {
+        // Say which came first: bytes that differ from their checksums, or intact bytes under another key.
+        const check = await verifyObject(store, part).catch(() => null);
+        if (check !== null && check.status !== 'ok') throw new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; nothing was committed`, { ...check });
+        throw error;
+      }
       throw readFailure(part.key, error);
     }
     const check = compareChecksums({ key: part.key, bytes: part.bytes, sha256: part.sha256, crc32c: part.crc32c }, checksum.result());

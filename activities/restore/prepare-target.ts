@@ -3,6 +3,7 @@ import { RestorepointError } from '../../core/errors';
 import type { ManifestTable } from '../../core/manifest';
 import { qualifiedName, quoteIdent } from '../../postgres/queryable';
 import { scratchTableName } from '../../postgres/scratch-names';
+import type { ObjectCipher } from '../../crypto/object-cipher';
 import type { ObjectStore } from '../../storage/object-store';
 import { sha256Hex } from '../../streams/sha256';
 import { isTrailCaptureDdl } from '../../trail/dump-filter';
@@ -46,10 +47,11 @@ export async function createScratchTables(client: pg.ClientBase, schema: string,
  * Runs a stored pg_dump section after checking it against the manifest. psql's
  * meta-commands (pg_dump writes `\restrict` guards) are not SQL and are dropped.
  */
-export async function applyStoredDdl(client: pg.ClientBase, store: ObjectStore, file: { key: string; sha256: string }): Promise<void> {
-  const bytes = await store.getBytes(file.key);
-  const actual = sha256Hex(bytes);
+export async function applyStoredDdl(client: pg.ClientBase, store: ObjectStore, file: { key: string; sha256: string }, cipher?: ObjectCipher): Promise<void> {
+  const stored = await store.getBytes(file.key);
+  const actual = sha256Hex(stored);
   if (actual !== file.sha256) throw new RestorepointError('CHECKSUM_MISMATCH', `${file.key}: sha256 mismatch (expected ${file.sha256}, found ${actual})`, { key: file.key });
+  const bytes = cipher ? cipher.open(file.key, stored) : stored;
   const sql = bytes
     .toString('utf8')
     .split('\n')

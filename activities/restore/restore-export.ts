@@ -10,6 +10,7 @@ import { copyInJsonlStatement, copyInStatement } from '../../postgres/copy-state
 import { openConnection } from '../../postgres/connect';
 import { qualifiedName, quoteIdent } from '../../postgres/queryable';
 import { scratchTableName } from '../../postgres/scratch-names';
+import type { ObjectCipher } from '../../crypto/object-cipher';
 import type { ObjectStore } from '../../storage/object-store';
 import { resolveSource, type ActivityDeps } from '../deps';
 import { loadVerifiedManifest } from './load-manifest';
@@ -31,7 +32,7 @@ export function createRestoreActivity(deps: ActivityDeps) {
    */
   return async function restoreExport(request: RestoreRequest): Promise<RestoreSummary> {
     const input = restoreInputSchema.parse(request);
-    const { record, manifest, store } = await loadVerifiedManifest(deps, input.exportId);
+    const { record, manifest, store, cipher } = await loadVerifiedManifest(deps, input.exportId);
     refuseMaskedExportTarget(deps.config, input.exportId, manifest, input.target);
     // A verification found this export corrupt: it is not a restore point unless the caller insists.
     if (record.verificationStatus === 'corrupt' && !input.allowCorrupt) {
@@ -43,7 +44,7 @@ export function createRestoreActivity(deps: ActivityDeps) {
     if (input.verifyFirst) {
       // The DDL too: a restore into an empty database runs it before the first row.
       for (const part of [manifest.ddl.preData, ...tables.flatMap((t) => t.parts), manifest.ddl.postData]) {
-        const check = await verifyObject(store, part);
+        const check = await verifyObject(store, part, cipher);
         if (check.status !== 'ok') throw new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; nothing was restored`, { ...check });
         heartbeat({ verified: part.key });
       }
@@ -66,7 +67,7 @@ export function createRestoreActivity(deps: ActivityDeps) {
         return committedBefore as RestoreSummary;
       }
       const mode = await chooseMode(client, tables, input.targetSchema);
-      if (mode === 'empty-database') await applyStoredDdl(client, store, manifest.ddl.preData);
+      if (mode === 'empty-database') await applyStoredDdl(client, store, manifest.ddl.preData, cipher);
       if (mode === 'schema') await createScratchTables(client, input.targetSchema!, tables);
       // Rows restored into existing tables must not fire the app's triggers (audit columns,
       // notifications) nor be checked row by row against keys the restore itself completes.
@@ -78,14 +79,14 @@ export function createRestoreActivity(deps: ActivityDeps) {
         const [schema, name] = mode === 'schema' ? [input.targetSchema!, scratchTableName(table, tables)] : [table.schema, table.name];
         let rows = 0;
         for (const part of table.parts) {
-          rows += await loadTablePart(client, store, { schema, name }, table, part, manifest.format, manifest.compression, manifest.parquet);
+          rows += await loadTablePart(client, store, { schema, name }, table, part, manifest.format, manifest.compression, manifest.parquet, cipher);
           heartbeat({ table: `${table.schema}.${table.name}`, rows });
         }
         restored.push({ table: `${table.schema}.${table.name}`, rows, parts: table.parts.length });
       }
 
       if (mode === 'empty-database') {
-        await applyStoredDdl(client, store, manifest.ddl.postData);
+        await applyStoredDdl(client, store, manifest.ddl.postData, cipher);
         await refreshMaterializedViews(client, manifest.materializedViews ?? []);
       }
       let sequences = 0;
@@ -135,16 +136,17 @@ async function loadTablePart(
   format: Manifest['format'],
   compression: Manifest['compression'],
   parquet: Manifest['parquet'],
+  cipher: ObjectCipher | undefined,
 ): Promise<number> {
   const columns = table.columns.filter((c) => c.generated === null).map((c) => c.name);
   switch (format) {
     case 'csv':
-      return loadPart(client, store, part, compression, copyInStatement(target.schema, target.name, columns));
+      return loadPart(client, store, part, compression, copyInStatement(target.schema, target.name, columns), cipher);
     // FORMAT BRANCH POINT: Parquet parts are read back by DuckDB (parquet-load-part.ts).
     case 'parquet':
-      return loadParquetPart(client, store, target, table, part, parquet);
+      return loadParquetPart(client, store, target, table, part, parquet, cipher);
     case 'jsonl':
-      return loadJsonlPart(client, store, target.schema, target.name, columns, part, compression);
+      return loadJsonlPart(client, store, target.schema, target.name, columns, part, compression, cipher);
     default:
       throw new RestorepointError('INPUT_INVALID', `${part.key}: restoring ${format} parts is not supported`, { key: part.key, format });
   }
@@ -159,10 +161,11 @@ async function loadJsonlPart(
   columns: readonly string[],
   part: ManifestTable['parts'][number],
   compression: Manifest['compression'],
+  cipher: ObjectCipher | undefined,
 ): Promise<number> {
   await client.query('create temporary table if not exists restorepoint_jsonl (line text) on commit drop');
   await client.query('truncate restorepoint_jsonl');
-  const rows = await loadPart(client, store, part, compression, copyInJsonlStatement('restorepoint_jsonl'));
+  const rows = await loadPart(client, store, part, compression, copyInJsonlStatement('restorepoint_jsonl'), cipher);
   const cols = columns.map(quoteIdent).join(', ');
   const target = qualifiedName(schema, name);
   // A table without columns: one empty row per line (INSERT takes no empty column list).

@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { isRestorepointError } from '../../core/errors';
+import type { ObjectCipher } from '../../crypto/object-cipher';
 import type { ObjectStore } from '../../storage/object-store';
 import { ChecksumStream } from '../../streams/checksum-stream';
 
@@ -17,15 +19,29 @@ export type ObjectCheck =
   | { readonly key: string; readonly status: 'size mismatch'; readonly expected: number; readonly actual: number }
   | { readonly key: string; readonly status: 'checksum mismatch'; readonly algorithm: 'sha256' | 'crc32c'; readonly expected: string; readonly actual: string };
 
-/** Streams an object back and recomputes its sha256 and CRC32C. Only I/O faults throw. */
-export async function verifyObject(store: ObjectStore, expected: ExpectedObject): Promise<ObjectCheck> {
+/**
+ * Streams an object back and recomputes its sha256 and CRC32C. With a `cipher`, the same pass
+ * decrypts it too: an object that matches its checksums but whose chunks do not authenticate
+ * throws DECRYPTION_FAILED (before a restore loads a row); one that fails decryption because its
+ * bytes changed is a checksum mismatch (read again, hashing only). Only I/O faults and that throw.
+ */
+export async function verifyObject(store: ObjectStore, expected: ExpectedObject, cipher?: ObjectCipher): Promise<ObjectCheck> {
   const stat = await store.stat(expected.key);
   if (!stat) return { key: expected.key, status: 'missing' };
   if (stat.size !== expected.bytes) return { key: expected.key, status: 'size mismatch', expected: expected.bytes, actual: stat.size };
   const checksum = new ChecksumStream();
-  await pipeline(store.openRead(expected.key), checksum, new Writable({ write: (_chunk, _enc, done) => done() }));
+  try {
+    await pipeline([store.openRead(expected.key), checksum, ...(cipher ? [cipher.decryptor(expected.key)] : []), discard()]);
+  } catch (error) {
+    if (!isRestorepointError(error) || error.code !== 'DECRYPTION_FAILED') throw error;
+    const check = await verifyObject(store, expected);
+    if (check.status === 'ok') throw error;
+    return check;
+  }
   return compareChecksums(expected, checksum.result());
 }
+
+const discard = () => new Writable({ write: (_chunk, _enc, done) => done() });
 
 export function compareChecksums(expected: ExpectedObject, actual: { bytes: number; sha256: string; crc32c: string }): ObjectCheck {
   if (actual.bytes !== expected.bytes) return { key: expected.key, status: 'size mismatch', expected: expected.bytes, actual: actual.bytes };

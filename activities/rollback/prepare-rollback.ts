@@ -74,7 +74,7 @@ export function createPrepareActivity(deps: ActivityDeps) {
   };
 
   async function prepare(request: PrepareRequest): Promise<PreparedScope> {
-    const { record, manifest, store } = await loadVerifiedManifest(deps, request.exportId);
+    const { record, manifest, store, cipher } = await loadVerifiedManifest(deps, request.exportId);
     refuseMaskedExportTarget(deps.config, request.exportId, manifest, null);
     const selected = selectTables(manifest.tables, [...request.tables], []);
     const { tables: narrowed, chosenKeys } = narrowScope(toScopeTables(selected), request.keys ?? {}, request.where ?? {}, request.stagingSchema);
@@ -90,7 +90,7 @@ export function createPrepareActivity(deps: ActivityDeps) {
     if (request.probeSnapshot) await probeSafetySnapshot(deps, request.source, [...new Set(narrowed.map((t) => t.schema))]);
     const stagedOutside = manifest.tables.filter((t) => outside.staged.some((o) => label(o) === label(t)));
     for (const part of [...selected, ...stagedOutside].flatMap((t) => t.parts)) {
-      const check = await verifyObject(store, part);
+      const check = await verifyObject(store, part, cipher);
       if (check.status !== 'ok') throw new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; the rollback touched nothing`, { ...check });
       Context.current().heartbeat({ verified: part.key });
     }

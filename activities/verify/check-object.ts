@@ -4,6 +4,7 @@ import type { VerifiedObject } from '../../catalog/verification-repo';
 import { isRestorepointError } from '../../core/errors';
 import type { ObjectVerdict } from '../../core/verification/object-verdict';
 import { levelCovers, type VerificationLevel } from '../../core/verification/verification-level';
+import type { ObjectCipher } from '../../crypto/object-cipher';
 import type { ObjectStat, ObjectStore } from '../../storage/object-store';
 import { ChecksumStream, type Checksums } from '../../streams/checksum-stream';
 import { expectationsOf, type ExpectedObject } from './expected-objects';
@@ -16,6 +17,8 @@ export interface CheckOptions {
   readonly prior?: VerifiedObject;
   /** The level this check proves; a prior verification skips it only if at least as deep. */
   readonly level: VerificationLevel;
+  /** The export's data key, to decode an encrypted part. */
+  readonly cipher?: ObjectCipher;
 }
 
 export interface CheckedObject {
@@ -41,7 +44,7 @@ export async function checkObject(store: ObjectStore, expected: ExpectedObject, 
   }
 
   if (!options.decode || !expected.table) return readBack(store, expected, stat);
-  const decoder = await openPartDecoder(key, options.decode);
+  const decoder = await openPartDecoder(key, options.decode, options.cipher);
   try {
     return await readBack(store, expected, stat, decoder);
   } finally {
@@ -61,6 +64,10 @@ async function readBack(store: ObjectStore, expected: ExpectedObject, stat: Obje
       // The store's own download check failed: the bytes differ from what it stored.
       const [against, record] = expectationsOf(expected)[0]!;
       return { stat, verdict: { key, kind, status: 'checksum mismatch', against, algorithm: 'crc32c', expected: record.crc32c ?? stat.crc32cBase64 ?? '', actual: `unreadable (${error.message})` } };
+    }
+    if (isRestorepointError(error) && error.code === 'DECRYPTION_FAILED') {
+      const differs = firstDifference(expected, await checksumsOf(store, key));
+      return { stat, verdict: differs ?? { key, kind, status: 'decode error', message: error.message } };
     }
     if (!decoder?.parsesWhileReading || isRestorepointError(error)) throw error;
     // It would not decompress: say whether its bytes differ from the record, the likelier cause.

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Duplex, Writable } from 'node:stream';
 import type { Compression } from '../../core/export-input';
 import type { ParquetColumn } from '../../core/manifest';
+import type { ObjectCipher } from '../../crypto/object-cipher';
 import { createDecompressor } from '../../streams/compression';
 import type { RowsFingerprint } from '../../streams/row-fingerprint';
 import { decodeParquetPart, parquetRestoreMapping } from '../restore/parquet-load-part';
@@ -53,16 +54,18 @@ export function partDecodings(manifest: VerifiableManifest): (table: { readonly 
   };
 }
 
-export async function openPartDecoder(key: string, decoding: PartDecoding): Promise<PartDecoder> {
+/** `cipher`: the export's data key, when its objects are encrypted; decryption is the first stage. */
+export async function openPartDecoder(key: string, decoding: PartDecoding, cipher?: ObjectCipher): Promise<PartDecoder> {
+  const decrypt = cipher ? [cipher.decryptor(key)] : [];
   if (decoding.format !== 'parquet') {
     const parser = new PartParser(decoding.format, decoding.fields);
-    return { stages: [createDecompressor(decoding.compression), parser], parsesWhileReading: true, result: async () => parser.result(), dispose: async () => undefined };
+    return { stages: [...decrypt, createDecompressor(decoding.compression), parser], parsesWhileReading: true, result: async () => parser.result(), dispose: async () => undefined };
   }
   const workDir = await mkdtemp(path.join(tmpdir(), 'restorepoint-verify-parquet-'));
   const parquetPath = path.join(workDir, 'part.parquet');
   const { columns } = decoding;
   return {
-    stages: [createWriteStream(parquetPath)],
+    stages: [...decrypt, createWriteStream(parquetPath)],
     parsesWhileReading: false,
     async result() {
       if ('unsupported' in columns) return { rows: 0, error: columns.unsupported };

@@ -11,7 +11,7 @@ import { fromDeltaManifest, fromFullManifest, type VerifiableManifest } from './
  * restore, verification goes on with a manifest that fails the check (if it still parses):
  * comparing it with the catalog's part records says what was edited.
  */
-export async function readManifest(store: ObjectStore, record: ExportRecord & { manifestKey: string; manifestSha256: string }): Promise<{ verdict: ObjectVerdict; manifest?: VerifiableManifest }> {
+export async function readManifest(store: ObjectStore, record: ExportRecord & { manifestKey: string; manifestSha256: string }): Promise<{ verdict: ObjectVerdict; manifest?: VerifiableManifest; bytes?: Buffer }> {
   const key = record.manifestKey;
   const kind = 'manifest';
   const stat = await store.stat(key);
@@ -36,5 +36,5 @@ export async function readManifest(store: ObjectStore, record: ExportRecord & { 
   if (parsed.exportId !== record.id) {
     return { verdict: hashVerdict ?? { key, kind, status: 'decode error', message: `the manifest of export ${parsed.exportId}, not ${record.id}` } };
   }
-  return { verdict: hashVerdict ?? { key, kind, status: 'ok', bytes: bytes.length }, manifest: parsed.verifiable };
+  return { verdict: hashVerdict ?? { key, kind, status: 'ok', bytes: bytes.length }, manifest: parsed.verifiable, bytes };
 }

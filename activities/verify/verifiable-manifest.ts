@@ -22,6 +22,8 @@ export interface VerifiableManifest {
   readonly tables: readonly VerifiableTable[];
   /** Stored files that are not parts (a full export's DDL sections). */
   readonly files: readonly { readonly key: string; readonly bytes: number; readonly sha256: string }[];
+  /** The objects are encrypted under the export's data key: decoding needs it, checksums do not. */
+  readonly encrypted: boolean;
   readonly full?: Manifest;
 }
 
@@ -31,11 +33,12 @@ export function fromFullManifest(m: Manifest): VerifiableManifest {
     compression: m.compression,
     tables: m.tables.map((t) => ({ name: `${t.schema}.${t.name}`, columns: t.columns.filter((c) => c.generated === null).length, rows: t.rows, parts: t.parts })),
     files: [m.ddl.preData, m.ddl.postData],
+    encrypted: m.encryption !== null,
     full: m,
   };
 }
 
 /** A delta's parts are the trail entries of its range, one JSON object per line. */
 export function fromDeltaManifest(d: DeltaManifest): VerifiableManifest {
-  return { format: d.format, compression: d.compression, tables: [{ name: DELTA_TABLE_KEY, columns: 1, rows: d.trail.entries, parts: d.parts }], files: [] };
+  return { format: d.format, compression: d.compression, tables: [{ name: DELTA_TABLE_KEY, columns: 1, rows: d.trail.entries, parts: d.parts }], files: [], encrypted: d.encryption !== null };
 }

@@ -6,7 +6,8 @@ import { RestorepointError } from '../../core/errors';
 import type { TableVerdict } from '../../core/verification/table-verdict';
 import { summarizeResults, type VerificationReport } from '../../core/verification/verification-report';
 import type { VerificationLevel } from '../../core/verification/verification-level';
-import type { ActivityDeps } from '../deps';
+import { keyProviderOf, type ActivityDeps } from '../deps';
+import { cipherOf, getExportKey, type ExportKeyRecord } from '../../crypto/export-keys';
 import { checkObject, trustedSha256 } from './check-object';
 import { expectedObjects, type ExpectedObject } from './expected-objects';
 import { objectNames } from '../../core/object-names';
@@ -37,7 +38,15 @@ export function createVerifyObjectsActivity(deps: ActivityDeps) {
   return async function verifyExportObjects(input: VerifyObjectsInput): Promise<VerificationReport> {
     const record = await finishedExport(deps, input.exportId);
     const store = deps.openStore(record.destination);
-    const { verdict: manifestVerdict, manifest } = await readManifest(store, record);
+    const keyRecord = await refuseShredded(deps, input.exportId);
+    const read = await readManifest(store, record);
+    const { manifest } = read;
+    let manifestVerdict = read.verdict;
+    // Checksums need no key; decoding an encrypted export does, and proves its manifest's MAC.
+    const cipher = input.level !== 'checksums' && manifest?.encrypted ? await cipherOf(deps.catalog, keyProviderOf(deps), input.exportId) : undefined;
+    if (cipher && read.bytes && manifestVerdict.status === 'ok' && !(keyRecord?.manifestMac && cipher.manifestMacMatches(read.bytes, keyRecord.manifestMac))) {
+      manifestVerdict = { key: record.manifestKey, kind: 'manifest', status: 'decode error', message: "not authenticated by the export's data key: edited and re-hashed" };
+    }
     const { objects, disagreements } = expectedObjects(await listFiles(deps.catalog, input.exportId), manifest);
     const objectLevel = input.level === 'checksums' ? 'checksums' : 'decode';
     const decodingOf = manifest ? partDecodings(manifest) : undefined;
@@ -47,7 +56,7 @@ export function createVerifyObjectsActivity(deps: ActivityDeps) {
     const progress = () => ({ objects: done, of: objects.length });
     const verdicts = await keepHeartbeating(progress, () => mapLimited(objects, PARALLEL_READS, async (object) => {
       const decode = objectLevel === 'decode' && object.kind === 'part' && object.table && decodingOf ? decodingOf(object.table) : undefined;
-      const { verdict, stat } = await checkObject(store, object, { decode, prior: prior.get(object.key), level: objectLevel });
+      const { verdict, stat } = await checkObject(store, object, { decode, prior: prior.get(object.key), level: objectLevel, cipher });
       if (verdict.status === 'ok' && stat) {
         await rememberVerifiedObject(deps.catalog, {
           exportId: input.exportId,
@@ -90,6 +99,15 @@ async function unlistedObjects(store: ObjectStore, exportId: string, expected: r
 function recentReads(prior: ReadonlyMap<string, VerifiedObject>, deps: ActivityDeps): Map<string, VerifiedObject> {
   const oldest = deps.clock().getTime() - deps.config.verification.rereadAfterHours * 3_600_000;
   return new Map([...prior].filter(([, read]) => read.verifiedAt.getTime() > oldest));
+}
+
+/** A crypto-shredded export is never verified again, at any level: KEY_DESTROYED. */
+async function refuseShredded(deps: ActivityDeps, exportId: string): Promise<ExportKeyRecord | undefined> {
+  const keyRecord = await getExportKey(deps.catalog, exportId);
+  if (keyRecord?.destroyedAt) {
+    throw new RestorepointError('KEY_DESTROYED', `export ${exportId} was crypto-shredded on ${keyRecord.destroyedAt.toISOString()}: there is nothing left to verify`, { exportId });
+  }
+  return keyRecord;
 }
 
 /** A verification reads only exports that finished: a running or failed one has no manifest to prove. */

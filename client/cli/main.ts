@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerExportCommands } from './commands/export';
 import { registerExportsCommands } from './commands/exports';
+import { registerKeysCommands } from './commands/keys';
 import { registerRestoreCommand } from './commands/restore';
 import { registerStackCommands } from './commands/stack';
 import { registerCatalogCommands } from './commands/catalog';
@@ -31,6 +32,7 @@ const program = new Command()
 registerStackCommands(program);
 registerExportCommands(program);
 registerExportsCommands(program);
+registerKeysCommands(program);
 registerRestoreCommand(program);
 registerCatalogCommands(program);
 registerLedgerCommands(program);

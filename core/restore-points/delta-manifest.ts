@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { compressionSchema, tagsSchema, type Compression } from '../export-input';
-import { ledgerAnchorSchema, MANIFEST_VERSION, partSchema } from '../manifest';
+import { ledgerAnchorSchema, MANIFEST_VERSION, manifestEncryptionSchema, partSchema } from '../manifest';
 import { objectNames } from '../object-names';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
@@ -39,7 +39,8 @@ export const deltaManifestSchema = z.object({
   }),
   format: z.literal('jsonl'),
   compression: compressionSchema,
-  encryption: z.null(),
+  /** As a full export's (manifest.ts); a delta has a data key of its own. */
+  encryption: manifestEncryptionSchema,
   tags: tagsSchema,
   tables: z.array(z.object({ schema: z.string(), name: z.string(), changes: changeCountsSchema })),
   parts: z.array(partSchema),

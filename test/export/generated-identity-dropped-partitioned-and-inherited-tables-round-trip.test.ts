@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { manifestSchema } from '../../core/manifest';
 import { databaseFingerprint } from '../../postgres/content-fingerprint';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
+import { plaintextOf, readableManifest } from '../support/stored-plaintext';
 import { exportWorld, sql, type ExportWorld } from './harness';
 
 const WEIRD = `we"ird/näme.~x`;
@@ -55,7 +55,7 @@ describe('generated, identity, dropped columns, partitions and inheritance round
       const exportId = `kinds-${format}`;
       await w.exportNow({ exportId, source: 'src', destination, format, compression: 'none' });
       const store = w.store(destination);
-      const manifest = manifestSchema.parse(JSON.parse((await store.getBytes(`${exportId}/manifest.json`)).toString('utf8')));
+      const manifest = await readableManifest(w.world.config, exportId, `${exportId}/manifest.json`, await store.getBytes(`${exportId}/manifest.json`));
       const byName = new Map(manifest.tables.map((t) => [t.name, t]));
 
       assert.deepEqual([...byName.keys()].sort(), ['car', 'ids', 'measurements', 'priced', 'vehicle', WEIRD].sort(), 'partitions are not listed, the root is');
@@ -69,7 +69,8 @@ describe('generated, identity, dropped columns, partitions and inheritance round
       assert.match(gross.generated ?? '', /net \* 1\.2/);
 
       // The data itself has no gross column: two fields per CSV row, two keys per JSON line.
-      const data = (await store.getBytes(byName.get('priced')!.parts[0]!.key)).toString('utf8');
+      const partKey = byName.get('priced')!.parts[0]!.key;
+      const data = (await plaintextOf(w.world.config, exportId, partKey, await store.getBytes(partKey))).toString('utf8');
       const first = data.split('\n')[0]!;
       if (format === 'csv') assert.equal(first, '1,10.00');
       else assert.deepEqual(Object.keys(JSON.parse(first) as object), ['id', 'net']);

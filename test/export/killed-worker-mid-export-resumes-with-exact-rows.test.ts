@@ -5,6 +5,7 @@ import { openCatalog } from '../../catalog/catalog-db';
 import { startExport } from '../../client/exports';
 import { objectNames } from '../../core/object-names';
 import { databaseFingerprint } from '../../postgres/content-fingerprint';
+import { plaintextOf } from '../support/stored-plaintext';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
 import { WorkerProcess } from '../faults/fault-world';
 import { exportWorld, sql, type ExportWorld } from './harness';
@@ -62,10 +63,12 @@ describe('a worker killed mid-export: a new worker finishes it with exact rows, 
     assert.ok(keptBefore.length >= 3, `${keptBefore.length} parts`);
     // Kill only once the next table has stored a part (the checkpoint follows every part),
     // so the crash lands mid-table rather than between tables.
+    // The checkpoint is encrypted like every stored object.
+    const storedCheckpoint = async () => plaintextOf(w.world.config, exportId, `${exportId}/checkpoint.json`, await store.getBytes(`${exportId}/checkpoint.json`));
     const midTable = async () => {
       const stat = await store.stat(`${exportId}/checkpoint.json`);
       if (!stat) return false;
-      const saved = JSON.parse((await store.getBytes(`${exportId}/checkpoint.json`)).toString('utf8')) as { tables: Record<string, { parts: unknown[]; complete: boolean }> };
+      const saved = JSON.parse((await storedCheckpoint()).toString('utf8')) as { tables: Record<string, { parts: unknown[]; complete: boolean }> };
       return Object.values(saved.tables).some((t) => !t.complete && t.parts.length > 0);
     };
     for (const giveUp = Date.now() + 60_000; !(await midTable()); ) {
@@ -75,7 +78,7 @@ describe('a worker killed mid-export: a new worker finishes it with exact rows, 
 
     await child.kill();
     // The table being copied at the crash: the parts the dead worker had finished.
-    const checkpoint = JSON.parse((await store.getBytes(`${exportId}/checkpoint.json`)).toString('utf8')) as { tables: Record<string, { parts: { key: string }[]; complete: boolean }> };
+    const checkpoint = JSON.parse((await storedCheckpoint()).toString('utf8')) as { tables: Record<string, { parts: { key: string }[]; complete: boolean }> };
     const unfinished = Object.values(checkpoint.tables).find((t) => !t.complete && t.parts.length > 0);
     assert.ok(unfinished, `no table was mid-copy at the crash: ${JSON.stringify(checkpoint)}`);
     const partialBefore = await Promise.all(unfinished.parts.map(async (p) => `${p.key} ${(await store.stat(p.key))!.generation}`));

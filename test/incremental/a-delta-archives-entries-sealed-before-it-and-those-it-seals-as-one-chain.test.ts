@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { DeltaManifest } from '../../core/restore-points';
 import { ChainFollower, sealTrail, verifyTrail, type ArchivedEntry } from '../../trail';
 import { chainWorld, type ChainWorld } from '../point-in-time/chain-world';
+import { plaintextOf } from '../support/stored-plaintext';
 import { inTransactionAs } from '../trail/tracked-pagila';
 
 // An incremental export reads back the entries sealed before it (by `trail verify`, a periodic
@@ -32,9 +33,9 @@ describe('a delta archives the entries sealed before it and those it seals itsel
     const delta = await w.exportNow('incremental', { compression: 'none' });
     const folder = w.destination.slice('file://'.length);
     const manifest = JSON.parse(fs.readFileSync(path.join(folder, delta.exportId, 'manifest.json'), 'utf8')) as DeltaManifest;
-    const entries = manifest.parts.flatMap((part) =>
-      fs.readFileSync(path.join(folder, part.key), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as ArchivedEntry),
-    );
+    // Trail archives are encrypted under the delta's data key, like every stored object.
+    const texts = await Promise.all(manifest.parts.map(async (part) => (await plaintextOf(w.world.config, delta.exportId, part.key, fs.readFileSync(path.join(folder, part.key)))).toString('utf8')));
+    const entries = texts.flatMap((text) => text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as ArchivedEntry));
 
     assert.equal(entries.length, early + late);
     assert.deepEqual(manifest.trail.from, full.trailTo);

@@ -17,6 +17,7 @@ import { startRollback } from '../../client/rollbacks';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { copyOutStatement } from '../../postgres/copy-statements';
+import { plaintextOf } from '../support/stored-plaintext';
 import { applyExportSessionSettings } from '../../postgres/session-settings';
 import { fingerprintCsvRows } from '../../streams/row-fingerprint';
 import type { Config } from '../../config/schema';
@@ -85,16 +86,21 @@ describe('a masked export hides the masked values, keeps joins on hashed keys, a
     fs.rmSync(folder, { recursive: true, force: true });
   });
 
-  /** Every stored object's bytes, decompressed when zstd. */
-  const storedText = () =>
-    fs
-      .readdirSync(folder, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile() && e.name !== 'masking.key')
-      .map((e) => {
-        const bytes = fs.readFileSync(path.join(e.parentPath, e.name));
-        return (e.name.endsWith('.zst') ? zlib.zstdDecompressSync(bytes) : bytes).toString('utf8');
-      })
-      .join('\n');
+  /** Every stored object's bytes, decrypted (exports are encrypted by default) and decompressed when zstd. */
+  const storedText = async () =>
+    (
+      await Promise.all(
+        fs
+          .readdirSync(folder, { recursive: true, withFileTypes: true })
+          .filter((e) => e.isFile() && e.name !== 'masking.key')
+          .map(async (e) => {
+            const file = path.join(e.parentPath, e.name);
+            const key = path.relative(folder, file).split(path.sep).join('/');
+            const bytes = await plaintextOf(config, key.split('/')[0]!, key, fs.readFileSync(file));
+            return (e.name.endsWith('.zst') ? zlib.zstdDecompressSync(bytes) : bytes).toString('utf8');
+          }),
+      )
+    ).join('\n');
 
   it('an exporter exports with --mask: the manifest, the catalog and the ledger say so, and the export is partial and never a chain base', async () => {
     const exporter = await connectClient(config, { tokens: async () => tokenFor('erin', { app: ['exporter'] }) });
@@ -130,7 +136,7 @@ describe('a masked export hides the masked values, keeps joins on hashed keys, a
   });
 
   it('no stored byte holds an original email or address phone', async () => {
-    const text = storedText();
+    const text = await storedText();
     const originals = (await sql(db.url, "select email, first_name, phone from customer join address using (address_id) where phone <> ''")).rows as { email: string; first_name: string; phone: string }[];
     assert.ok(originals.length > 500);
     for (const o of originals) {

@@ -68,7 +68,8 @@ describe('manifest, catalog and store are cross-checked three ways, and bytes ar
 
   it('a table cut from the manifest is refused by restore (MANIFEST_TAMPERED) and failed by verify, however much of the catalog is re-recorded', async () => {
     const exportId = 'xcheck-cut';
-    await w.exportNow({ exportId, source: 'src', destination, compression: 'none' });
+    // Unencrypted: an encrypted export's manifest MAC refuses the edit before the three-way check this proves (test/encryption).
+    await w.exportNow({ exportId, source: 'src', destination, compression: 'none', encrypt: false });
     await cutTableFromManifest(exportId);
     const cutParts = await partKeys(w.store(destination), exportId, 'cut');
     assert.ok(cutParts.length >= 2, `${cutParts.length} parts`);

@@ -73,6 +73,7 @@ export function registerExportCommands(program: Command): void {
     .option('--exclude <list>', 'leave out tables matching these patterns; makes the export partial', list)
     .option('--format <format>', 'csv (exact round trip), jsonl or parquet (docs/parquet.md)', 'csv')
     .option('--compression <codec>', 'zstd, gzip or none', 'zstd')
+    .option('--no-encryption', 'store the objects unencrypted (recorded in the manifest and the ledger); by default every object is encrypted under a data key of the export')
     .option('--part-size <size>', 'start a new part after this much uncompressed data, e.g. 256MB')
     .option('--concurrency <n>', 'tables exported at once')
     .option('--max-connections <n>', "most connections to the source (the snapshot's included); at most the source's maxConnections")
@@ -98,6 +99,7 @@ export function registerExportCommands(program: Command): void {
             destination: o.to as string,
             format: o.format as 'csv',
             compression: o.compression as 'zstd',
+            encrypt: o.encryption !== false,
             partSizeBytes: o.partSize ? parseSize(o.partSize as string) : undefined,
             concurrency: o.concurrency ? Number(o.concurrency) : undefined,
             maxConnections: o.maxConnections ? Number(o.maxConnections) : undefined,

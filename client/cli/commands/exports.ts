@@ -6,6 +6,7 @@ import { listLedger } from '../../../catalog/ledger';
 import { RestorepointError } from '../../../core/errors';
 import { sourceOfRow, withCatalogDb } from '../context';
 import { action, emit, table } from '../output';
+import { registerShredCommand } from './keys';
 
 /** `--tag key=value`, repeatable: the tags an export must carry. */
 function tag(raw: string, tags: Record<string, string> = {}): Record<string, string> {
@@ -75,4 +76,5 @@ export function registerExportsCommands(program: Command): void {
         }, { permission: 'catalog.read', resource: sourceOfRow('exports', exportId) }),
       ),
     );
+  registerShredCommand(exports);
 }
