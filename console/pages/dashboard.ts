@@ -4,6 +4,7 @@ import { dataTable, page, type Html, type View } from '../layout';
 import { age, lastGood, restorePoints, rollbacksOf, sourcesPermitting, storageByClass, successRate, verificationRunsOf, type RestorePoint } from '../data';
 import { problem, userOf, type ConsoleDeps, type ConsoleEnv } from '../context';
 import type { MessageKey } from '../messages';
+import { listAlerts } from '../../catalog/alerts-repo';
 
 /** How old the last good export may be before the dashboard raises an alert. */
 const STALE_AFTER_MILLIS = 24 * 3600 * 1000;
@@ -55,6 +56,8 @@ export function registerDashboard(app: Hono<ConsoleEnv>, deps: ConsoleDeps): voi
       ...(goodAge === null || goodAge > STALE_AFTER_MILLIS ? [v.t('source.staleAlert')] : []),
       ...points.filter((p) => p.record.verificationStatus === 'corrupt').map((p) => v.t('source.corruptAlert', { exportId: p.record.id })),
     ];
+    // The accident detector's and the service objectives' alerts (docs/observability.md): counts and names only, never row values.
+    const raised = await listAlerts(deps.catalog, { source, limit: 20 });
     const recovered = rollbacks.filter((r) => r.stage === 'done');
     const body = html`<h2>${v.t('source.health')}</h2>
 <dl>
@@ -63,7 +66,17 @@ export function registerDashboard(app: Hono<ConsoleEnv>, deps: ConsoleDeps): voi
 <dt>${v.t('dashboard.successRate')}</dt><dd>${percent(successRate(rollbacks), v)}</dd>
 </dl>
 <h2>${v.t('source.alerts')}</h2>
-${alerts.length ? html`<ul>${alerts.map((a) => html`<li>${a}</li>`)}</ul>` : html`<p>${v.t('source.noAlerts')}</p>`}
+${alerts.length || raised.length
+  ? html`<ul>
+${alerts.map((a) => html`<li>${a}</li>`)}
+${raised.map(
+  (a) =>
+    html`<li>${v.t('source.raisedAlert', { summary: a.summary, status: v.t(`alertStatus.${a.status}` as MessageKey), raisedAt: a.raisedAt.toISOString() })}${a.proposal
+      ? html`<br />${v.t('source.alertProposal')} <code>${a.proposal}</code>`
+      : ''}</li>`,
+)}
+</ul>`
+  : html`<p>${v.t('source.noAlerts')}</p>`}
 <h2>${v.t('source.exports')}</h2>
 ${points.length
   ? dataTable(

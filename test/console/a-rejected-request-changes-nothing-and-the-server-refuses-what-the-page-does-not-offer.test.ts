@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
+import { openCatalog } from '../../catalog/catalog-db';
+import { raiseAlert } from '../../catalog/alerts-repo';
 import { databaseFingerprint, pagilaDatabase } from '../support/pagila';
 import { tokenFor } from '../support/identity';
 import type { ScratchDatabase } from '../support/stack';
@@ -122,8 +124,20 @@ describe('a rejected request changes nothing, and the server refuses what the pa
     await accessible(page);
     assert.deepEqual(await databaseFingerprint(db.url), live, 'live data untouched');
     assert.equal((await sql(db.url, "select count(*)::int as n from inspect_film.film where rating = 'PG' and rental_rate <> 0.99")).rows[0].n > 0, true);
+    // The accident detector's alert, with its prepared recovery, is on the source's page.
+    const catalog = openCatalog(rw.world.config.catalog.url);
+    const windowEnd = new Date();
+    await raiseAlert(
+      catalog,
+      { key: 'console-test', kind: 'mass-delete', source: 'app', table: 'public.film', operation: 'delete', actor: 'intern@app', windowStart: new Date(windowEnd.getTime() - 60_000), windowEnd, counts: { changes: 900 }, summary: 'mass delete on public.film: 900 rows by intern@app', proposal: (id) => `restorepoint revert --source app --actor intern@app --reason 'alert ${id}'` },
+      'detector',
+    );
+    await catalog.destroy();
     await page.goto(`${cb.console.url}/sources/app`);
     await page.getByText('Storage by class').first().waitFor();
+    const sourcePage = await main(page);
+    assert.match(sourcePage, /mass delete on public\.film: 900 rows by intern@app \(open, raised /);
+    assert.match(sourcePage, /restorepoint revert --source app --actor intern@app --reason 'alert alert-/);
     await accessible(page);
     await signOut(page);
   });
