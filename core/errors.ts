@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   DATA_UNDECODABLE: { retryable: false, summary: 'stored data matches its checksums but cannot be decoded' },
   DATABASE_REFUSED: { retryable: false, summary: 'the database refused a statement; retrying cannot help' },
   DATABASE_CONFLICT: { retryable: true, summary: 'a serialization failure or deadlock (SQLSTATE 40001, 40P01); retried' },
+  TARGET_HELD_BY_EARLIER_ATTEMPT: { retryable: true, summary: "an earlier attempt of the same restore still holds the target's tables (its worker has not let go yet); retried until it does" },
   ROLLBACK_NOT_FOUND: { retryable: false, summary: 'no rollback has that id' },
   ALERT_NOT_FOUND: { retryable: false, summary: 'no alert has that id (for that source)' },
   ALERT_UNDELIVERED: { retryable: true, summary: 'the alert webhook did not accept a delivery; retried' },

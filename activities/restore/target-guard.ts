@@ -69,6 +69,14 @@ export async function claimTargetTables(
   const busy = rows.filter((r) => !r.got).map((r) => r.name);
   if (busy.length > 0) {
     const holders = await claimHolders(catalog, claim.database, busy);
+    // Under load Temporal can retry a restore while its first attempt still runs (a missed
+    // heartbeat): that is not another restore, and refusing would fail the restore for good.
+    if (holders.length === busy.length && holders.every((h) => h.restoreId === claim.restoreId)) {
+      throw new RestorepointError('TARGET_HELD_BY_EARLIER_ATTEMPT', `an earlier attempt of restore ${claim.restoreId} still holds ${busy.join(', ')} in "${claim.target}"; this attempt wrote nothing and is retried`, {
+        target: claim.target,
+        tables: busy,
+      });
+    }
     const named = holders.length > 0 ? holders.map((h) => `${h.table} by restore ${h.restoreId} since ${h.claimedAt.toISOString()}`).join(', ') : busy.join(', ');
     throw new RestorepointError('TARGET_BUSY', `another restore is writing into "${claim.target}": ${named}; nothing was written`, {
       target: claim.target,

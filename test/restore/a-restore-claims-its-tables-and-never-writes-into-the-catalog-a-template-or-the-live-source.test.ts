@@ -5,7 +5,7 @@ import { openCatalog } from '../../catalog/catalog-db';
 import { startRestore } from '../../client/restores';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createRestoreActivity } from '../../activities/restore/restore-export';
-import { refuseForbiddenTarget } from '../../activities/restore/target-guard';
+import { claimTargetTables, refuseForbiddenTarget } from '../../activities/restore/target-guard';
 import { openStore } from '../../storage/open-store';
 import type { Manifest } from '../../core/manifest';
 import { objectNames } from '../../core/object-names';
@@ -99,6 +99,35 @@ describe('a restore claims its tables and never writes into the catalog, a templ
     } finally {
       await catalog.destroy();
       await db.drop();
+    }
+  });
+
+  it("a retry overlapping its own earlier attempt is retried, not refused as another restore's", async () => {
+    const catalog = openCatalog(w.world.config.catalog.url);
+    const earlier = new pg.Client({ connectionString: target.url });
+    const retry = new pg.Client({ connectionString: target.url });
+    await earlier.connect();
+    await retry.connect();
+    const claim = { database: 'test/claims-overlap', tables: ['public.overlap'], restoreId: 'claims-overlap', exportId, target: 'dst' };
+    try {
+      await earlier.query('begin');
+      await claimTargetTables(earlier, catalog, claim);
+      await retry.query('begin');
+      const again = (await rejectionOf(claimTargetTables(retry, catalog, claim))) as { code?: string; message: string };
+      assert.equal(again.code, 'TARGET_HELD_BY_EARLIER_ATTEMPT', again.message);
+      const other = (await rejectionOf(claimTargetTables(retry, catalog, { ...claim, restoreId: 'claims-intruder' }))) as { code?: string; message: string };
+      assert.equal(other.code, 'TARGET_BUSY', other.message);
+      // Once the earlier attempt's transaction ends, the retry takes the claim.
+      await earlier.query('rollback');
+      await retry.query('rollback');
+      await retry.query('begin');
+      assert.deepEqual(await claimTargetTables(retry, catalog, claim), {});
+      await retry.query('rollback');
+    } finally {
+      await earlier.end();
+      await retry.end();
+      await catalog('restore_claims').where({ database: claim.database }).delete();
+      await catalog.destroy();
     }
   });
 
