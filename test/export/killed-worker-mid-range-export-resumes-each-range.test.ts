@@ -7,6 +7,7 @@ import { databaseFingerprint } from '../../postgres/content-fingerprint';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
 import { exportWorld, sql, type ExportWorld } from './harness';
 import { WorkerProcess } from '../faults/fault-world';
+import { plaintextOf } from '../support/stored-plaintext';
 
 const ROWS = 40000;
 type Checkpoint = { tables: Record<string, { parts: { key: string }[]; complete: boolean }> };
@@ -46,7 +47,7 @@ describe('a worker killed mid-way through a table read in ranges: the retry resu
 
     const checkpointKey = `${exportId}/checkpoint.json`;
     const readCheckpoint = async (): Promise<Checkpoint | undefined> =>
-      (await store.stat(checkpointKey)) ? (JSON.parse((await store.getBytes(checkpointKey)).toString('utf8')) as Checkpoint) : undefined;
+      (await store.stat(checkpointKey)) ? (JSON.parse((await plaintextOf(w.world.config, exportId, checkpointKey, await store.getBytes(checkpointKey))).toString('utf8')) as Checkpoint) : undefined;
     const everyRangeStarted = (c: Checkpoint | undefined) => {
       const ranges = Object.entries(c?.tables ?? {}).filter(([key]) => key.includes('#range-'));
       return ranges.length === 3 && ranges.every(([, t]) => t.parts.length > 0) && ranges.some(([, t]) => !t.complete);
