@@ -4,7 +4,8 @@ import { openCatalog } from '../../catalog/catalog-db';
 import { rollbackHandle, undoRollback } from '../../client/rollbacks';
 import type { RollbackStatus } from '../../core/rollback/rollback-state';
 import { runCli, worldCliEnv } from '../support/cli';
-import { scratchDatabase, type ScratchDatabase } from '../support/stack';
+import { predicateRoleName } from '../../postgres/predicate-role';
+import { scratchDatabase, testStack, type ScratchDatabase } from '../support/stack';
 import { sql, startRollbackWorld, waitForStage, type RollbackWorld } from './rollback-world';
 
 /** Quoted as a user types it: the dot inside the table's name needs the quotes, and so does the space. */
@@ -34,6 +35,8 @@ describe('a rollback by keys or by a row predicate in an awkwardly named schema 
   after(async () => {
     await rw?.close();
     await db?.drop();
+    // Roles are cluster-wide; with the database gone, its predicate role holds nothing and can go.
+    await sql(testStack().postgres.adminUrl, `drop role if exists ${predicateRoleName(db.name, { schema: 'Sales Data', name: 'Order.Lines' })}`);
   });
 
   const lines = async () => (await sql(db.url, `select l::text as row from ${LINES} l order by "Line Id"`)).rows.map((r) => r.row as string);
