@@ -12,10 +12,12 @@ import { compareChecksums, describeCheck, verifyObject } from './verify-object';
 
 /**
  * Streams one stored part into `copyStatement` (a COPY ... FROM STDIN) on a client inside
- * an open transaction, hashing the stored bytes on the way. A part whose checksums or row
- * count differ from the manifest throws CHECKSUM_MISMATCH, and the caller rolls back:
- * rows of a bad part are never committed. Any other failure keeps its cause (see
- * `loadFailure`): CHECKSUM_MISMATCH means a checksum mismatched, and nothing else.
+ * an open transaction, hashing the stored bytes on the way. A part whose checksums differ
+ * from the manifest throws CHECKSUM_MISMATCH; one whose bytes match them but load another
+ * row count than the manifest's throws DATA_UNDECODABLE (intact bytes that do not hold what
+ * the manifest says they hold). Either way the caller rolls back: rows of a bad part are never
+ * committed. Any other failure keeps its cause (see `loadFailure`): CHECKSUM_MISMATCH means a
+ * checksum mismatched, and nothing else.
  */
 export async function loadPart(client: pg.ClientBase, store: ObjectStore, part: ManifestPart, compression: Compression, copyStatement: string, cipher?: ObjectCipher): Promise<number> {
   const checksum = new ChecksumStream();
@@ -35,7 +37,11 @@ export async function loadPart(client: pg.ClientBase, store: ObjectStore, part: 
   if (check.status !== 'ok') throw new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; nothing was committed`, { ...check });
   const loaded = (sink as unknown as { rowCount: number }).rowCount;
   if (loaded !== part.rows) {
-    throw new RestorepointError('CHECKSUM_MISMATCH', `${part.key}: loaded ${loaded} rows, the manifest says ${part.rows}; nothing was committed`, { key: part.key });
+    throw new RestorepointError('DATA_UNDECODABLE', `${part.key}: matches its checksums but loads ${loaded} rows, the manifest says ${part.rows}; nothing was committed`, {
+      key: part.key,
+      rows: loaded,
+      expectedRows: part.rows,
+    });
   }
   return loaded;
 }

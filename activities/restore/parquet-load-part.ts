@@ -107,7 +107,7 @@ export async function loadParquetPart(
     const inserted = await client.query(
       `insert into ${target} (${columns.map((c) => quoteIdent(c.name)).join(', ')})${overriding} select ${columns.map((c, i) => pgRestoreExpression(c, staged[i]!)).join(', ')} from ${STAGING}`,
     );
-    if (inserted.rowCount !== part.rows) throw new RestorepointError('CHECKSUM_MISMATCH', `${part.key}: loaded ${inserted.rowCount} rows, the manifest says ${part.rows}; nothing was committed`, { key: part.key });
+    if (inserted.rowCount !== part.rows) throw new RestorepointError('DATA_UNDECODABLE', `${part.key}: matches its checksums but loads ${inserted.rowCount} rows, the manifest says ${part.rows}; nothing was committed`, { key: part.key });
     return part.rows;
   } finally {
     await rm(workDir, { recursive: true, force: true });

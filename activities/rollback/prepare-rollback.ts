@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { RestorepointError } from '../../core/errors';
 import type { ManifestSequence } from '../../core/manifest';
 import type { RestorePlan } from '../../core/restore-points';
-import { selectTables } from '../../core/table-patterns';
+import { exactTablePattern, selectTables } from '../../core/table-patterns';
 import { qualifiedName, quoteIdent } from '../../postgres/queryable';
 import type { ActivityDeps } from '../deps';
 import { createApplyChangesActivity } from '../point-in-time/apply-changes';
@@ -105,13 +105,14 @@ export function createPrepareActivity(deps: ActivityDeps) {
       target: request.source,
       targetSchema: request.stagingSchema,
       // Tables reached by cascades are staged too (read only, by the preview); apply never touches them.
-      tables: [...narrowed, ...outside.staged].map(label),
+      // Exact patterns: a label (`Sales Data.Order.Lines`) would be read back as three parts.
+      tables: [...narrowed, ...outside.staged].map(exactTablePattern),
       verifyFirst: false,
       requestedBy: request.requestedBy,
     });
     // The staging tables are plain copies in a schema of the source, as a `reconstruct --schema` target.
     const replayed = request.restorePoint
-      ? await applyChanges({ reconstructionId: `${request.rollbackId}-staging`, plan: request.restorePoint, target: request.source, targetSchema: request.stagingSchema, tables: narrowed.map(label) })
+      ? await applyChanges({ reconstructionId: `${request.rollbackId}-staging`, plan: request.restorePoint, target: request.source, targetSchema: request.stagingSchema, tables: narrowed.map(exactTablePattern) })
       : null;
     const tables = await withSourceClient(deps, request.source, 'prepare', (db) => stageKeys(db, narrowed, chosenKeys, request.stagingSchema));
     return {

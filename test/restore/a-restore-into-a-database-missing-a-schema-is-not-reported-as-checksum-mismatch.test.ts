@@ -88,6 +88,16 @@ describe('loading a part keeps the cause of its failure (regression: every failu
     assert.match(undecodable.message, /orders\/part-3\.csv\.gz: matches its checksums but cannot be decoded/);
   });
 
+  it('an intact part that loads another row count than its manifest says is DATA_UNDECODABLE, not CHECKSUM_MISMATCH', async () => {
+    // The bytes are exactly those hashed; only the manifest's row count (3) disagrees with them (2).
+    const part = await storePart(store, 'orders/part-5.csv', rows, 3);
+    const error = await load(part, 'none', 'Sales Data');
+    assert.equal(error.code, 'DATA_UNDECODABLE');
+    assert.equal(error.retryable, false);
+    assert.match(error.message, /orders\/part-5\.csv: matches its checksums but loads 2 rows, the manifest says 3; nothing was committed/);
+    assert.equal((await client.query('select count(*)::int as n from "Sales Data"."Orders"')).rows[0].n, 0, 'the rows were rolled back');
+  });
+
   it('intact rows the database refuses are RESTORE_FAILED with their SQLSTATE, the value kept out of the message', async () => {
     const part = await storePart(store, 'orders/part-4.csv', Buffer.from('1,not-a-number-secret\n'), 1);
     const error = await load(part, 'none', 'Sales Data');

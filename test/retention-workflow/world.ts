@@ -21,9 +21,10 @@ export interface RetentionWorld {
   close(): Promise<void>;
 }
 
-export async function retentionWorld(): Promise<RetentionWorld> {
+/** The source is a small `orders` table unless `setup` gives the statements that build it. */
+export async function retentionWorld(setup: readonly string[] = ['create table orders (id int primary key, item text not null)', "insert into orders select g, 'item ' || g from generate_series(1, 200) g"]): Promise<RetentionWorld> {
   const source: ScratchDatabase = await scratchDatabase('retention_src');
-  await sql(source.url, 'create table orders (id int primary key, item text not null)', "insert into orders select g, 'item ' || g from generate_series(1, 200) g");
+  await sql(source.url, ...setup);
   const exports = await exportWorld({ shop: source.url });
   const catalog = openCatalog(exports.world.config.catalog.url);
   const store = (destination: string): ObjectStore => exports.store(destination);

@@ -27,13 +27,22 @@ function parseKeys(text: string): Record<string, Record<string, string | number 
 
 /**
  * `--where TABLE=PREDICATE`, repeatable: the table pattern is everything before the first
- * "=" (a pattern never holds one), the predicate everything after it, "=" signs included.
+ * "=" outside double quotes (a quoted name such as `"Sales Data"."a=b"` may hold one, and a
+ * space), the predicate everything after it, "=" signs included.
  */
 function parseWhere(text: string, previous: Record<string, string> = {}): Record<string, string> {
-  const at = text.indexOf('=');
+  let at = -1;
+  let quoted = false;
+  for (let i = 0; i < text.length && at < 0; i += 1) {
+    const ch = text[i]!;
+    if (ch === '"') quoted = !quoted;
+    else if (ch === '=' && !quoted) at = i;
+  }
   const table = at > 0 ? text.slice(0, at).trim() : '';
   const predicate = at > 0 ? text.slice(at + 1).trim() : '';
-  if (!table || /\s/.test(table) || !predicate) throw new InvalidArgumentError(`expected TABLE=PREDICATE such as "film=rating = 'PG' and length > 90"`);
+  if (!table || /\s/.test(table.replace(/"(?:[^"]|"")*"/g, '')) || !predicate) {
+    throw new InvalidArgumentError(`expected TABLE=PREDICATE such as "film=rating = 'PG' and length > 90" (quote a table name with a space or "=": '"Sales Data"."Orders"=...')`);
+  }
   if (table in previous) throw new InvalidArgumentError(`a second row predicate for ${table}: combine them with and/or in one`);
   return { ...previous, [table]: predicate };
 }
