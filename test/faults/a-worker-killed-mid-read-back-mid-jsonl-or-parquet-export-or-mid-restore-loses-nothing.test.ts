@@ -22,13 +22,13 @@ const BIG_ROWS = 200_000;
 const TABLES = ['t1', 't2', 'big'];
 
 /**
- * More kill -9 points (docs/reliability.md, rows 28–32): verification at the checksums and
- * decode levels while encrypted parts are read back, a jsonl export with parts stored and a
- * table mid-copy, the restore of that jsonl export mid-COPY, and a restore into a new schema
- * mid-COPY. Each kill is proved to have hit the job (the next worker runs a later attempt),
+ * More kill -9 points (docs/reliability.md, rows 28–33): verification at the checksums and
+ * decode levels while encrypted parts are read back, a jsonl and a parquet export with parts
+ * stored and a table mid-copy, the restore of that jsonl export mid-COPY, and a restore into a
+ * new schema mid-COPY. Each kill is proved to have hit the job (the next worker runs a later attempt),
  * then: every row once (fingerprints), nothing half-applied, nothing orphaned, ledger once.
  */
-describe('a worker killed in checksum and decode verification, a jsonl export and its restore, and a schema restore loses nothing', () => {
+describe('a worker killed mid-read-back, mid-jsonl or parquet export or mid-restore loses nothing', () => {
   let world: TestWorld;
   let client: RestorepointClient;
   let worker: WorkerProcess;
@@ -128,20 +128,34 @@ describe('a worker killed in checksum and decode verification, a jsonl export an
     await verificationKilledWhileReading('decode');
   });
 
-  it('jsonl export, with parts stored and a table mid-copy', async () => {
-    const handle = await startExport(client, { exportId: jsonlExport, source: 'src', destination, tables: TABLES, format: 'jsonl', concurrency: 1, partSizeBytes: 256 * 1024, maxBytesPerSecond: 2 * 1024 * 1024, requestedBy: 'test' });
+  /** Exports the source in `format`, SIGKILLs the worker once parts are stored and a table is mid-copy; the next attempt finishes. */
+  async function exportKilledMidCopy(exportId: string, format: 'jsonl' | 'parquet'): Promise<void> {
+    const handle = await startExport(client, { exportId, source: 'src', destination, tables: TABLES, format, concurrency: 1, partSizeBytes: 256 * 1024, maxBytesPerSecond: 2 * 1024 * 1024, requestedBy: 'test' });
     const store = openStore(destination, world.config.gcs);
     const storedParts = async () => {
       let n = 0;
-      for await (const _ of store.list(`${jsonlExport}/data/`)) n += 1;
+      for await (const _ of store.list(`${exportId}/data/`)) n += 1;
       return n;
     };
-    await killWhen('stored jsonl parts and a copy in flight', async () => (await storedParts()) > 0 && (await backends(adminUrl(), source.name, 'restorepoint-export', 'copy%')).length > 0);
+    await killWhen(`stored ${format} parts and a copy in flight`, async () => (await storedParts()) > 0 && (await backends(adminUrl(), source.name, 'restorepoint-export', 'copy%')).length > 0);
     const summary = await handle.result();
-    await assertRetriedAfterTheKill(client.temporal.workflow.getHandle(exportWorkflowId(jsonlExport)));
+    await assertRetriedAfterTheKill(client.temporal.workflow.getHandle(exportWorkflowId(exportId)));
     assert.equal(summary.rows, 2 * SMALL_ROWS + BIG_ROWS);
-    await assertNoOrphans(store, jsonlExport);
-    assert.deepEqual(await ledgerActions(jsonlExport, 'export.'), ['export.requested', 'export.started', 'export.finished']);
+    await assertNoOrphans(store, exportId);
+    assert.deepEqual(await ledgerActions(exportId, 'export.'), ['export.requested', 'export.started', 'export.finished']);
+  }
+
+  it('jsonl export, with parts stored and a table mid-copy', async () => {
+    await exportKilledMidCopy(jsonlExport, 'jsonl');
+  });
+
+  it('parquet export, with parts stored and a table mid-copy; its restore has every row once', async () => {
+    const exportId = 'more-kills-parquet';
+    await exportKilledMidCopy(exportId, 'parquet');
+    const target = await freshTarget();
+    await (await startRestore(client, { exportId, target: `local:${target.name}`, requestedBy: 'test' })).result();
+    for (const t of TABLES) await assertEachRowOnce(target.url, t, t === 'big' ? BIG_ROWS : SMALL_ROWS);
+    await assertSameRows(target.url, TABLES);
   });
 
   /** SIGKILLs the worker while a restore's COPY into `target` runs; the dead attempt's rows must vanish with its connection. */
