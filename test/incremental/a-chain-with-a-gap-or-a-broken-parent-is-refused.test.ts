@@ -63,8 +63,8 @@ describe('an incremental export refuses a chain it cannot prove whole', () => {
     assert.ok(failed.length >= 2, 'each refusal is in the ledger');
   });
 
-  it('when a parent it names does not exist', async () => {
-    assert.match(await failureCode(incremental({ parentExportId: 'no-such-export' })), /^CHAIN_BROKEN: .*not in the catalog/);
+  it('when a parent it names does not exist (refused by the client before anything starts)', async () => {
+    assert.match(await failureCode(incremental({ parentExportId: 'no-such-export' })), /^EXPORT_NOT_FOUND: no export "no-such-export" in the catalog \(the parent of an incremental export\); nothing was started/);
   });
 
   it('when a table of the base is no longer tracked', async () => {
