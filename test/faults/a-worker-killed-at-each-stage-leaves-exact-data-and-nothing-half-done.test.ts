@@ -15,7 +15,7 @@ import { openStore } from '../../storage/open-store';
 import { sql } from '../export/harness';
 import { scratchDatabase, testStack, type ScratchDatabase } from '../support/stack';
 import { startTestWorld, type TestWorld } from '../support/temporal';
-import { assertNoOrphans, backends, pendingActivity, waitFor, WorkerProcess } from './fault-world';
+import { assertNoOrphans, backends, pendingActivity, waitFor, WorkerRelay } from './fault-world';
 
 const TABLES = ['t1', 't2', 't3', 't4'];
 const ROWS = 20_000;
@@ -31,7 +31,7 @@ const BIG_ROWS = 300_000;
 describe('a worker killed at each stage leaves exact data and nothing half done', () => {
   let world: TestWorld;
   let client: RestorepointClient;
-  let worker: WorkerProcess;
+  let worker: WorkerRelay;
   let source: ScratchDatabase;
   const targets: ScratchDatabase[] = [];
   const destination = `gs://restorepoint-kill-points-${process.pid}/k`;
@@ -44,24 +44,19 @@ describe('a worker killed at each stage leaves exact data and nothing half done'
     await sql(source.url, 'create table big (id int primary key, v text)', `insert into big select g, md5(g::text) from generate_series(1, ${BIG_ROWS}) g`);
     world = await startTestWorld({ src: source.url });
     client = await connectClient(world.config);
-    worker = await WorkerProcess.start(world.config);
+    worker = await WorkerRelay.start(world.config);
     await (await startExport(client, { exportId: bigExport, source: 'src', destination, tables: ['big'], requestedBy: 'test' })).result();
   });
 
   after(async () => {
-    await worker?.kill();
+    await worker?.stop();
     await client?.close();
     await world?.close();
     await source?.drop();
     for (const t of targets) await t.drop();
   });
 
-  /** SIGKILLs the worker once `reached` holds, then starts the next one, which must finish the job. */
-  async function killWhen(what: string, reached: () => Promise<unknown>): Promise<void> {
-    await waitFor(what, async () => (await reached()) || undefined);
-    await worker.kill();
-    worker = await WorkerProcess.start(world.config);
-  }
+  const killWhen = (what: string, reached: () => Promise<unknown>) => worker.killWhen(what, reached);
 
   async function freshTarget(): Promise<ScratchDatabase> {
     const db = await scratchDatabase('kill_dst');

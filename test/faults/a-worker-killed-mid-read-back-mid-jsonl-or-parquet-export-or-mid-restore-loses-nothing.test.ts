@@ -15,7 +15,7 @@ import { openStore } from '../../storage/open-store';
 import { sql } from '../export/harness';
 import { scratchDatabase, testStack, type ScratchDatabase } from '../support/stack';
 import { startTestWorld, type TestWorld } from '../support/temporal';
-import { assertNoOrphans, backends, pendingActivity, waitFor, WorkerProcess } from './fault-world';
+import { assertNoOrphans, backends, pendingActivity, waitFor, WorkerRelay } from './fault-world';
 
 const SMALL_ROWS = 20_000;
 const BIG_ROWS = 200_000;
@@ -31,7 +31,7 @@ const TABLES = ['t1', 't2', 'big'];
 describe('a worker killed mid-read-back, mid-jsonl or parquet export or mid-restore loses nothing', () => {
   let world: TestWorld;
   let client: RestorepointClient;
-  let worker: WorkerProcess;
+  let worker: WorkerRelay;
   let source: ScratchDatabase;
   const targets: ScratchDatabase[] = [];
   const destination = `gs://restorepoint-more-kills-${process.pid}/k`;
@@ -46,24 +46,19 @@ describe('a worker killed mid-read-back, mid-jsonl or parquet export or mid-rest
     await sql(source.url, 'create table big (id int primary key, v text)', `insert into big select g, md5(g::text) from generate_series(1, ${BIG_ROWS}) g`);
     world = await startTestWorld({ src: source.url });
     client = await connectClient(world.config);
-    worker = await WorkerProcess.start(world.config);
+    worker = await WorkerRelay.start(world.config);
     await (await startExport(client, { exportId: manyParts, source: 'src', destination, tables: ['big'], partSizeBytes: 64 * 1024, requestedBy: 'test' })).result();
   });
 
   after(async () => {
-    await worker?.kill();
+    await worker?.stop();
     await client?.close();
     await world?.close();
     await source?.drop();
     for (const t of targets) await t.drop();
   });
 
-  /** SIGKILLs the worker once `reached` holds, then starts the next one, which must finish the job. */
-  async function killWhen(what: string, reached: () => Promise<unknown>): Promise<void> {
-    await waitFor(what, async () => (await reached()) || undefined);
-    await worker.kill();
-    worker = await WorkerProcess.start(world.config);
-  }
+  const killWhen = (what: string, reached: () => Promise<unknown>) => worker.killWhen(what, reached);
 
   async function freshTarget(): Promise<ScratchDatabase> {
     const db = await scratchDatabase('more_kills_dst');

@@ -122,6 +122,31 @@ export class PrivateTemporal {
 }
 
 /** Polls `probe` every 50 ms until it returns a value; fails after `timeoutMs` naming `what`. */
+/**
+ * The one worker a kill test runs at a time: `killWhen` SIGKILLs it once a point is reached and
+ * starts the next, which must finish the job.
+ */
+export class WorkerRelay {
+  private constructor(
+    private readonly config: Config,
+    private worker: WorkerProcess,
+  ) {}
+
+  static async start(config: Config): Promise<WorkerRelay> {
+    return new WorkerRelay(config, await WorkerProcess.start(config));
+  }
+
+  async killWhen(what: string, reached: () => Promise<unknown>): Promise<void> {
+    await waitFor(what, async () => (await reached()) || undefined);
+    await this.worker.kill();
+    this.worker = await WorkerProcess.start(this.config);
+  }
+
+  stop(): Promise<void> {
+    return this.worker.kill();
+  }
+}
+
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 120_000): Promise<T> {
   const giveUp = Date.now() + timeoutMs;
   for (;;) {
