@@ -3,27 +3,28 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { isRestorepointError } from '../core/errors';
 import { verifyToken } from '../identity/verify-token';
+import { STRICT_POLICY } from './content-security';
 import { csrfField, page, STYLESHEET, view } from './layout';
 import { isLocale, localeFromAcceptLanguage } from './messages';
+import { PROGRESS_SCRIPT } from './progress-script';
 import { csrfMatches, type Session } from './sessions';
 import { field, problem, seeOther, type ConsoleDeps, type ConsoleEnv } from './context';
 import { registerDashboard } from './pages/dashboard';
+import { registerRedirectSignIn } from './pages/sign-in-redirect';
+import { registerRollbackEvents } from './pages/rollback-events';
 import { registerRollbackPages } from './pages/rollback';
 import { registerWizard } from './pages/wizard';
 
 const COOKIE = 'rp_console_session';
-
-/**
- * No script may run (none is served), styles only from the console, forms only to it, no
- * framing: an injected tag can neither run nor send a form elsewhere.
- */
-const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/** A stored session untouched for this long is saved again, so its idle time counts from real use. */
+const TOUCH_EVERY_MILLIS = 60_000;
 
 /** Paths open without signing in. */
-const PUBLIC = new Set(['/login', '/locale', '/console.css']);
+const PUBLIC = new Set(['/login', '/login/oidc', '/login/callback', '/locale', '/console.css', '/progress.js']);
 
 /**
- * The operator console: server-rendered pages, forms posting back to it, no client script.
+ * The operator console: server-rendered pages, forms posting back to it, and one small script
+ * (a rollback's page follows its progress).
  * Every action goes through the client library with the signed-in user's token, so the
  * worker authorizes it again; the console checks the role first only to show or refuse.
  */
@@ -34,20 +35,22 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
     setCookie(c, COOKIE, session.id, { httpOnly: true, sameSite: 'Strict', path: '/', secure });
 
   app.use('*', async (c, next) => {
-    c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    c.header('Content-Security-Policy', STRICT_POLICY);
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');
     c.header('Cache-Control', 'no-store');
-    let session = deps.sessions.get(getCookie(c, COOKIE));
-    if (!session) {
-      session = deps.sessions.create();
-      remember(c, session);
-    }
+    const stored = await deps.sessions.get(getCookie(c, COOKIE));
+    const session = stored ?? deps.sessions.create();
+    if (!stored) remember(c, session);
+    // Pages change the session in place; it is saved when they did, or to mark it used.
+    const before = JSON.stringify({ ...session, lastSeen: 0 });
     const locale = session.locale ?? localeFromAcceptLanguage(c.req.header('Accept-Language'));
     c.set('view', view(session, locale, new URL(c.req.url).pathname));
     c.set('form', {});
     try {
       await next();
+      const session = c.var.view.session;
+      if (!stored || JSON.stringify({ ...session, lastSeen: 0 }) !== before || Date.now() - session.lastSeen > TOUCH_EVERY_MILLIS) await deps.sessions.save(session);
     } finally {
       // The route's pattern, never the path: a path or query could carry values.
       deps.log({ method: c.req.method, route: c.req.routePath, status: c.res.status });
@@ -68,6 +71,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
   });
 
   app.get('/console.css', (c) => c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
+  app.get('/progress.js', (c) => c.body(PROGRESS_SCRIPT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
 
   app.get('/', (c) => c.redirect(c.var.view.session.user ? '/dashboard' : '/login', 303));
 
@@ -78,6 +82,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
         v,
         v.t('login.title'),
         html`${refusal ? html`<p class="error" role="alert">${v.t('login.refused', { reason: refusal })}</p>` : ''}
+${deps.redirectSignIn ? html`<p><a class="button" href="/login/oidc">${v.t('login.redirect')}</a></p><h2>${v.t('login.orPaste')}</h2>` : ''}
 <p>${v.t('login.intro')}</p>
 <form method="post" action="/login">${csrfField(v)}
 <label for="token">${v.t('login.token')}</label>
@@ -96,7 +101,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
     try {
       // The same verifier as the worker's: issuer, audience, signature, expiry.
       const principal = await verifyToken(deps.config.identity, token);
-      const session = deps.sessions.signIn(c.var.view.session, { principal, token });
+      const session = await deps.sessions.signIn(c.var.view.session, { principal, token });
       remember(c, session);
       return seeOther(c, '/dashboard');
     } catch (error) {
@@ -105,8 +110,8 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
     }
   });
 
-  app.post('/logout', (c) => {
-    deps.sessions.end(c.var.view.session.id);
+  app.post('/logout', async (c) => {
+    await deps.sessions.end(c.var.view.session);
     deleteCookie(c, COOKIE, { path: '/' });
     return seeOther(c, '/login');
   });
@@ -119,9 +124,11 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
     return seeOther(c, /^\/(?![/\\])[\w\-/.]*$/.test(back) ? back : '/');
   });
 
+  registerRedirectSignIn(app, deps, remember);
   registerDashboard(app, deps);
   registerWizard(app, deps);
   registerRollbackPages(app, deps);
+  registerRollbackEvents(app, deps);
 
   app.notFound((c) => problem(c, 404, c.var.view.t('error.notFound')));
   app.onError((error, c) => {

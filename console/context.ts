@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { RestorepointClient } from '../client/connect';
 import type { Config } from '../config/schema';
 import { page, type View } from './layout';
+import type { RedirectSignIn } from './oidc';
 import type { SessionStore, SignedIn } from './sessions';
 
 /** What the console is built from: configuration, one Temporal connection, the catalog, and where its log goes. */
@@ -15,6 +16,8 @@ export interface ConsoleDeps {
   /** One record per request: method, route pattern and status; never a URL's values, a form field or a token. */
   readonly log: (record: Readonly<Record<string, string | number>>) => void;
   readonly sessions: SessionStore;
+  /** The redirect sign-in at the configured OIDC provider (config `console.oidc`); unset: a pasted token only. */
+  readonly redirectSignIn?: RedirectSignIn;
   /** Mark the session cookie Secure: when the console is reached through HTTPS (a TLS proxy in front of it). */
   readonly secureCookies?: boolean;
 }

@@ -5,7 +5,9 @@ import { connectClient } from '../client/connect';
 import type { Config } from '../config/schema';
 import { createConsoleApp } from './app';
 import type { ConsoleDeps } from './context';
-import { SessionStore } from './sessions';
+import { openKeyProvider } from '../crypto/open-key-provider';
+import { RedirectSignIn } from './oidc';
+import { CatalogSessionStore } from './session-store';
 
 export interface ConsoleOptions {
   /** 0 picks a free port. */
@@ -28,7 +30,10 @@ export async function startConsole(config: Config, options: ConsoleOptions): Pro
   await migrateCatalog(catalog);
   // No token of its own: every call presents the signed-in user's (console/context.ts, asUser).
   const client = await connectClient(config, { tokens: async () => undefined });
-  const app = createConsoleApp({ config, client, catalog, log: options.log, sessions: new SessionStore(), secureCookies: options.secureCookies });
+  // Sessions live in the catalog, sealed under a key the key provider wraps: a restart keeps people signed in.
+  const sessions = await CatalogSessionStore.open(catalog, openKeyProvider(config));
+  const redirectSignIn = config.console.oidc ? new RedirectSignIn(config, config.console.oidc) : undefined;
+  const app = createConsoleApp({ config, client, catalog, log: options.log, sessions, redirectSignIn, secureCookies: options.secureCookies });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: options.port }, () => resolve(started));
   });

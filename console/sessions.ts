@@ -23,6 +23,18 @@ export interface SignedIn {
 }
 
 /**
+ * A redirect sign-in under way (console/oidc.ts): what the callback must find again. Kept in
+ * its own short-lived session, found by a cookie the identity provider's redirect back carries.
+ */
+export interface PendingSignIn {
+  readonly state: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+  /** Epoch milliseconds: a sign-in not finished within minutes is void. */
+  readonly startedAt: number;
+}
+
+/**
  * One browser's session, found by the random id in its cookie. The token stays here, on the
  * server: the page never sees it. `csrf` is sent back with every form.
  */
@@ -34,52 +46,26 @@ export interface Session {
   draft: WizardDraft;
   /** One message for the next page (a decision recorded or refused). */
   flash?: string;
+  pendingSignIn?: PendingSignIn;
+  /** When the store last saved it (epoch milliseconds): idle time counts from here. */
   lastSeen: number;
 }
 
-const secret = () => randomBytes(32).toString('base64url');
-
-/** Sessions in memory: a console restart signs everyone out, which is the safe direction. */
-export class SessionStore {
-  private readonly sessions = new Map<string, Session>();
-
-  constructor(private readonly idleMillis = 8 * 3600 * 1000) {}
-
-  /** A new session with nobody signed in (the sign-in form needs its CSRF token). */
-  create(): Session {
-    // Anonymous sessions are made for every cookie-less request: forget the idle ones as they pile up.
-    if (this.sessions.size >= 10_000) for (const id of [...this.sessions.keys()]) this.get(id);
-    const session: Session = { id: secret(), csrf: secret(), draft: {}, lastSeen: Date.now() };
-    this.sessions.set(session.id, session);
-    return session;
-  }
-
+/** What the console keeps sessions in (console/session-store.ts: the catalog). */
+export interface SessionStore {
+  /** A new session with nobody signed in (the sign-in form needs its CSRF token); kept once saved. */
+  create(): Session;
   /** The live session of `id`; a signed-in one whose token expired, or one idle too long, is gone. */
-  get(id: string | undefined): Session | undefined {
-    const session = id ? this.sessions.get(id) : undefined;
-    if (!session) return undefined;
-    const now = Date.now();
-    const expired = session.user?.principal.expiresAt ? Date.parse(session.user.principal.expiresAt) <= now : false;
-    if (expired || now - session.lastSeen > this.idleMillis) {
-      this.sessions.delete(session.id);
-      return undefined;
-    }
-    session.lastSeen = now;
-    return session;
-  }
-
+  get(id: string | undefined): Promise<Session | undefined>;
+  /** Keeps the session's current state (the pages change it in place); nothing once it ended. */
+  save(session: Session): Promise<void>;
   /** Signs `user` in on a fresh id and CSRF token (a session id known before sign-in is worthless after it). */
-  signIn(previous: Session, user: SignedIn): Session {
-    this.sessions.delete(previous.id);
-    const session: Session = { ...this.create(), user, ...(previous.locale ? { locale: previous.locale } : {}) };
-    this.sessions.set(session.id, session);
-    return session;
-  }
-
-  end(id: string): void {
-    this.sessions.delete(id);
-  }
+  signIn(previous: Session, user: SignedIn): Promise<Session>;
+  /** Deletes the session (sign-out); saving it afterwards does nothing. */
+  end(session: Session): Promise<void>;
 }
+
+export const newSecret = (): string => randomBytes(32).toString('base64url');
 
 /** Whether a form's CSRF token is the session's, compared in constant time. */
 export function csrfMatches(session: Session, sent: unknown): boolean {
