@@ -189,6 +189,27 @@ export const configSchema = z.strictObject({
       profiles: z.record(maskingProfileNameSchema, maskingProfileSchema).default({}),
     })
     .default({ profiles: {} }),
+  /**
+   * The operator console's redirect sign-in (docs/console.md): the authorization-code flow with
+   * PKCE against `identity.issuer` (or `issuerUrl`, where discovery lives elsewhere). The access
+   * token it gets is verified like any other; unset: only a pasted token signs in.
+   */
+  console: z
+    .strictObject({
+      oidc: z
+        .strictObject({
+          clientId: z.string().min(1),
+          /** Unset: a public client (PKCE alone, `token_endpoint_auth_method: none`). */
+          clientSecretEnv: z.string().min(1).optional(),
+          /** Where to discover the provider; the issuer it reports must still be the one `identity` trusts for tokens. */
+          issuerUrl: z.string().url().optional(),
+          scope: z.string().min(1).default('openid'),
+          /** The callback URL registered at the provider; unset: this console's own origin + `/login/callback`. */
+          redirectUri: z.string().url().optional(),
+        })
+        .optional(),
+    })
+    .default({}),
   /** The worker's Prometheus endpoint, `GET /metrics` (docs/observability.md); port 0 picks a free one. */
   alerts: alertsSchema.default(ALERTS_DEFAULTS),
   metrics: z.object({ host: z.string().min(1).default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(9464) }).default({ host: '0.0.0.0', port: 9464 }),

@@ -40,8 +40,11 @@ function header(v: View): Html {
 </header>`;
 }
 
-/** A whole page: skip link, header with navigation, one main landmark, one h1. No script anywhere. */
-export function page(v: View, title: string, body: Html): Html {
+/**
+ * A whole page: skip link, header with navigation, one main landmark, one h1. `head` adds to
+ * the head (a page that follows progress adds its script, served from the console, never inline).
+ */
+export function page(v: View, title: string, body: Html, head?: Html): Html {
   return html`<!doctype html>
 <html lang="${v.locale}">
 <head>
@@ -49,6 +52,7 @@ export function page(v: View, title: string, body: Html): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} — ${v.t('app.title')}</title>
 <link rel="stylesheet" href="/console.css">
+${head ?? ''}
 </head>
 <body>
 <a class="skip" href="#main">${v.t('nav.skip')}</a>

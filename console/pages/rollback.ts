@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
-import { getRollback } from '../../activities/rollback/rollback-records';
+import { getRollback, type RollbackRecord } from '../../activities/rollback/rollback-records';
+import { FOLLOWING_POLICY } from '../content-security';
 import { listRollbacks } from '../../client/find-rollbacks';
 import { rollbackHandle, undoRollback } from '../../client/rollbacks';
 import { rollbackIdSchema } from '../../core/rollback/rollback-input';
@@ -79,7 +80,51 @@ ${dataTable(
 )}`;
 }
 
-const isFinal = (stage: RollbackStage) => FINAL_STAGES.includes(stage);
+export const isFinal = (stage: RollbackStage): boolean => FINAL_STAGES.includes(stage);
+
+/** The rollback of the path, when it exists and the user may see its source. */
+export async function visibleRollback(deps: ConsoleDeps, c: ConsoleContext): Promise<RollbackRecord | undefined> {
+  const id = rollbackIdSchema.safeParse(c.req.param('id'));
+  const record = id.success ? await getRollback(deps.catalog, id.data) : undefined;
+  return record && permits(userOf(c).principal.roles, 'catalog.read', record.source) ? record : undefined;
+}
+
+/**
+ * What a rollback's page shows below its title, as of now: rendered for the page, and again by
+ * its event stream (rollback-events.ts) whenever it changed.
+ */
+export async function rollbackBody(deps: ConsoleDeps, c: ConsoleContext, record: RollbackRecord): Promise<{ readonly stage: RollbackStage; readonly body: Html }> {
+  const v = c.var.view;
+  const user = userOf(c);
+  // The workflow's own answer while it can give one; the catalog's record once it cannot.
+  const status = await rollbackHandle(asUser(deps.client, user), record.id)
+    .status()
+    .catch(() => null);
+  const stage = status?.stage ?? record.stage;
+  const preview = status?.preview ?? record.preview;
+  const digest = status?.previewDigest ?? (preview ? previewDigest(preview) : null);
+  const validation = status?.validation ?? record.validation;
+  const roles = user.principal.roles;
+  const own = user.principal.subject === record.requestedBy;
+  const mayApprove = permits(roles, 'rollback.approve', record.source) && !own;
+  const mayReject = permits(roles, 'rollback.reject', record.source) && !own;
+  const awaiting = stage === 'awaiting-approval' && digest !== null;
+  const body = html`<p>${v.t('rollback.stage', { stage: v.t(`stage.${stage}` as MessageKey) })}</p>
+<p>${v.t('rollback.target', { mode: v.t(`mode.${record.mode === 'side-by-side' ? 'side-by-side' : 'in-place'}`), source: record.source, target: record.targetExportId, requestedBy: record.requestedBy, reason: record.reason })}</p>
+${Object.entries(record.where).map(([table, predicate]) => html`<p>${v.t('rollback.scopeWhere', { table, predicate })}</p>`)}
+${!isFinal(stage) && !awaiting ? html`<p role="status">${v.t('rollback.working')}</p>` : ''}
+<p><a href="/rollbacks/${record.id}">${v.t('rollback.refresh')}</a></p>
+${status ? statusSection(v, status) : ''}
+${record.outcome ? html`<p>${v.t('rollback.outcome', { outcome: record.outcome })}</p>` : ''}
+${validation ? validationSection(v, validation) : ''}
+${preview && digest ? previewSection(v, preview, record.samples ?? [], digest) : html`<p>${v.t('rollback.waitingPreview')}</p>`}
+${record.undoOf ? html`<p>${v.t('rollback.undoOf', { rollbackId: record.undoOf })}</p>` : ''}
+${stage === 'done' && record.safetyExportId && permits(roles, 'rollback.undo', record.source)
+  ? html`<form method="post" action="/rollbacks/${record.id}/undo">${csrfField(v)}<p>${v.t('rollback.undoHelp')}</p><button type="submit">${v.t('rollback.undo')}</button></form>`
+  : ''}
+${awaiting ? (mayApprove || mayReject ? decisionForm(v, record.id, digest, mayApprove, mayReject) : html`<p>${own ? v.t('rollback.ownRequest') : v.t('rollback.cannotDecide')}</p>`) : ''}`;
+  return { stage, body };
+}
 
 /** Rollback pages: pending approvals, one rollback with its preview, decisions, progress and validation, and the decision form. */
 export function registerRollbackPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
@@ -98,52 +143,23 @@ export function registerRollbackPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps):
     return c.html(page(v, v.t('approvals.title'), body));
   });
 
-  /** The rollback of the path, when it exists and the user may see its source. */
-  const visibleRollback = async (c: ConsoleContext) => {
-    const id = rollbackIdSchema.safeParse(c.req.param('id'));
-    const record = id.success ? await getRollback(deps.catalog, id.data) : undefined;
-    return record && permits(userOf(c).principal.roles, 'catalog.read', record.source) ? record : undefined;
-  };
-
   app.get('/rollbacks/:id', async (c) => {
     const v = c.var.view;
-    const user = userOf(c);
-    const record = await visibleRollback(c);
-    if (!record) return problem(c, 404, v.t('error.notFound'));
-    // The workflow's own answer while it can give one; the catalog's record once it cannot.
-    const status = await rollbackHandle(asUser(deps.client, user), record.id)
-      .status()
-      .catch(() => null);
-    const stage = status?.stage ?? record.stage;
-    const preview = status?.preview ?? record.preview;
-    const digest = status?.previewDigest ?? (preview ? previewDigest(preview) : null);
-    const validation = status?.validation ?? record.validation;
-    const roles = user.principal.roles;
-    const own = user.principal.subject === record.requestedBy;
-    const mayApprove = permits(roles, 'rollback.approve', record.source) && !own;
-    const mayReject = permits(roles, 'rollback.reject', record.source) && !own;
-    const awaiting = stage === 'awaiting-approval' && digest !== null;
-    const body = html`<p>${v.t('rollback.stage', { stage: v.t(`stage.${stage}` as MessageKey) })}</p>
-<p>${v.t('rollback.target', { mode: v.t(`mode.${record.mode === 'side-by-side' ? 'side-by-side' : 'in-place'}`), source: record.source, target: record.targetExportId, requestedBy: record.requestedBy, reason: record.reason })}</p>
-${Object.entries(record.where).map(([table, predicate]) => html`<p>${v.t('rollback.scopeWhere', { table, predicate })}</p>`)}
-${!isFinal(stage) && !awaiting ? html`<p role="status">${v.t('rollback.working')}</p>` : ''}
-<p><a href="/rollbacks/${record.id}">${v.t('rollback.refresh')}</a></p>
-${status ? statusSection(v, status) : ''}
-${record.outcome ? html`<p>${v.t('rollback.outcome', { outcome: record.outcome })}</p>` : ''}
-${validation ? validationSection(v, validation) : ''}
-${preview && digest ? previewSection(v, preview, record.samples ?? [], digest) : html`<p>${v.t('rollback.waitingPreview')}</p>`}
-${record.undoOf ? html`<p>${v.t('rollback.undoOf', { rollbackId: record.undoOf })}</p>` : ''}
-${stage === 'done' && record.safetyExportId && permits(roles, 'rollback.undo', record.source)
-  ? html`<form method="post" action="/rollbacks/${record.id}/undo">${csrfField(v)}<p>${v.t('rollback.undoHelp')}</p><button type="submit">${v.t('rollback.undo')}</button></form>`
-  : ''}
-${awaiting ? (mayApprove || mayReject ? decisionForm(v, record.id, digest, mayApprove, mayReject) : html`<p>${own ? v.t('rollback.ownRequest') : v.t('rollback.cannotDecide')}</p>`) : ''}`;
-    return c.html(page(v, v.t('rollback.title', { rollbackId: record.id }), body));
+    const found = await visibleRollback(deps, c);
+    if (!found) return problem(c, 404, v.t('error.notFound'));
+    const { stage, body } = await rollbackBody(deps, c, found);
+    const title = v.t('rollback.title', { rollbackId: found.id });
+    if (isFinal(stage)) return c.html(page(v, title, body));
+    // Still moving: the page follows its event stream; without script it refreshes itself while the worker works.
+    c.header('Content-Security-Policy', FOLLOWING_POLICY);
+    const head = html`<script src="/progress.js" defer></script>${stage === 'awaiting-approval' ? '' : html`<noscript><meta http-equiv="refresh" content="5"></noscript>`}`;
+    return c.html(page(v, title, html`<div id="live" data-events="/rollbacks/${found.id}/events">${body}</div>`, head));
   });
 
   app.post('/rollbacks/:id/undo', async (c) => {
     const v = c.var.view;
     const user = userOf(c);
-    const record = await visibleRollback(c);
+    const record = await visibleRollback(deps, c);
     if (!record) return problem(c, 404, v.t('error.notFound'));
     if (!permits(user.principal.roles, 'rollback.undo', record.source)) return problem(c, 403, v.t('error.forbidden', { reason: 'rollback.undo' }));
     // The same call as `rollback undo`: a new rollback back to the safety snapshot, previewed and approved as any other.
@@ -154,7 +170,7 @@ ${awaiting ? (mayApprove || mayReject ? decisionForm(v, record.id, digest, mayAp
   app.post('/rollbacks/:id/decision', async (c) => {
     const v = c.var.view;
     const user = userOf(c);
-    const record = await visibleRollback(c);
+    const record = await visibleRollback(deps, c);
     if (!record) return problem(c, 404, v.t('error.notFound'));
     const kind = field(c, 'kind');
     if (kind !== 'approve' && kind !== 'reject') return problem(c, 400, v.t('wizard.pickOne'));
