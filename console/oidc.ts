@@ -58,7 +58,11 @@ export class RedirectSignIn {
       });
     } catch (error) {
       if (error instanceof oidc.AuthorizationResponseError) throw new RestorepointError('AUTH_INVALID', `the identity provider refused: ${error.error}`);
-      if (error instanceof oidc.ResponseBodyError || error instanceof oidc.ClientError) throw new RestorepointError('AUTH_INVALID', `the sign-in response does not hold up: ${error.message}`);
+      if (error instanceof oidc.ResponseBodyError || error instanceof oidc.ClientError) {
+        // openid-client says "invalid response encountered"; which check failed is in its cause.
+        const why = error.cause instanceof Error ? error.cause.message : error.message;
+        throw new RestorepointError('AUTH_INVALID', `the sign-in response does not hold up: ${why}`);
+      }
       throw error;
     }
     // Who the user is and what they may do: the worker's verifier, on the token the worker will see.

@@ -41,7 +41,10 @@ export async function startConsole(config: Config, options: ConsoleOptions): Pro
   return {
     url: `http://127.0.0.1:${port}`,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Open event streams and kept-alive connections would hold the close for as long as they last.
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await closed;
       await client.close();
       await catalog.destroy();
     },

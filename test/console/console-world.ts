@@ -12,6 +12,7 @@ import { tokenFor } from '../support/identity';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export interface ConsoleBrowser {
+  /** The console now running (another one after `restartConsole`). */
   readonly console: RunningConsole;
   readonly page: Page;
   readonly context: BrowserContext;
@@ -21,13 +22,16 @@ export interface ConsoleBrowser {
   readonly requestedUrls: string[];
   /** Content-Security-Policy complaints the browser printed. */
   readonly cspViolations: string[];
+  /** Stops the console and starts it again on the same port (from `config`, or the same one), the browser left as it is. */
+  restartConsole(config?: Config): Promise<void>;
   close(): Promise<void>;
 }
 
 /** The console served from `config` on a free port, and a fresh Chromium profile looking at it. */
 export async function startConsoleBrowser(config: Config): Promise<ConsoleBrowser> {
   const logLines: string[] = [];
-  const running = await startConsole(config, { port: 0, log: (record) => logLines.push(JSON.stringify(record)) });
+  const log = (record: Readonly<Record<string, string | number>>) => logLines.push(JSON.stringify(record));
+  let running = await startConsole(config, { port: 0, log });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'restorepoint-chromium-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, locale: 'en-US', viewport: { width: 1200, height: 900 } });
   const page = context.pages()[0] ?? (await context.newPage());
@@ -38,7 +42,13 @@ export async function startConsoleBrowser(config: Config): Promise<ConsoleBrowse
     if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
   });
   return {
-    console: running,
+    get console() {
+      return running;
+    },
+    async restartConsole(next = config) {
+      await running.close();
+      running = await startConsole(next, { port: Number(new URL(running.url).port), log });
+    },
     page,
     context,
     logLines,
