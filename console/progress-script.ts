@@ -2,7 +2,7 @@
  * The console's one script, served from /progress.js (the CSP allows scripts from the console
  * only on the pages that load it, and no inline script): a rollback's page subscribes to its
  * Server-Sent Events and swaps in the part the server re-rendered. Without script the page
- * refreshes itself with a meta refresh while the worker is busy, and has a Refresh link.
+ * keeps its Refresh link.
  */
 export const PROGRESS_SCRIPT = `'use strict';
 (() => {

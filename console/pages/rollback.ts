@@ -150,10 +150,10 @@ export function registerRollbackPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps):
     const { stage, body } = await rollbackBody(deps, c, found);
     const title = v.t('rollback.title', { rollbackId: found.id });
     if (isFinal(stage)) return c.html(page(v, title, body));
-    // Still moving: the page follows its event stream; without script it refreshes itself while the worker works.
+    // Still moving: the page follows its event stream. Without script its Refresh link stays (a timed
+    // meta refresh would break WCAG 2.2.1 and wipe a half-typed comment).
     c.header('Content-Security-Policy', FOLLOWING_POLICY);
-    const head = html`<script src="/progress.js" defer></script>${stage === 'awaiting-approval' ? '' : html`<noscript><meta http-equiv="refresh" content="5"></noscript>`}`;
-    return c.html(page(v, title, html`<div id="live" data-events="/rollbacks/${found.id}/events">${body}</div>`, head));
+    return c.html(page(v, title, html`<div id="live" data-events="/rollbacks/${found.id}/events">${body}</div>`, html`<script src="/progress.js" defer></script>`));
   });
 
   app.post('/rollbacks/:id/undo', async (c) => {

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { databaseNow, pause, tableFingerprint } from '../point-in-time/chain-world';
 import { inTransactionAs, trackedPagila, type TrackedPagila } from '../trail/tracked-pagila';
 import { startRollbackWorld, type RollbackWorld } from '../rollback/rollback-world';
-import { chooseScope, press, reloadUntil, SCREENSHOTS, seriousViolations, signIn, signOut, startConsoleBrowser, type ConsoleBrowser } from './console-world';
+import { chooseScope, press, SCREENSHOTS, seriousViolations, shownByItself, signIn, signOut, startConsoleBrowser, type ConsoleBrowser } from './console-world';
 
 describe('a point in time chosen in the wizard puts the table back as it was then', () => {
   let source: TrackedPagila;
@@ -43,15 +43,17 @@ describe('a point in time chosen in the wizard puts the table back as it was the
     await press(page, 'Request rollback and show the preview');
     await page.waitForURL('**/rollbacks/**');
     const rollbackPath = new URL(page.url()).pathname;
-    await reloadUntil(page, 'You requested this rollback');
+    // The preview arrives on the page by itself (Server-Sent Events), no reload.
+    await shownByItself(page, 'You requested this rollback');
     await signOut(page);
 
     await signIn(cb, 'bob', { app: ['approver'] });
     await page.goto(`${cb.console.url}${rollbackPath}`);
     await page.getByLabel('Comment').fill('only the G films after T');
     await press(page, 'Approve');
-    await reloadUntil(page, 'Stage: done');
+    await shownByItself(page, 'Stage: done');
     assert.deepEqual(await seriousViolations(page), []);
+    assert.deepEqual(cb.cspViolations, [], 'the progress script and its event stream stay within the policy');
     await page.screenshot({ path: path.join(SCREENSHOTS, '15-point-in-time-done.png'), fullPage: true });
     assert.deepEqual(await tableFingerprint(source.db.url), atT);
     await signOut(page);

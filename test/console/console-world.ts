@@ -102,6 +102,19 @@ export async function reloadUntil(page: Page, text: string, endings: readonly st
   }
 }
 
+/**
+ * Waits, without reloading, until `text` is on the page: the rollback page follows its event
+ * stream by itself. A mark left in the document proves it was never reloaded or replaced.
+ */
+export async function shownByItself(page: Page, text: string, endings: readonly string[] = ['Stage: failed', 'Stage: compensated']): Promise<void> {
+  await page.evaluate('window.__notReloaded = true');
+  const shown = page.getByText(text, { exact: false });
+  const ended = endings.map((ending) => page.getByText(ending, { exact: false }));
+  await shown.or(ended.reduce((a, b) => a.or(b))).first().waitFor({ timeout: 600_000 });
+  if ((await shown.count()) === 0) throw new Error(`the page shows an ending while waiting for "${text}": ${await page.locator('main').innerText()}`);
+  if ((await page.evaluate('window.__notReloaded')) !== true) throw new Error(`the page was reloaded while waiting for "${text}"`);
+}
+
 /** Presses a button with the keyboard, as someone without a mouse does. */
 export const press = async (page: Page, name: string): Promise<void> => page.getByRole('button', { name, exact: true }).press('Enter');
 
