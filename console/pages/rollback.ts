@@ -145,15 +145,19 @@ export function registerRollbackPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps):
 
   app.get('/rollbacks/:id', async (c) => {
     const v = c.var.view;
+    const id = rollbackIdSchema.safeParse(c.req.param('id'));
+    if (!id.success) return problem(c, 404, v.t('error.notFound'));
     const found = await visibleRollback(deps, c);
-    if (!found) return problem(c, 404, v.t('error.notFound'));
-    const { stage, body } = await rollbackBody(deps, c, found);
-    const title = v.t('rollback.title', { rollbackId: found.id });
-    if (isFinal(stage)) return c.html(page(v, title, body));
-    // Still moving: the page follows its event stream. Without script its Refresh link stays (a timed
-    // meta refresh would break WCAG 2.2.1 and wipe a half-typed comment).
+    const shown = found ? await rollbackBody(deps, c, found) : undefined;
+    const title = v.t('rollback.title', { rollbackId: id.data });
+    if (shown && isFinal(shown.stage)) return c.html(page(v, title, shown.body));
+    // Still moving, or just requested and not in the catalog yet (the workflow records it in a
+    // moment; an unknown or hidden id looks the same): the page follows its event stream.
+    // Without script the Refresh link stays (a timed meta refresh would break WCAG 2.2.1 and
+    // wipe a half-typed comment).
+    const body = shown?.body ?? html`<p role="status">${v.t('rollback.notYet')}</p><p><a href="/rollbacks/${id.data}">${v.t('rollback.refresh')}</a></p>`;
     c.header('Content-Security-Policy', FOLLOWING_POLICY);
-    return c.html(page(v, title, html`<div id="live" data-events="/rollbacks/${found.id}/events">${body}</div>`, html`<script src="/progress.js" defer></script>`));
+    return c.html(page(v, title, html`<div id="live" data-events="/rollbacks/${id.data}/events">${body}</div>`, html`<script src="/progress.js" defer></script>`), shown ? 200 : 404);
   });
 
   app.post('/rollbacks/:id/undo', async (c) => {

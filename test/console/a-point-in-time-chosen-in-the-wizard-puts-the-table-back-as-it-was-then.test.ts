@@ -43,7 +43,7 @@ describe('a point in time chosen in the wizard puts the table back as it was the
     await press(page, 'Request rollback and show the preview');
     await page.waitForURL('**/rollbacks/**');
     const rollbackPath = new URL(page.url()).pathname;
-    // The preview arrives on the page by itself (Server-Sent Events), no reload.
+    // The rollback appears, and then its preview, on the page by itself (Server-Sent Events), no reload.
     await shownByItself(page, 'You requested this rollback');
     await signOut(page);
 
