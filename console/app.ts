@@ -49,7 +49,6 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
     c.set('form', {});
     try {
       await next();
-      const session = c.var.view.session;
       if (!stored || JSON.stringify({ ...session, lastSeen: 0 }) !== before || Date.now() - session.lastSeen > TOUCH_EVERY_MILLIS) await deps.sessions.save(session);
     } finally {
       // The route's pattern, never the path: a path or query could carry values.
