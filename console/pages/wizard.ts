@@ -6,8 +6,8 @@ import { startRestore } from '../../client/restores';
 import { getExport } from '../../catalog/exports-repo';
 import { sourceNameSchema } from '../../core/source-name';
 import { permits } from '../../identity/permissions';
-import { readTrail, type TrailView } from '../trail-view';
-import { trailStateText } from './dashboard';
+import { readTrail } from '../trail-view';
+import { coverageSection, isIsoTime, revertFields } from './wizard-trail';
 import { csrfField, dataTable, page, type Html, type View } from '../layout';
 import { restorePoints, sourcesPermitting, tablesOf } from '../data';
 import { asUser, field, fields, problem, seeOther, userOf, type ConsoleContext, type ConsoleDeps, type ConsoleEnv } from '../context';
@@ -45,21 +45,6 @@ function draftUpTo(c: ConsoleContext, needs: readonly (keyof WizardDraft)[]): Wi
   return missing < 0 ? draft : seeOther(c, STEPS[Math.min(missing, STEPS.length - 1)]!.path);
 }
 
-const isIsoTime = (text: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) && !Number.isNaN(Date.parse(text));
-
-/** One actor's changes: who, and the window of their changes (the checked tables, if any, narrow it). */
-function revertFields(v: View, d: WizardDraft, actors: readonly string[]): Html {
-  return html`<fieldset><legend>${v.t('wizard.revertLegend')}</legend><p>${v.t('wizard.revertHelp')}</p>
-<label for="actor">${v.t('wizard.actor')}</label>
-<input type="text" id="actor" name="actor" list="actors" value="${d.revert?.actor ?? ''}" autocomplete="off">
-<datalist id="actors">${actors.map((a) => html`<option value="${a}"></option>`)}</datalist>
-<label for="from">${v.t('wizard.revertFrom')}</label>
-<input type="text" id="from" name="from" value="${d.revert?.from ?? ''}" autocomplete="off">
-<label for="until">${v.t('wizard.revertUntil')}</label>
-<input type="text" id="until" name="until" value="${d.revert?.until ?? ''}" autocomplete="off">
-</fieldset>`;
-}
-
 /** The point step's choice meaning "a point in time" (no export id looks like it). */
 const AT = '@at';
 
@@ -77,15 +62,6 @@ ${Object.entries(d.where ?? {}).map(([table, predicate]) => html`<dt>${table}</d
 ${d.keys && Object.keys(d.keys).length ? html`<dt>${v.t('col.key')}</dt><dd><code>${JSON.stringify(d.keys)}</code></dd>` : ''}
 <dt>${v.t('wizard.target')}</dt><dd>${v.t(`mode.${d.mode ?? 'in-place'}` as MessageKey)}${d.sideBySideSchema ? ` (${d.sideBySideSchema})` : ''}${d.scratchTarget ? ` (${d.scratchTarget})` : ''}</dd>
 </dl>`;
-}
-
-/** Where the change trail makes a point in time possible, next to the restore points. */
-function coverageSection(trail: TrailView, v: View): Html {
-  if (trail.state !== 'tracked') return html`<p>${trailStateText(trail, v)}</p>`;
-  const caption = v.t('wizard.coverage');
-  return trail.coverage.length
-    ? dataTable(caption, [v.t('col.from'), v.t('col.to'), v.t('col.tables')], trail.coverage.map((span) => [span.from.toISOString(), span.to ? span.to.toISOString() : v.t('wizard.coverageNow'), trail.tables.join(', ')]))
-    : html`<p>${v.t('wizard.coverageNone', { tables: trail.tables.join(', ') })}</p>`;
 }
 
 type Keys = NonNullable<WizardDraft['keys']>;
@@ -162,7 +138,7 @@ ${points.some((p) => p.selectable)
     if (exportId === AT) {
       const at = field(c, 'at').trim();
       // The rollback input's own check runs again in startRollback; here it keeps the wizard on this step.
-      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(at) || Number.isNaN(Date.parse(at))) return pointStep(c, draft, c.var.view.t('wizard.needAt'));
+      if (!isIsoTime(at)) return pointStep(c, draft, c.var.view.t('wizard.needAt'));
       // Its tables are offered from the newest whole export taken before that time (the one it most likely resolves to).
       const base = points.find((p) => p.record.createdAt.getTime() <= Date.parse(at)) ?? points[points.length - 1];
       if (!base) return pointStep(c, draft, c.var.view.t('wizard.pickOne'));
