@@ -6,6 +6,7 @@ import { rollbackHandle, startRollback } from '../../client/rollbacks';
 import { isRestorepointError } from '../../core/errors';
 import { databaseFingerprint, pagilaDatabase } from '../support/pagila';
 import { tokenFor } from '../support/identity';
+import { runCli, worldCliEnv } from '../support/cli';
 import type { ScratchDatabase } from '../support/stack';
 import { sql, startRollbackWorld, waitForStage, type RollbackWorld } from './rollback-world';
 
@@ -14,7 +15,7 @@ async function refusedWith(work: Promise<unknown>, code: string): Promise<void> 
   await assert.rejects(work, (error) => isRestorepointError(error) && error.code === code);
 }
 
-describe('only the requester withdraws a pending rollback, and not after a decision', () => {
+describe('only the requester withdraws a pending rollback (library and CLI), and not after a decision', () => {
   let db: ScratchDatabase;
   let rw: RollbackWorld;
   before(async () => {
@@ -33,15 +34,19 @@ describe('only the requester withdraws a pending rollback, and not after a decis
     const rollback = await startRollback(rw.client, { source: 'app', target: { exportId }, tables: ['film'], requestedBy: 'alice', reason: 'rates multiplied' });
     await waitForStage(rollback, 'awaiting-approval');
 
-    // mallory holds every permission (admin) but did not ask for it.
+    // mallory holds every permission (admin) but did not ask for it: refused, through the library and through `rollback withdraw`.
     await refusedWith(rollback.withdraw('not mine', 'mallory'), 'PERMISSION_DENIED');
+    const byCli = await runCli({ ...worldCliEnv(rw.world), RESTOREPOINT_TOKEN: await tokenFor('mallory') }, ['rollback', 'withdraw', rollback.rollbackId, '--comment', 'still not mine']);
+    assert.equal(byCli.code, 1, byCli.stdout + byCli.stderr);
+    assert.match(byCli.stderr, /PERMISSION_DENIED: rollback .*: withdrawal refused: only the requester \(alice\) may withdraw this rollback/);
     // alice asked for it, but this token of hers grants no rollback.withdraw (a viewer's).
     const viewerAlice = { ...rw.client, credential: async () => ({ token: await tokenFor('alice', { app: ['viewer'] }) }) };
     await refusedWith(rollbackHandle(viewerAlice, rollback.rollbackId).withdraw('as a viewer'), 'PERMISSION_DENIED');
     assert.equal((await rollback.status()).stage, 'awaiting-approval');
 
-    const withdrawn = await rollback.withdraw('asked for the wrong table', 'alice');
-    assert.deepEqual([withdrawn.accepted, withdrawn.by], [true, 'alice']);
+    const withdrawn = await runCli({ ...worldCliEnv(rw.world), RESTOREPOINT_TOKEN: await tokenFor('alice') }, ['rollback', 'withdraw', rollback.rollbackId, '--comment', 'asked for the wrong table', '--json']);
+    assert.equal(withdrawn.code, 0, withdrawn.stdout + withdrawn.stderr);
+    assert.deepEqual([JSON.parse(withdrawn.stdout).accepted, JSON.parse(withdrawn.stdout).by], [true, 'alice']);
     const final = await rollback.result();
     assert.equal(final.stage, 'cancelled');
     assert.match(final.outcome ?? '', /withdrawn by the requester alice; nothing was changed/);
@@ -51,7 +56,7 @@ describe('only the requester withdraws a pending rollback, and not after a decis
     const catalog = openCatalog(rw.world.config.catalog.url);
     try {
       const entries = await listLedger(catalog, { subject: rollback.rollbackId });
-      assert.deepEqual(entries.filter((e) => e.action === 'rollback.withdraw.refused').map((e) => e.actor).sort(), ['alice', 'mallory']);
+      assert.deepEqual(entries.filter((e) => e.action === 'rollback.withdraw.refused').map((e) => e.actor).sort(), ['alice', 'mallory', 'mallory']);
       assert.ok(entries.some((e) => e.action === 'rollback.withdrawn' && e.actor === 'alice'));
       assert.ok(entries.some((e) => e.action === 'rollback.stage.cancelled'));
     } finally {
