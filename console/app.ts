@@ -9,6 +9,7 @@ import { csrfMatches, type Session } from './sessions';
 import { field, problem, seeOther, type ConsoleDeps, type ConsoleEnv } from './context';
 import { registerDashboard } from './pages/dashboard';
 import { registerRollbackPages } from './pages/rollback';
+import { registerScratchPage } from './pages/scratch';
 import { registerWizard } from './pages/wizard';
 
 const COOKIE = 'rp_console_session';
@@ -122,6 +123,7 @@ export function createConsoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
   registerDashboard(app, deps);
   registerWizard(app, deps);
   registerRollbackPages(app, deps);
+  registerScratchPage(app, deps);
 
   app.notFound((c) => problem(c, 404, c.var.view.t('error.notFound')));
   app.onError((error, c) => {

@@ -58,6 +58,7 @@ export const ERROR_CODES = {
   SHRED_REFUSED: { retryable: false, summary: 'the export cannot be crypto-shredded: a legal hold or a dependent incremental chain needs it, or it is not encrypted; nothing was destroyed' },
   KEY_SERVICE_UNAVAILABLE: { retryable: true, summary: 'the key service (Cloud KMS) did not answer' },
   ROLLBACK_ENDED: { retryable: false, summary: 'the rollback has ended; a decision arriving now was refused and recorded' },
+  ROLLBACK_NOT_PENDING: { retryable: false, summary: 'the rollback no longer awaits approval (decided, or ended): withdrawing it was refused and recorded; nothing was changed' },
   MASKED_EXPORT_RESTRICTED: { retryable: false, summary: 'a masked export holds no real rows: it restores only into a scratch (local:) target, never into a configured source, and no rollback uses it; nothing was changed' },
   PAYLOAD_UNREADABLE: { retryable: false, summary: 'an encrypted workflow payload does not decrypt: it was altered or truncated, or sealed under another payload key' },
 } as const;

@@ -262,6 +262,22 @@ export function registerRollbackCommands(program: Command): void {
   registerDecision(rollback, 'reject');
 
   rollback
+    .command('withdraw <rollbackId>')
+    .description('take back your own rollback while it awaits approval: it ends cancelled, nothing changed (recorded in the ledger)')
+    .option('--comment <text>', 'why', '')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (rollbackId: string, o: { comment: string; json?: boolean }) =>
+        withClient((client) => withCatalogDb(async (catalog) => {
+          // A refusal (someone else's rollback, or one already decided) is a typed error: exit 1 with its code.
+          const withdrawal = await rollbackHandle(client, rollbackId, catalog).withdraw(o.comment);
+          emit(o, { ok: true, rollbackId, ...withdrawal }, () => `withdrew rollback ${rollbackId} as ${withdrawal.by}; nothing was changed`);
+          return EXIT.ok;
+        }, { permission: 'catalog.read', resource: sourceOfRow('rollbacks', rollbackId) })),
+      ),
+    );
+
+  rollback
     .command('undo <rollbackId>')
     .description("start a new rollback back to a finished rollback's safety snapshot, through the same approval")
     .option('--requested-by <who>', 'recorded in the ledger', currentUser())
