@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { startRestore } from '../../restores';
 import { withClient } from '../context';
+import { patternList } from '../name-list';
 import { action, emit, table } from '../output';
 import { currentUser } from './export';
 
@@ -10,7 +11,7 @@ export function registerRestoreCommand(program: Command): void {
     .description('restore an export into a configured target (an empty database, empty tables, or a new schema)')
     .requiredOption('--target <name>', 'a configured connection; on the local stack, local:<database>')
     .option('--schema <name>', 'restore as plain tables into this new schema instead')
-    .option('--tables <list>', 'only these tables (comma-separated patterns)', (v: string) => v.split(','))
+    .option('--tables <list>', 'only these tables (comma-separated or repeated patterns)', patternList)
     .option('--no-verify-first', 'check checksums only while loading (still never commits a bad part)')
     .option('--allow-corrupt', 'restore an export its last verification found corrupt (refused otherwise)')
     .option('--requested-by <who>', 'recorded in the ledger', currentUser())
