@@ -22,7 +22,7 @@ export function registerRestoreCommand(program: Command): void {
           const run = await startRestore(client, { exportId, target: o.target, targetSchema: o.schema, tables: o.tables ?? [], verifyFirst: o.verifyFirst, allowCorrupt: o.allowCorrupt ?? false, requestedBy: o.requestedBy });
           const summary = await run.result();
           emit(o, { ok: true, ...summary }, () =>
-            [`restored export ${exportId} into ${o.target}${o.schema ? ` (schema ${o.schema})` : ''} as ${summary.mode}: ${summary.rows} rows, ${summary.sequences} sequences`, table(['table', 'rows', 'parts'], summary.tables.map((t) => [t.table, t.rows, t.parts]))].join('\n'),
+            [`restored export ${exportId} into ${o.target}${o.schema ? ` (schema ${o.schema})` : ''} as ${summary.mode}: ${summary.rows} rows, ${summary.sequences} sequences${summary.largeObjects ? `, ${summary.largeObjects} large objects` : ''}`, table(['table', 'rows', 'parts'], summary.tables.map((t) => [t.table, t.rows, t.parts]))].join('\n'),
           );
         }),
       ),
