@@ -259,7 +259,8 @@ export function createExportDataActivity(deps: ActivityDeps) {
         for await (const object of store.list(prefix)) if (!keep.has(object.key)) await store.delete(object.key);
       }
 
-      // pg_dump -n leaves large objects out (they belong to no schema): so does a narrowed export.
+      // pg_dump -n leaves large objects out (they belong to no schema): so does a narrowed export, and a
+      // masked one (partial too), whose masks cannot reach inside an object.
       const largeObjects = scope.partial ? undefined : await exportAllLargeObjects();
       async function exportAllLargeObjects() {
         const found = await exportLargeObjects(await openReader(), store, {
