@@ -51,6 +51,12 @@ describe('a table name holding a comma is exported and restored through the CLI'
     assert.throws(() => splitNameList('"a,b'), /INPUT_INVALID|unclosed double quote/);
   });
 
+  it('export --help says how to write a name holding a comma and that the flags repeat', async () => {
+    const help = await runCli(env, ['export', '--help']);
+    assert.match(help.stdout, /--tables '"Sales Data"\."a,b"'/);
+    assert.match(help.stdout, /commas inside double quotes are part of the name\) and may be repeated/);
+  });
+
   it('--tables \'"Sales Data"."a,b"\' repeated with another flag exports exactly those tables, and restores equal by fingerprint', async () => {
     const exported = await runCli(env, ['export', '--source', 'src', '--to', destination, '--id', 'comma-tables', '--tables', '"Sales Data"."a,b"', '--tables', 'public.plain', '--wait', '--json']);
     assert.equal(exported.code, 0, exported.stderr);
