@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { splitNameList } from '../../client/cli/name-list';
+import { schemaList, splitNameList } from '../../client/cli/name-list';
 import { manifestSchema } from '../../core/manifest';
 import { databaseFingerprint } from '../../postgres/content-fingerprint';
 import { runCli, worldCliEnv } from '../support/cli';
@@ -45,10 +45,13 @@ describe('a table name holding a comma is exported and restored through the CLI'
     for (const db of [source, target]) await db?.drop();
   });
 
-  it('splits a flag value only at commas outside double quotes', () => {
+  it('splits a flag value only at commas outside double quotes; a quoted schema name is unquoted', () => {
     assert.deepEqual(splitNameList('"Sales Data"."a,b", public.plain,,'), ['"Sales Data"."a,b"', 'public.plain']);
     assert.deepEqual(splitNameList('"say ""hi, there"""'), ['"say ""hi, there"""']);
     assert.throws(() => splitNameList('"a,b'), /INPUT_INVALID|unclosed double quote/);
+    // Schema names are names, not patterns: a quoted one is unquoted, any other kept as written.
+    assert.deepEqual(schemaList('"a,b",Sales Data', ['x']), ['x', 'a,b', 'Sales Data']);
+    assert.deepEqual(schemaList('"say ""hi"""'), ['say "hi"']);
   });
 
   it('export --help says how to write a name holding a comma and that the flags repeat', async () => {

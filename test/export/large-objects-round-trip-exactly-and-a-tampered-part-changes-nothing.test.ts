@@ -98,7 +98,7 @@ describe('large objects round-trip exactly, and a tampered part changes nothing'
     assert.equal((await manifestOf('lobs-narrowed')).largeObjects, undefined);
   });
 
-  it('a large-object part with one flipped byte is CHECKSUM_MISMATCH naming it, and the target keeps no table and no object', async () => {
+  it('a large-object part with one flipped byte is CHECKSUM_MISMATCH naming it, the target keeps no table and no object, and verify names it', async () => {
     await w.exportNow({ exportId: 'lobs-tampered', source: 'src', destination, compression: 'none', encrypt: false });
     const store = w.store(destination);
     const victim = (await manifestOf('lobs-tampered')).largeObjects!.parts.at(-1)!.key;
@@ -114,6 +114,9 @@ describe('large objects round-trip exactly, and a tampered part changes nothing'
       assert.deepEqual(await largeObjectsOf(target.url), [], `verifyFirst ${verifyFirst}: an object was left`);
       assert.deepEqual(await sql(target.url, `select tablename from pg_tables where schemaname = 'public'`), [], `verifyFirst ${verifyFirst}: a table was left`);
     }
+    const report = await verifyNow(w, { exportId: 'lobs-tampered', level: 'checksums', incremental: false });
+    assert.equal(report.status, 'failed');
+    assert.ok(report.failures.some((f) => 'key' in f && f.key === victim && f.status === 'checksum mismatch'), JSON.stringify(report.messages));
   });
 
   it('a target that already has an object of an exported oid is refused as TARGET_NOT_EMPTY, and keeps its object', async () => {
