@@ -159,7 +159,12 @@ const TOOL_FAILURE = /^(pg_dump|pg_restore|psql)\b[^:]* exited \d+: /;
 const TOOL_CONNECTION_LOST = /could not connect|connection to server .* failed|server closed the connection|terminating connection|connection .* lost/i;
 
 /**
- * A PostgreSQL client tool that exited with an error carries no SQLSTATE, only its message:
+ * The last fallback, kept on purpose: a PostgreSQL client tool that exited with an error
+ * carries no SQLSTATE, only its message. What pg_dump's schema dump is known to meet (a
+ * missing schema, a table it may not lock) is asked through node-postgres before it runs
+ * (postgres/dump-preflight.ts) and typed by SQLSTATE above; this types what only the tool
+ * meets (the server going away mid-dump, a catalog it cannot read) rather than leave it
+ * untyped and retried for minutes:
  * a lost connection is DATABASE_UNAVAILABLE (retried); a pattern that matched no schema or
  * table, and permission denied, get their codes; anything else is a refusal that a retry
  * repeats, DATABASE_REFUSED.
