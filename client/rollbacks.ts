@@ -10,7 +10,8 @@ import { rollbackInputSchema, rollbackWorkflowId, type RollbackRequest } from '.
 import type { ApplyProgress, RollbackStatus } from '../core/rollback/rollback-state';
 import { rowPredicateProblems } from '../core/rollback/row-predicate';
 import { previewDigest } from '../identity/preview-digest';
-import { decideUpdate, rollbackStatusQuery } from '../workflows/rollback-messages';
+import type { RecordedWithdrawal } from '../core/rollback/withdrawal';
+import { decideUpdate, rollbackStatusQuery, withdrawUpdate } from '../workflows/rollback-messages';
 import type { RestorepointClient } from './connect';
 import { pendingHeartbeatDetails } from './heartbeat-details';
 
@@ -28,6 +29,14 @@ export interface RollbackHandle {
    * has the catalog), an id no rollback has with ROLLBACK_NOT_FOUND.
    */
   decide(kind: DecisionKind, by?: string, comment?: string, digest?: string): Promise<RecordedDecision>;
+  /**
+   * The requester withdraws the rollback while it awaits approval (the `withdraw` update, with the
+   * caller's credential): it ends `cancelled`, nothing changed, and the ledger says who. Refused
+   * (and recorded) with PERMISSION_DENIED for anyone but the requester holding `rollback.withdraw`,
+   * with ROLLBACK_NOT_PENDING once a decision moved it on or it ended; ROLLBACK_NOT_FOUND for an
+   * id the catalog does not know.
+   */
+  withdraw(comment?: string, by?: string): Promise<RecordedWithdrawal>;
   /** Waits for the rollback to end; resolves with its final status, rejects when it failed. */
   result(): Promise<RollbackStatus>;
 }
@@ -74,8 +83,30 @@ export function rollbackHandle(client: RestorepointClient, rollbackId: string, c
         throw await lateDecision(catalog, rollbackId, { kind, by: claimed, comment });
       }
     },
+    withdraw: async (comment = '', by) => {
+      const credential = await client.credential(by);
+      const claimed = by ?? (credential.token ? decodeJwt(credential.token).sub : undefined) ?? 'unknown';
+      let withdrawal: RecordedWithdrawal;
+      try {
+        withdrawal = await handle.executeUpdate(withdrawUpdate, { args: [{ by: claimed, comment, credential }] });
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        throw await lateWithdrawal(catalog, rollbackId, { by: claimed, comment });
+      }
+      if (!withdrawal.accepted) throw new RestorepointError(withdrawal.code ?? 'PERMISSION_DENIED', `rollback ${rollbackId}: withdrawal refused: ${withdrawal.reason ?? ''}`, { rollbackId });
+      return withdrawal;
+    },
     result: () => handle.result() as Promise<RollbackStatus>,
   };
+}
+
+/** A withdrawal for a rollback whose workflow has closed: refused here and recorded, as a late decision is. */
+async function lateWithdrawal(catalog: Knex | undefined, rollbackId: string, withdrawal: { by: string; comment: string }): Promise<RestorepointError> {
+  const record = catalog ? await getRollback(catalog, rollbackId) : undefined;
+  if (catalog && !record) return new RestorepointError('ROLLBACK_NOT_FOUND', `no rollback "${rollbackId}"`, { rollbackId });
+  const reason = `the rollback ${record ? `ended ${record.stage}` : 'has ended (or never existed)'}: only a pending request can be withdrawn`;
+  if (catalog) await appendLedger(catalog, { actor: withdrawal.by, action: 'rollback.withdraw.refused', subject: rollbackId, outcome: 'refused', details: { comment: withdrawal.comment, code: 'ROLLBACK_NOT_PENDING', reason } });
+  return new RestorepointError('ROLLBACK_NOT_PENDING', `rollback ${rollbackId}: ${reason}`, { rollbackId, stage: record?.stage ?? null });
 }
 
 /**

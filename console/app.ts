@@ -13,6 +13,7 @@ import { registerDashboard } from './pages/dashboard';
 import { registerRedirectSignIn } from './pages/sign-in-redirect';
 import { registerRollbackEvents } from './pages/rollback-events';
 import { registerRollbackPages } from './pages/rollback';
+import { registerScratchPage } from './pages/scratch';
 import { registerWizard } from './pages/wizard';
 
 const COOKIE = 'rp_console_session';
@@ -128,6 +129,7 @@ ${deps.redirectSignIn ? html`<p><a class="button" href="/login/oidc">${v.t('logi
   registerWizard(app, deps);
   registerRollbackPages(app, deps);
   registerRollbackEvents(app, deps);
+  registerScratchPage(app, deps);
 
   app.notFound((c) => problem(c, 404, c.var.view.t('error.notFound')));
   app.onError((error, c) => {

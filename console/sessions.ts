@@ -12,8 +12,13 @@ export interface WizardDraft {
   readonly tables?: readonly string[];
   readonly where?: Readonly<Record<string, string>>;
   readonly keys?: Readonly<Record<string, readonly Readonly<Record<string, string | number | boolean>>[]>>;
-  readonly mode?: 'in-place' | 'side-by-side';
+  /** One actor's changes instead of tables back to the restore point: a targeted revert from the trail. */
+  readonly revert?: { readonly actor: string; readonly from?: string; readonly until?: string };
+  /** `scratch-database`: a restore (or, with `at`, a reconstruction) into `scratchTarget`, not a rollback. */
+  readonly mode?: 'in-place' | 'side-by-side' | 'scratch-database';
   readonly sideBySideSchema?: string;
+  /** A configured target or `local:<database>`: an existing, empty database. */
+  readonly scratchTarget?: string;
 }
 
 /** A signed-in user: the verified principal, and the token the console presents for them to the worker. */

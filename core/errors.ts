@@ -58,6 +58,7 @@ export const ERROR_CODES = {
   SHRED_REFUSED: { retryable: false, summary: 'the export cannot be crypto-shredded: a legal hold or a dependent incremental chain needs it, or it is not encrypted; nothing was destroyed' },
   KEY_SERVICE_UNAVAILABLE: { retryable: true, summary: 'the key service (Cloud KMS) did not answer' },
   ROLLBACK_ENDED: { retryable: false, summary: 'the rollback has ended; a decision arriving now was refused and recorded' },
+  ROLLBACK_NOT_PENDING: { retryable: false, summary: 'the rollback no longer awaits approval (decided, or ended): withdrawing it was refused and recorded; nothing was changed' },
   MASKED_EXPORT_RESTRICTED: { retryable: false, summary: 'a masked export holds no real rows: it restores only into a scratch (local:) target, never into a configured source, and no rollback uses it; nothing was changed' },
   PAYLOAD_UNREADABLE: { retryable: false, summary: 'an encrypted workflow payload does not decrypt: it was altered or truncated, or sealed under another payload key' },
 } as const;
@@ -158,7 +159,12 @@ const TOOL_FAILURE = /^(pg_dump|pg_restore|psql)\b[^:]* exited \d+: /;
 const TOOL_CONNECTION_LOST = /could not connect|connection to server .* failed|server closed the connection|terminating connection|connection .* lost/i;
 
 /**
- * A PostgreSQL client tool that exited with an error carries no SQLSTATE, only its message:
+ * The last fallback, kept on purpose: a PostgreSQL client tool that exited with an error
+ * carries no SQLSTATE, only its message. What pg_dump's schema dump is known to meet (a
+ * missing schema, a table it may not lock) is asked through node-postgres before it runs
+ * (postgres/dump-preflight.ts) and typed by SQLSTATE above; this types what only the tool
+ * meets (the server going away mid-dump, a catalog it cannot read) rather than leave it
+ * untyped and retried for minutes:
  * a lost connection is DATABASE_UNAVAILABLE (retried); a pattern that matched no schema or
  * table, and permission denied, get their codes; anything else is a refusal that a retry
  * repeats, DATABASE_REFUSED.

@@ -125,6 +125,20 @@ export type ManifestScope = z.infer<typeof exportScopeSchema>;
 /** A materialized view: created empty by the DDL, refreshed after the rows load when it was populated at export, as pg_restore does. */
 export const materializedViewSchema = z.object({ schema: z.string(), name: z.string(), populated: z.boolean() });
 
+/**
+ * A whole-database export's large objects (pg_largeobject), as one stream of CSV rows
+ * `loid,offset,\x<hex bytes>` cut into parts like a table's (checksummed, compressed,
+ * encrypted), whatever the export's format. Every object has a row at offset 0 (an empty one
+ * only that row), so `objects` is the count of those rows; `bytes` is the objects' total size.
+ * Absent: the export holds none (a narrowed export never does, as with pg_dump -n).
+ */
+export const largeObjectsSchema = z.object({
+  objects: z.number().int().min(0),
+  bytes: z.number().int().min(0),
+  parts: z.array(partSchema),
+});
+export type ManifestLargeObjects = z.infer<typeof largeObjectsSchema>;
+
 /** How an export's objects are encrypted: the scheme and the key-encryption key's id, never a key; null when they are not. */
 export const manifestEncryptionSchema = z.object({ scheme: z.literal('aes-256-gcm-chunked-v1'), keyId: z.string().min(1) }).nullable();
 
@@ -172,6 +186,8 @@ export const manifestSchema = z.object({
    * so it is never a restore point and is restored only into a scratch (`local:`) target.
    */
   masking: manifestMaskingSchema.optional(),
+  /** Optional: manifests written before it existed, and exports without large objects, have none. */
+  largeObjects: largeObjectsSchema.optional(),
   /** Optional: manifests written before it existed list none (their views restored empty). */
   materializedViews: z.array(materializedViewSchema).optional(),
   timings: z.object({ startedAt: z.string(), finishedAt: z.string(), durationMs: z.number() }),

@@ -13,6 +13,11 @@ export const objectNames = {
   tableFolder: (exportId: string, schema: string, table: string) => `${exportId}/data/${tableSegment(schema, table)}/`,
   part: (exportId: string, schema: string, table: string, partNo: number, format: ExportFormat, compression: Compression) =>
     `${objectNames.tableFolder(exportId, schema, table)}part-${String(partNo).padStart(5, '0')}.${format}${compressionSuffix[compression]}`,
+  /** The folder of a whole-database export's large objects: outside `data/`, since they are no table's. */
+  largeObjectsFolder: (exportId: string) => `${exportId}/large-objects/`,
+  /** Large objects travel as CSV rows whatever the export's format (core/manifest.ts `largeObjects`). */
+  largeObjectPart: (exportId: string, partNo: number, compression: Compression) =>
+    `${objectNames.largeObjectsFolder(exportId)}part-${String(partNo).padStart(5, '0')}.csv${compressionSuffix[compression]}`,
   /** A part of one ctid page range of a table read in ranges: the range's index names it, so a retry writes the same key. */
   rangePart: (exportId: string, schema: string, table: string, range: number, partNo: number, format: ExportFormat, compression: Compression) =>
     `${objectNames.tableFolder(exportId, schema, table)}range-${String(range).padStart(3, '0')}-part-${String(partNo).padStart(5, '0')}.${format}${compressionSuffix[compression]}`,

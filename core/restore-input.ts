@@ -40,4 +40,6 @@ export interface RestoreSummary {
   readonly tables: readonly RestoredTable[];
   readonly rows: number;
   readonly sequences: number;
+  /** Large objects created (a whole export of a database that had some; never into a schema). */
+  readonly largeObjects?: number;
 }

@@ -11,6 +11,8 @@ export const PERMISSIONS = [
   'rollback.reject',
   'rollback.undo',
   'rollback.revert',
+  /** Withdraw one's own rollback while it awaits approval: the worker also requires the verified caller to be its requester. */
+  'rollback.withdraw',
   'verify',
   'retention.plan',
   'retention.run',
@@ -45,7 +47,7 @@ const READ: readonly Permission[] = ['ledger.read', 'catalog.read', 'retention.p
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   viewer: READ,
   exporter: [...READ, 'export', 'verify'],
-  restorer: [...READ, 'restore', 'rollback.start', 'rollback.undo', 'rollback.revert', 'verify', 'alert.ack'],
+  restorer: [...READ, 'restore', 'rollback.start', 'rollback.undo', 'rollback.revert', 'rollback.withdraw', 'verify', 'alert.ack'],
   approver: [...READ, 'rollback.approve', 'rollback.reject', 'payloads.decode', 'alert.ack'],
   admin: PERMISSIONS,
   // Service roles: what a schedule's runs need and nothing more (identity/service-roles.ts).

@@ -41,8 +41,9 @@ export async function listExportableSchemas(db: Queryable): Promise<string[]> {
 /**
  * Resolves and checks an export's scope, throwing a typed error that names the problem
  * before anything is written: a schema that does not exist, a pattern that matches no table,
- * a scope with no table, or an object restorepoint cannot export exactly (large objects in a
- * whole-database export, extension configuration tables, zero-column tables as Parquet).
+ * a scope with no table, or an object restorepoint cannot export exactly (extension
+ * configuration tables, zero-column tables as Parquet). Large objects are exported with a
+ * whole-database export (activities/export/large-objects-export.ts).
  */
 export async function resolveExportScope(db: Queryable, input: ScopeInput): Promise<ResolvedScope> {
   const partial = isPartialScope(input);
@@ -99,15 +100,6 @@ async function refuseUnsupported(
   scope: { partial: boolean; schemas: readonly string[]; tables: readonly TableRef[]; format: ExportFormat; extensions: readonly string[] },
 ): Promise<void> {
   const problems: string[] = [];
-  // pg_dump --schema-only leaves large objects out, and they belong to no schema: a narrowed export leaves them out by definition.
-  if (!scope.partial) {
-    const { rows } = await db.query<{ n: string; oids: string | null }>(
-      `select count(*)::text as n, string_agg(oid::text, ', ' order by oid) filter (where rn <= 5) as oids
-         from (select oid, row_number() over (order by oid) as rn from pg_largeobject_metadata) lo`,
-    );
-    const n = Number(rows[0]?.n ?? 0);
-    if (n > 0) problems.push(`${n} large object${n === 1 ? '' : 's'} (oid ${rows[0]!.oids}${n > 5 ? ', ...' : ''}) cannot be exported; name the schemas to export with --schemas to leave them out (the export is then partial)`);
-  }
   if (scope.extensions.length > 0) {
     const { rows } = await db.query<{ name: string; tables: string }>(
       `select e.extname as name, string_agg(c.oid::regclass::text, ', ') as tables

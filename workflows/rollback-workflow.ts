@@ -14,6 +14,7 @@ import { installApprovalGate, type ApprovalGate } from './rollback-approval';
 import { compensate } from './rollback-compensation';
 import { rollbackStatusQuery } from './rollback-messages';
 import { takeSafetySnapshot } from './rollback-safety-snapshot';
+import { installWithdrawal } from './rollback-withdrawal';
 import { targetStages } from './rollback-target-stages';
 import { exportWorkflowId } from '../core/export-input';
 import { markRollback } from './search-attributes';
@@ -103,6 +104,9 @@ export async function rollbackWorkflow(request: RollbackRequest, auth?: StartAut
     record({ actor: d.by, action: d.accepted ? `rollback.${d.kind === 'approve' ? 'approved' : 'rejected'}` : 'rollback.decision.refused', outcome: d.accepted ? 'ok' : 'refused', details: { kind: d.kind, comment: d.comment, reason: d.reason } }),
   );
   gate = approval;
+  const withdrawal = installWithdrawal(approvalContext, (w) =>
+    record({ actor: w.by, action: w.accepted ? 'rollback.withdrawn' : 'rollback.withdraw.refused', outcome: w.accepted ? 'ok' : 'refused', details: { comment: w.comment, code: w.code, reason: w.reason } }),
+  );
   const dropStaging = () => CancellationScope.nonCancellable(() => data.dropStaging({ source: input.source, schema: stagingSchema }));
 
   const stages = targetStages(input, stagingSchema);
@@ -152,7 +156,14 @@ export async function rollbackWorkflow(request: RollbackRequest, auth?: StartAut
       return finish();
     }
     state.deadline = new Date(Date.now() + policy.timeoutSeconds * 1000).toISOString();
-    const decided = await condition(() => approval.outcome() !== 'pending', policy.timeoutSeconds * 1000);
+    const decided = await condition(() => approval.outcome() !== 'pending' || withdrawal.accepted() !== null, policy.timeoutSeconds * 1000);
+    // A withdrawal accepted in the same moment as a decision wins: the requester took it back first.
+    const withdrawn = withdrawal.accepted();
+    if (withdrawn) {
+      await move('cancelled', `withdrawn by the requester ${withdrawn.by}; nothing was changed`);
+      await dropStaging();
+      return finish();
+    }
     if (!decided || approval.outcome() === 'rejected') {
       await move(decided ? 'rejected' : 'cancelled', decided ? 'rejected by an approver; nothing was changed' : `no decision within ${policy.timeoutSeconds}s; nothing was changed`);
       await dropStaging();

@@ -8,6 +8,7 @@ import { addFingerprints, type RowsFingerprint } from '../../streams/row-fingerp
 import { objectNames } from '../../core/object-names';
 import { describeColumns, describeForeignKeys, describePrimaryKey, listMaterializedViews, listSequences, sourceIdentity, type TableRef } from '../../postgres/introspect';
 import { resolveExportScope } from '../../postgres/export-scope';
+import { checkSchemaDumpable } from '../../postgres/dump-preflight';
 import type { PageRange } from '../../postgres/copy-statements';
 import { qualifiedName } from '../../postgres/queryable';
 import { openConnection } from '../../postgres/connect';
@@ -24,6 +25,7 @@ import { ProgressReporter } from './progress-reporter';
 import { acquireSnapshot, keepSnapshotForRetry, releaseSnapshot } from './snapshot-registry';
 import { storeDdl } from './store-ddl';
 import { exportTable, ResumedPrefixChanged } from './table-export';
+import { exportLargeObjects } from './large-objects-export';
 import { parquetManifestMapping } from './parquet-table-export';
 import { toolVersion } from '../../core/tool-version';
 import { finishedExportResult } from './finished-export';
@@ -59,6 +61,9 @@ interface PlannedTable {
   readonly bytes: number;
   readonly pages: number;
 }
+
+/** Large objects are no table: their progress is counted under this name. */
+const LARGE_OBJECTS_PROGRESS_KEY = 'large objects';
 
 /** Parts a page range may have before its provisional catalog numbers would meet the next range's. */
 const RANGE_PART_STRIDE = 100_000;
@@ -122,6 +127,8 @@ export function createExportDataActivity(deps: ActivityDeps) {
       await lockTables(leader, planned.map((t) => t.ref));
       for (const table of planned) progress.track(table.key, table.estimatedRows);
       progress.setScope(describeScope(input));
+      // Before pg_dump runs: a refusal it would meet arrives here with its SQLSTATE.
+      await checkSchemaDumpable(leader, scope);
       const [identity, sequences, materializedViews, ddl] = await Promise.all([
         sourceIdentity(leader),
         listSequences(leader, scope.schemas),
@@ -252,6 +259,29 @@ export function createExportDataActivity(deps: ActivityDeps) {
         for await (const object of store.list(prefix)) if (!keep.has(object.key)) await store.delete(object.key);
       }
 
+      // pg_dump -n leaves large objects out (they belong to no schema): so does a narrowed export, and a
+      // masked one (partial too), whose masks cannot reach inside an object.
+      const largeObjects = scope.partial ? undefined : await exportAllLargeObjects();
+      async function exportAllLargeObjects() {
+        const found = await exportLargeObjects(await openReader(), store, {
+          exportId: input.exportId,
+          compression: input.compression,
+          zstdLevel: deps.config.export.zstdLevel,
+          partSizeBytes: input.partSizeBytes ?? deps.config.export.partSizeBytes,
+          cipher,
+          onProgress: (rows, bytes) => {
+            // Shown (and heartbeaten) as one more table, from the first object on.
+            if (!progress.has(LARGE_OBJECTS_PROGRESS_KEY)) progress.track(LARGE_OBJECTS_PROGRESS_KEY, 0);
+            progress.add(LARGE_OBJECTS_PROGRESS_KEY, rows, bytes);
+          },
+        });
+        // A retry under another snapshot may find fewer: nothing an earlier attempt stored stays beside them.
+        const keep = new Set(found?.parts.map((p) => p.key) ?? []);
+        for await (const object of store.list(objectNames.largeObjectsFolder(input.exportId))) if (!keep.has(object.key)) await store.delete(object.key);
+        if (found) progress.finishTable(LARGE_OBJECTS_PROGRESS_KEY, found.objects, found.bytes);
+        return found;
+      }
+
       progress.setStage('writing-manifest');
       const tables: ManifestTable[] = planned.map((table) => {
         const parts = results.get(table.key) ?? [];
@@ -281,6 +311,7 @@ export function createExportDataActivity(deps: ActivityDeps) {
         ...(ledger ? { ledger } : {}),
         ...(masking && masks ? { masking: manifestMasking(masking, Object.fromEntries([...masks].filter(([, m]) => Object.keys(m.applied).length > 0).map(([key, m]) => [key, m.applied]))) } : {}),
         materializedViews,
+        ...(largeObjects ? { largeObjects } : {}),
         timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - startedAt.getTime() },
       };
       const manifestKey = objectNames.manifest(input.exportId);

@@ -26,6 +26,10 @@ export class ProgressReporter<Checkpoint extends object> {
     this.tables.set(table, { rows: 0, bytes: 0, estimatedRows, done: false });
   }
 
+  has(table: string): boolean {
+    return this.tables.has(table);
+  }
+
   add(table: string, rows: number, bytes: number): void {
     const entry = this.tables.get(table);
     if (!entry) return;

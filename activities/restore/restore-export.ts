@@ -17,6 +17,7 @@ import { loadVerifiedManifest } from './load-manifest';
 import { refuseMaskedExportTarget } from './masked-export-guard';
 import { loadPart } from './load-part';
 import { loadParquetPart } from './parquet-load-part';
+import { restoreLargeObjects } from './large-objects-restore';
 import { applyStoredDdl, chooseMode, createScratchTables, refreshMaterializedViews } from './prepare-target';
 import { claimTargetTables, refuseForbiddenTarget } from './target-guard';
 import { describeCheck, verifyObject } from './verify-object';
@@ -40,10 +41,12 @@ export function createRestoreActivity(deps: ActivityDeps) {
     }
     const tables = selectTables(manifest.tables, input.tables, []);
     const heartbeat = (detail: unknown) => Context.current().heartbeat(detail);
+    // Large objects belong to no table or schema: they come back with the whole export only, never into a scratch schema.
+    const largeObjects = input.tables.length === 0 && !input.targetSchema ? manifest.largeObjects : undefined;
 
     if (input.verifyFirst) {
       // The DDL too: a restore into an empty database runs it before the first row.
-      for (const part of [manifest.ddl.preData, ...tables.flatMap((t) => t.parts), manifest.ddl.postData]) {
+      for (const part of [manifest.ddl.preData, ...tables.flatMap((t) => t.parts), ...(largeObjects?.parts ?? []), manifest.ddl.postData]) {
         const check = await verifyObject(store, part, cipher);
         if (check.status !== 'ok') throw new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; nothing was restored`, { ...check });
         heartbeat({ verified: part.key });
@@ -85,6 +88,7 @@ export function createRestoreActivity(deps: ActivityDeps) {
         restored.push({ table: `${table.schema}.${table.name}`, rows, parts: table.parts.length });
       }
 
+      const largeObjectsRestored = largeObjects ? await restoreLargeObjects(client, store, largeObjects, manifest.compression, cipher, heartbeat) : 0;
       if (mode === 'empty-database') {
         await applyStoredDdl(client, store, manifest.ddl.postData, cipher);
         await refreshMaterializedViews(client, manifest.materializedViews ?? []);
@@ -98,7 +102,7 @@ export function createRestoreActivity(deps: ActivityDeps) {
           sequences += 1;
         }
       }
-      const summary: RestoreSummary = { restoreId: input.restoreId, exportId: input.exportId, mode, tables: restored, rows: restored.reduce((s, t) => s + t.rows, 0), sequences };
+      const summary: RestoreSummary = { restoreId: input.restoreId, exportId: input.exportId, mode, tables: restored, rows: restored.reduce((s, t) => s + t.rows, 0), sequences, ...(largeObjects ? { largeObjects: largeObjectsRestored } : {}) };
       await client.query('commit');
       await releaseClaim(deps.catalog, input.restoreId, summary);
       return summary;

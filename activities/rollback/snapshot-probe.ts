@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { classifyFailure, RestorepointError } from '../../core/errors';
+import { checkSchemaDumpable } from '../../postgres/dump-preflight';
 import { dumpSchema } from '../../postgres/schema-dump';
 import { resolveSource, type ActivityDeps } from '../deps';
 import { withSourceClient } from './source-client';
@@ -19,7 +20,10 @@ export async function probeSafetySnapshot(deps: ActivityDeps, source: string, sc
     try {
       const { rows } = await db.query<{ id: string }>('select pg_export_snapshot() as id');
       // As the safety snapshot's export dumps it: exactly these schemas (extensions add nothing to lock).
-      const dump = dumpSchema(url, { partial: true, schemas, extensions: [] }, 'pre-data', rows[0]!.id);
+      const scope = { partial: true, schemas, extensions: [] };
+      // Asked through node-postgres first, so a missing schema or a table it may not lock is typed by its SQLSTATE.
+      await checkSchemaDumpable(db, scope);
+      const dump = dumpSchema(url, scope, 'pre-data', rows[0]!.id);
       await Promise.all([pipeline(dump.stdout, new Writable({ write: (_chunk, _encoding, done) => done() })), dump.done]);
     } catch (error) {
       const typed = classifyFailure(error) ?? new RestorepointError('DATABASE_REFUSED', (error as Error).message);

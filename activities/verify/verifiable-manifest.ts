@@ -20,7 +20,7 @@ export interface VerifiableManifest {
   readonly format: ExportFormat;
   readonly compression: Compression;
   readonly tables: readonly VerifiableTable[];
-  /** Stored files that are not parts (a full export's DDL sections). */
+  /** Stored files that are not a table's parts (a full export's DDL sections and large objects). */
   readonly files: readonly { readonly key: string; readonly bytes: number; readonly sha256: string }[];
   /** The objects are encrypted under the export's data key: decoding needs it, checksums do not. */
   readonly encrypted: boolean;
@@ -32,7 +32,8 @@ export function fromFullManifest(m: Manifest): VerifiableManifest {
     format: m.format,
     compression: m.compression,
     tables: m.tables.map((t) => ({ name: `${t.schema}.${t.name}`, columns: t.columns.filter((c) => c.generated === null).length, rows: t.rows, parts: t.parts })),
-    files: [m.ddl.preData, m.ddl.postData],
+    // Large-object parts are checked against the manifest like the DDL: they are no table's rows.
+    files: [m.ddl.preData, m.ddl.postData, ...(m.largeObjects?.parts ?? [])],
     encrypted: m.encryption !== null,
     full: m,
   };

@@ -5,6 +5,25 @@ import { age, lastGood, restorePoints, rollbacksOf, sourcesPermitting, storageBy
 import { problem, userOf, type ConsoleDeps, type ConsoleEnv } from '../context';
 import type { MessageKey } from '../messages';
 import { listAlerts } from '../../catalog/alerts-repo';
+import { storageByTier } from '../storage-tiers';
+import { readTrail, type TrailView } from '../trail-view';
+
+const megabytes = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+/** The trail's state in a sentence, when there is no table to show. */
+export function trailStateText(trail: TrailView, v: View): string {
+  return trail.state === 'untracked' ? v.t('trail.untracked') : trail.state === 'unreadable' ? v.t('trail.unreadable', { reason: trail.reason }) : '';
+}
+
+/** Per tracked table: its newest trail entry and how long ago that was (by the source's clock). */
+function trailLagSection(trail: TrailView, v: View): Html {
+  if (trail.state !== 'tracked') return html`<p>${trailStateText(trail, v)}</p>`;
+  return dataTable(
+    v.t('source.trailLag'),
+    [v.t('col.table'), v.t('col.newestEntry'), v.t('col.lag')],
+    trail.lag.map((l) => [l.table, l.newestAt ? l.newestAt.toISOString() : v.t('trail.noEntries'), l.newestAt ? age(trail.now.getTime() - l.newestAt.getTime()) : '']),
+  );
+}
 
 /** How old the last good export may be before the dashboard raises an alert. */
 const STALE_AFTER_MILLIS = 24 * 3600 * 1000;
@@ -50,6 +69,8 @@ export function registerDashboard(app: Hono<ConsoleEnv>, deps: ConsoleDeps): voi
     const rollbacks = await rollbacksOf(deps.catalog, source);
     const runs = await verificationRunsOf(deps.catalog, source);
     const storage = await storageByClass(deps.catalog, source);
+    const tiers = await storageByTier(deps.config, deps.catalog, source, new Date());
+    const trail = await readTrail(deps.config, deps.catalog, source);
     const good = lastGood(points);
     const goodAge = good ? Date.now() - (good.record.finishedAt ?? good.record.createdAt).getTime() : null;
     const alerts = [
@@ -93,8 +114,18 @@ ${runs.length
 ${dataTable(
   v.t('source.storage'),
   [v.t('col.storageClass'), v.t('col.exports'), v.t('col.megabytes')],
-  storage.map((u) => [u.storageClass ?? v.t('source.defaultClass'), u.exports, (u.bytes / 1024 / 1024).toFixed(1)]),
+  storage.map((u) => [u.storageClass ?? v.t('source.defaultClass'), u.exports, megabytes(u.bytes)]),
 )}
+<h2>${v.t('source.storageTier')}</h2>
+${tiers
+  ? dataTable(
+      v.t('source.storageTier'),
+      [v.t('col.tier'), v.t('col.storageClass'), v.t('col.exports'), v.t('col.megabytes')],
+      tiers.map((u) => [u.tier, u.storageClass ?? v.t('source.defaultClass'), u.exports, megabytes(u.bytes)]),
+    )
+  : html`<p>${v.t('source.noRetentionPolicy')}</p>`}
+<h2>${v.t('source.trailLag')}</h2>
+${trailLagSection(trail, v)}
 <h2>${v.t('source.rollbacks')}</h2>
 ${rollbacks.length
   ? dataTable(

@@ -4,6 +4,7 @@ import { getRollback, type RollbackRecord } from '../../activities/rollback/roll
 import { FOLLOWING_POLICY } from '../content-security';
 import { listRollbacks } from '../../client/find-rollbacks';
 import { rollbackHandle, undoRollback } from '../../client/rollbacks';
+import { isRestorepointError } from '../../core/errors';
 import { rollbackIdSchema } from '../../core/rollback/rollback-input';
 import type { PreviewSamples, RollbackPreview, SampleRow } from '../../core/rollback/rollback-preview';
 import { FINAL_STAGES, type RollbackStage, type RollbackStatus } from '../../core/rollback/rollback-state';
@@ -55,6 +56,17 @@ function decisionForm(v: View, rollbackId: string, digest: string, mayApprove: b
 <textarea id="comment" name="comment" rows="3"></textarea>
 ${mayApprove ? html`<button type="submit" name="kind" value="approve">${v.t('rollback.approve')}</button>` : ''}
 ${mayReject ? html`<button type="submit" name="kind" value="reject">${v.t('rollback.reject')}</button>` : ''}
+</form>`;
+}
+
+/** The requester's way to take back a request nobody has decided on yet. */
+function withdrawForm(v: View, rollbackId: string): Html {
+  return html`<h2>${v.t('rollback.withdrawTitle')}</h2>
+<form method="post" action="/rollbacks/${rollbackId}/withdraw">${csrfField(v)}
+<p>${v.t('rollback.withdrawHelp')}</p>
+<label for="withdraw-comment">${v.t('rollback.comment')}</label>
+<textarea id="withdraw-comment" name="comment" rows="2"></textarea>
+<button type="submit">${v.t('rollback.withdraw')}</button>
 </form>`;
 }
 
@@ -122,7 +134,8 @@ ${record.undoOf ? html`<p>${v.t('rollback.undoOf', { rollbackId: record.undoOf }
 ${stage === 'done' && record.safetyExportId && permits(roles, 'rollback.undo', record.source)
   ? html`<form method="post" action="/rollbacks/${record.id}/undo">${csrfField(v)}<p>${v.t('rollback.undoHelp')}</p><button type="submit">${v.t('rollback.undo')}</button></form>`
   : ''}
-${awaiting ? (mayApprove || mayReject ? decisionForm(v, record.id, digest, mayApprove, mayReject) : html`<p>${own ? v.t('rollback.ownRequest') : v.t('rollback.cannotDecide')}</p>`) : ''}`;
+${awaiting ? (mayApprove || mayReject ? decisionForm(v, record.id, digest, mayApprove, mayReject) : html`<p>${own ? v.t('rollback.ownRequest') : v.t('rollback.cannotDecide')}</p>`) : ''}
+${awaiting && own && permits(roles, 'rollback.withdraw', record.source) ? withdrawForm(v, record.id) : ''}`;
   return { stage, body };
 }
 
@@ -169,6 +182,26 @@ export function registerRollbackPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps):
     // The same call as `rollback undo`: a new rollback back to the safety snapshot, previewed and approved as any other.
     const undo = await undoRollback(asUser(deps.client, user), deps.catalog, record.id, { requestedBy: user.principal.subject });
     return seeOther(c, `/rollbacks/${undo.rollbackId}`);
+  });
+
+  app.post('/rollbacks/:id/withdraw', async (c) => {
+    const v = c.var.view;
+    const user = userOf(c);
+    const record = await visibleRollback(deps, c);
+    if (!record) return problem(c, 404, v.t('error.notFound'));
+    // Refused here already (the page offers it to the requester only); the worker checks the same again.
+    if (!permits(user.principal.roles, 'rollback.withdraw', record.source) || user.principal.subject !== record.requestedBy) {
+      return problem(c, 403, v.t('error.forbidden', { reason: 'rollback.withdraw (the requester only)' }));
+    }
+    try {
+      await rollbackHandle(asUser(deps.client, user), record.id, deps.catalog).withdraw(field(c, 'comment'), user.principal.subject);
+      v.session.flash = v.t('flash.withdrawn');
+    } catch (error) {
+      if (!isRestorepointError(error)) throw error;
+      if (error.code === 'PERMISSION_DENIED' || error.code === 'AUTH_INVALID') return problem(c, 403, v.t('error.forbidden', { reason: error.message }));
+      v.session.flash = v.t('flash.withdrawRefused', { reason: `${error.code}: ${error.message}` });
+    }
+    return seeOther(c, `/rollbacks/${record.id}`);
   });
 
   app.post('/rollbacks/:id/decision', async (c) => {

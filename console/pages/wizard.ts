@@ -1,6 +1,13 @@
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { startRollback } from '../../client/rollbacks';
+import { startReconstruct } from '../../client/point-in-time';
+import { startRestore } from '../../client/restores';
+import { getExport } from '../../catalog/exports-repo';
+import { sourceNameSchema } from '../../core/source-name';
+import { permits } from '../../identity/permissions';
+import { readTrail } from '../trail-view';
+import { coverageSection, isIsoTime, revertFields } from './wizard-trail';
 import { csrfField, dataTable, page, type Html, type View } from '../layout';
 import { restorePoints, sourcesPermitting, tablesOf } from '../data';
 import { asUser, field, fields, problem, seeOther, userOf, type ConsoleContext, type ConsoleDeps, type ConsoleEnv } from '../context';
@@ -17,14 +24,14 @@ const STEPS = [
 ] as const satisfies readonly { path: string; name: MessageKey }[];
 
 /** One wizard step: its form (posting to itself), Back to the step before, and a way out that discards the draft. */
-function step(c: ConsoleContext, index: number, content: Html, error?: string, status: 200 | 400 = 200): Response | Promise<Response> {
+function step(c: ConsoleContext, index: number, content: Html, error?: string, status: 200 | 400 = 200, submit?: string): Response | Promise<Response> {
   const v = c.var.view;
   const current = STEPS[index]!;
   const body = html`<p>${v.t('wizard.step', { n: index + 1, name: v.t(current.name) })}</p>
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <form method="post" action="${current.path}">${csrfField(v)}
 ${content}
-<button type="submit">${index === STEPS.length - 1 ? v.t('wizard.submit') : v.t('wizard.next')}</button>
+<button type="submit">${submit ?? (index === STEPS.length - 1 ? v.t('wizard.submit') : v.t('wizard.next'))}</button>
 </form>
 ${index > 0 ? html`<p><a href="${STEPS[index - 1]!.path}">${v.t('wizard.back')}</a></p>` : ''}
 <form method="post" action="/recover/cancel">${csrfField(v)}<button type="submit">${v.t('wizard.cancel')}</button></form>`;
@@ -47,11 +54,13 @@ const radio = (name: string, id: string, value: string, label: string | Html, ch
 function summary(v: View, d: WizardDraft): Html {
   return html`<h2>${v.t('wizard.summary')}</h2><dl>
 <dt>${v.t('dashboard.source')}</dt><dd>${d.source}</dd>
-<dt>${v.t('col.export')}</dt><dd>${d.at ? v.t('wizard.atTarget', { at: d.at }) : d.exportId}</dd>
-<dt>${v.t('col.tables')}</dt><dd>${(d.tables ?? []).join(', ')}</dd>
+${d.revert
+  ? html`<dt>${v.t('wizard.scope')}</dt><dd>${v.t('wizard.revertSummary', { actor: d.revert.actor, from: d.revert.from ?? '…', until: d.revert.until ?? '…' })}</dd>`
+  : html`<dt>${v.t('col.export')}</dt><dd>${d.at ? v.t('wizard.atTarget', { at: d.at }) : d.exportId}</dd>`}
+<dt>${v.t('col.tables')}</dt><dd>${(d.tables ?? []).length ? (d.tables ?? []).join(', ') : v.t('wizard.revertAllTables')}</dd>
 ${Object.entries(d.where ?? {}).map(([table, predicate]) => html`<dt>${table}</dt><dd>${v.t('rollback.scopeWhere', { table, predicate })}</dd>`)}
 ${d.keys && Object.keys(d.keys).length ? html`<dt>${v.t('col.key')}</dt><dd><code>${JSON.stringify(d.keys)}</code></dd>` : ''}
-<dt>${v.t('wizard.target')}</dt><dd>${v.t(`mode.${d.mode ?? 'in-place'}` as MessageKey)}${d.sideBySideSchema ? ` (${d.sideBySideSchema})` : ''}</dd>
+<dt>${v.t('wizard.target')}</dt><dd>${v.t(`mode.${d.mode ?? 'in-place'}` as MessageKey)}${d.sideBySideSchema ? ` (${d.sideBySideSchema})` : ''}${d.scratchTarget ? ` (${d.scratchTarget})` : ''}</dd>
 </dl>`;
 }
 
@@ -104,9 +113,11 @@ export function registerWizard(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
       p.record.tablesCount ?? '',
       p.record.createdAt.toISOString(),
     ]);
+    const trail = await readTrail(deps.config, deps.catalog, draft.source!);
     const content = points.length
       ? html`<fieldset><legend>${v.t('wizard.pointLegend', { source: draft.source! })}</legend><p>${v.t('wizard.pointHelp')}</p>
 ${dataTable(v.t('wizard.pointLegend', { source: draft.source! }), [v.t('col.export'), v.t('col.kind'), v.t('col.status'), v.t('col.verification'), v.t('col.hold'), v.t('col.tables'), v.t('col.created')], rows)}
+${coverageSection(trail, v)}
 ${points.some((p) => p.selectable)
   ? html`${radio('exportId', 'point-at', AT, v.t('wizard.atChoice'), draft.at !== undefined)}
 <label for="at">${v.t('wizard.at')}</label>
@@ -127,7 +138,7 @@ ${points.some((p) => p.selectable)
     if (exportId === AT) {
       const at = field(c, 'at').trim();
       // The rollback input's own check runs again in startRollback; here it keeps the wizard on this step.
-      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(at) || Number.isNaN(Date.parse(at))) return pointStep(c, draft, c.var.view.t('wizard.needAt'));
+      if (!isIsoTime(at)) return pointStep(c, draft, c.var.view.t('wizard.needAt'));
       // Its tables are offered from the newest whole export taken before that time (the one it most likely resolves to).
       const base = points.find((p) => p.record.createdAt.getTime() <= Date.parse(at)) ?? points[points.length - 1];
       if (!base) return pointStep(c, draft, c.var.view.t('wizard.pickOne'));
@@ -142,7 +153,13 @@ ${points.some((p) => p.selectable)
   const scopeStep = async (c: ConsoleContext, draft: WizardDraft, error?: string) => {
     const v = c.var.view;
     const tables = await tablesOf(deps.catalog, draft.exportId!);
-    const content = html`<fieldset><legend>${v.t('wizard.tablesLegend', { exportId: draft.exportId! })}</legend>
+    const trail = await readTrail(deps.config, deps.catalog, draft.source!);
+    const what = draft.revert ? 'actor' : 'tables';
+    const content = html`<fieldset><legend>${v.t('wizard.whatLegend')}</legend>
+${radio('what', 'what-tables', 'tables', v.t('wizard.whatTables'), what === 'tables')}
+${trail.state === 'tracked' ? radio('what', 'what-actor', 'actor', v.t('wizard.whatActor'), what === 'actor') : html`<p>${v.t('wizard.revertNeedsTrail')}</p>`}
+</fieldset>
+<fieldset><legend>${v.t('wizard.tablesLegend', { exportId: draft.exportId! })}</legend>
 ${tables.map(
   (t, i) => html`<div>
 <label for="table-${i}"><input type="checkbox" id="table-${i}" name="tables" value="${t}"${draft.tables?.includes(t) ? html` checked` : ''}>${t}</label>
@@ -152,7 +169,8 @@ ${tables.map(
 )}
 </fieldset>
 <label for="keys">${v.t('wizard.keys')}</label>
-<textarea id="keys" name="keys" rows="3" autocomplete="off">${draft.keys && Object.keys(draft.keys).length ? JSON.stringify(draft.keys) : ''}</textarea>`;
+<textarea id="keys" name="keys" rows="3" autocomplete="off">${draft.keys && Object.keys(draft.keys).length ? JSON.stringify(draft.keys) : ''}</textarea>
+${trail.state === 'tracked' ? revertFields(v, draft, trail.actors) : ''}`;
     return step(c, 2, content, error, error ? 400 : 200);
   };
   app.get('/recover/scope', async (c) => {
@@ -162,24 +180,47 @@ ${tables.map(
   app.post('/recover/scope', async (c) => {
     const draft = draftUpTo(c, ['source', 'exportId']);
     if (draft instanceof Response) return draft;
+    const v = c.var.view;
     const known = await tablesOf(deps.catalog, draft.exportId!);
     const tables = fields(c, 'tables').filter((t) => known.includes(t));
-    if (tables.length === 0) return scopeStep(c, draft, c.var.view.t('wizard.pickTables'));
     const keys = parseKeys(field(c, 'keys'));
-    if (!keys) return scopeStep(c, { ...draft, tables }, c.var.view.t('wizard.badKeys'));
+    if (!keys) return scopeStep(c, { ...draft, tables }, v.t('wizard.badKeys'));
     const where = Object.fromEntries(tables.map((t) => [t, field(c, `where:${t}`).trim()]).filter(([, predicate]) => predicate));
-    c.var.view.session.draft = { source: draft.source, exportId: draft.exportId, ...(draft.at ? { at: draft.at } : {}), tables, where, keys };
+    const kept = { source: draft.source, exportId: draft.exportId, ...(draft.at ? { at: draft.at } : {}) };
+    if (field(c, 'what') === 'actor') {
+      const revert = { actor: field(c, 'actor').trim(), from: field(c, 'from').trim() || undefined, until: field(c, 'until').trim() || undefined };
+      // Only the form is checked here; the trail's selection rules run in startRollback and the worker.
+      if (!revert.actor) return scopeStep(c, { ...draft, tables, revert }, v.t('wizard.needActor'));
+      if (![revert.from, revert.until].every((t) => t === undefined || isIsoTime(t))) return scopeStep(c, { ...draft, tables, revert }, v.t('wizard.needAt'));
+      if (Object.keys(where).length > 0 || Object.keys(keys).length > 0) return scopeStep(c, { ...draft, tables, revert }, v.t('wizard.revertNoRows'));
+      c.var.view.session.draft = { ...kept, tables, revert, mode: 'in-place' };
+      return seeOther(c, '/recover/target');
+    }
+    if (tables.length === 0) return scopeStep(c, draft, v.t('wizard.pickTables'));
+    c.var.view.session.draft = { ...kept, tables, where, keys };
     return seeOther(c, '/recover/target');
   });
 
-  const targetStep = (c: ConsoleContext, draft: WizardDraft, error?: string) => {
+  /** Where a revert's safety snapshot goes: beside the restore point chosen (its destination). */
+  const snapshotDestination = async (draft: WizardDraft) => (await getExport(deps.catalog, draft.exportId!))?.destination;
+
+  const targetStep = async (c: ConsoleContext, draft: WizardDraft, error?: string) => {
     const v = c.var.view;
     const mode = draft.mode ?? 'in-place';
-    const content = html`<fieldset><legend>${v.t('wizard.targetLegend')}</legend>
+    // A revert runs in place only (the rollback input's rule): its safety snapshot is the way back.
+    const content = draft.revert
+      ? html`<fieldset><legend>${v.t('wizard.targetLegend')}</legend>
+${radio('mode', 'mode-in-place', 'in-place', v.t('wizard.inPlace'), true)}
+<p>${v.t('wizard.revertInPlaceOnly', { destination: (await snapshotDestination(draft)) ?? '' })}</p>
+</fieldset>`
+      : html`<fieldset><legend>${v.t('wizard.targetLegend')}</legend>
 ${radio('mode', 'mode-in-place', 'in-place', v.t('wizard.inPlace'), mode === 'in-place')}
 ${radio('mode', 'mode-side-by-side', 'side-by-side', v.t('wizard.sideBySide'), mode === 'side-by-side')}
 <label for="schema">${v.t('wizard.schema')}</label>
 <input type="text" id="schema" name="schema" value="${draft.sideBySideSchema ?? ''}" autocomplete="off" pattern="[a-z_][a-z0-9_]{0,62}">
+${radio('mode', 'mode-scratch-database', 'scratch-database', v.t('wizard.scratch'), mode === 'scratch-database')}
+<label for="scratch-target">${v.t('wizard.scratchTarget')}</label>
+<input type="text" id="scratch-target" name="scratchTarget" value="${draft.scratchTarget ?? ''}" autocomplete="off">
 </fieldset>`;
     return step(c, 3, content, error, error ? 400 : 200);
   };
@@ -187,24 +228,38 @@ ${radio('mode', 'mode-side-by-side', 'side-by-side', v.t('wizard.sideBySide'), m
     const draft = draftUpTo(c, ['source', 'exportId', 'tables']);
     return draft instanceof Response ? draft : targetStep(c, draft);
   });
-  app.post('/recover/target', (c) => {
+  app.post('/recover/target', async (c) => {
     const draft = draftUpTo(c, ['source', 'exportId', 'tables']);
     if (draft instanceof Response) return draft;
+    const v = c.var.view;
     const mode = field(c, 'mode');
-    if (mode !== 'in-place' && mode !== 'side-by-side') return targetStep(c, draft, c.var.view.t('wizard.pickOne'));
+    if (mode !== 'in-place' && mode !== 'side-by-side' && mode !== 'scratch-database') return targetStep(c, draft, v.t('wizard.pickOne'));
+    if (draft.revert && mode !== 'in-place') return targetStep(c, draft, v.t('wizard.pickOne'));
     const schema = field(c, 'schema').trim();
-    if (mode === 'side-by-side' && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) return targetStep(c, { ...draft, mode }, c.var.view.t('wizard.needSchema'));
-    const { sideBySideSchema: _previous, ...rest } = draft;
-    c.var.view.session.draft = { ...rest, mode, ...(mode === 'side-by-side' ? { sideBySideSchema: schema } : {}) };
+    if (mode === 'side-by-side' && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) return targetStep(c, { ...draft, mode }, v.t('wizard.needSchema'));
+    const scratchTarget = field(c, 'scratchTarget').trim();
+    if (mode === 'scratch-database') {
+      if (!sourceNameSchema.safeParse(scratchTarget).success) return targetStep(c, { ...draft, mode }, v.t('wizard.needScratchTarget'));
+      // A restore takes whole tables: a row condition or keys would be silently dropped.
+      if (Object.keys(draft.where ?? {}).length > 0 || Object.keys(draft.keys ?? {}).length > 0) return targetStep(c, { ...draft, mode, scratchTarget }, v.t('wizard.scratchWholeTables'));
+      // Shown here already; the worker checks `restore` on the target again.
+      if (!permits(userOf(c).principal.roles, 'restore', scratchTarget)) return targetStep(c, { ...draft, mode, scratchTarget }, v.t('error.forbidden', { reason: `restore on ${scratchTarget}` }));
+    }
+    const { sideBySideSchema: _schema, scratchTarget: _target, ...rest } = draft;
+    c.var.view.session.draft = { ...rest, mode, ...(mode === 'side-by-side' ? { sideBySideSchema: schema } : {}), ...(mode === 'scratch-database' ? { scratchTarget } : {}) };
     return seeOther(c, '/recover/request');
   });
 
   const requestStep = (c: ConsoleContext, draft: WizardDraft, error?: string) => {
     const v = c.var.view;
-    const content = html`${summary(v, draft)}<p>${v.t('wizard.requestHelp')}</p>
+    // A restore into a scratch database changes no live data: no approval, and its input has no reason to record.
+    const content =
+      draft.mode === 'scratch-database'
+        ? html`${summary(v, draft)}<p>${v.t('wizard.scratchHelp')}</p>`
+        : html`${summary(v, draft)}<p>${v.t('wizard.requestHelp')}</p>
 <label for="reason">${v.t('wizard.reason')}</label>
 <textarea id="reason" name="reason" rows="3" required></textarea>`;
-    return step(c, 4, content, error, error ? 400 : 200);
+    return step(c, 4, content, error, error ? 400 : 200, draft.mode === 'scratch-database' ? v.t('wizard.scratchSubmit') : undefined);
   };
   app.get('/recover/request', (c) => {
     const draft = draftUpTo(c, ['source', 'exportId', 'tables', 'mode']);
@@ -213,21 +268,36 @@ ${radio('mode', 'mode-side-by-side', 'side-by-side', v.t('wizard.sideBySide'), m
   app.post('/recover/request', async (c) => {
     const draft = draftUpTo(c, ['source', 'exportId', 'tables', 'mode']);
     if (draft instanceof Response) return draft;
+    const user = userOf(c);
+    const client = asUser(deps.client, user);
+    if (draft.mode === 'scratch-database') {
+      // The same calls as `restore --target` and `reconstruct --target`: authorized by the worker on the target.
+      const common = { target: draft.scratchTarget!, tables: [...draft.tables!], requestedBy: user.principal.subject };
+      const started = draft.at
+        ? { kind: 'reconstruct', id: (await startReconstruct(client, { ...common, source: draft.source!, at: draft.at })).reconstructionId }
+        : { kind: 'restore', id: (await startRestore(client, { ...common, exportId: draft.exportId! })).restoreId };
+      c.var.view.session.draft = {};
+      return seeOther(c, `/scratch/${started.kind}/${started.id}`);
+    }
     const reason = field(c, 'reason').trim();
     if (!reason) return requestStep(c, draft, c.var.view.t('wizard.needReason'));
-    const user = userOf(c);
-    // The same call as `rollback start`: validated by the client library, authorized again by the worker.
-    const handle = await startRollback(asUser(deps.client, user), {
-      source: draft.source!,
-      target: draft.at ? { at: draft.at } : { exportId: draft.exportId! },
-      tables: [...draft.tables!],
-      keys: draft.keys as Record<string, Record<string, string | number | boolean>[]>,
-      where: { ...draft.where },
-      mode: draft.mode,
-      sideBySideSchema: draft.sideBySideSchema,
-      requestedBy: user.principal.subject,
-      reason,
-    });
+    const request = { source: draft.source!, requestedBy: user.principal.subject, reason };
+    // The same calls as `revert` and `rollback start`: validated by the client library, authorized again by the worker.
+    const handle = draft.revert
+      ? await startRollback(client, {
+          ...request,
+          target: { trail: { actor: draft.revert.actor, from: draft.revert.from, until: draft.revert.until, tables: draft.tables!.length ? [...draft.tables!] : undefined } },
+          snapshotDestination: await snapshotDestination(draft),
+        })
+      : await startRollback(client, {
+          ...request,
+          target: draft.at ? { at: draft.at } : { exportId: draft.exportId! },
+          tables: [...draft.tables!],
+          keys: draft.keys as Record<string, Record<string, string | number | boolean>[]>,
+          where: { ...draft.where },
+          mode: draft.mode === 'side-by-side' ? 'side-by-side' : 'in-place',
+          sideBySideSchema: draft.sideBySideSchema,
+        });
     c.var.view.session.draft = {};
     return seeOther(c, `/rollbacks/${handle.rollbackId}`);
   });

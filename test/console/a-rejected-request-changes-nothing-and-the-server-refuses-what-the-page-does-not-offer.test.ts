@@ -4,29 +4,43 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { openCatalog } from '../../catalog/catalog-db';
 import { raiseAlert } from '../../catalog/alerts-repo';
+import { retentionPolicySchema } from '../../core/retention/retention-policy';
 import { databaseFingerprint, pagilaDatabase } from '../support/pagila';
 import { tokenFor } from '../support/identity';
-import type { ScratchDatabase } from '../support/stack';
+import { scratchDatabase, type ScratchDatabase } from '../support/stack';
 import { sql, startRollbackWorld, type RollbackWorld } from '../rollback/rollback-world';
 import { choose, chooseScope, press, reloadUntil, SCREENSHOTS, seriousViolations, signIn, signOut, startConsoleBrowser, type ConsoleBrowser } from './console-world';
+
+/** Reloads `url` until `text` is no longer on it (the pending list follows Temporal's visibility, a moment behind). */
+async function reloadUntilGone(page: Page, url: string, text: string): Promise<void> {
+  for (;;) {
+    await page.goto(url);
+    if ((await page.getByText(text).count()) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
 
 describe('a rejected request changes nothing, and the server refuses what the page does not offer', () => {
   let db: ScratchDatabase;
   let rw: RollbackWorld;
   let cb: ConsoleBrowser;
   let exportId: string;
+  /** The rollback bob rejected: a withdrawal after that decision is refused. */
+  let rejectedId: string;
 
   const accessible = async (page: Page) => assert.deepEqual(await seriousViolations(page), [], `axe-core on ${page.url()}`);
   const main = (page: Page) => page.locator('main').innerText();
 
-  /** A decision POSTed straight to the server with this browser's session cookie, as a forger would. */
-  const forgeDecision = async (page: Page, rollbackId: string, form: Record<string, string>) => (await page.request.post(`${cb.console.url}/rollbacks/${rollbackId}/decision`, { form, maxRedirects: 0 })).status();
+  /** A decision (or a withdrawal) POSTed straight to the server with this browser's session cookie, as a forger would. */
+  const forgeDecision = async (page: Page, rollbackId: string, form: Record<string, string>, action = 'decision') => (await page.request.post(`${cb.console.url}/rollbacks/${rollbackId}/${action}`, { form, maxRedirects: 0 })).status();
+  const csrfOf = async (page: Page) => (await page.locator('input[name="_csrf"]').first().getAttribute('value'))!;
 
   before(async () => {
     db = await pagilaDatabase('console_reject');
     rw = await startRollbackWorld(db.url);
     exportId = await rw.exportApp();
-    cb = await startConsoleBrowser(rw.world.config);
+    // The console reads the retention policy for storage by tier (the worker needs none here).
+    cb = await startConsoleBrowser({ ...rw.world.config, retention: retentionPolicySchema.parse({ keepLast: 2, minAgeDays: 0 }) });
   });
   after(async () => {
     await cb?.close();
@@ -62,6 +76,7 @@ describe('a rejected request changes nothing, and the server refuses what the pa
     await press(page, 'Request rollback and show the preview');
     await page.waitForURL('**/rollbacks/**');
     const rollbackId = new URL(page.url()).pathname.split('/').pop()!;
+    rejectedId = rollbackId;
     await reloadUntil(page, 'You requested this rollback');
     const digest = /Preview digest \(what an approval names\): ([0-9a-f]{64})/.exec(await main(page))![1]!;
     await signOut(page);
@@ -140,6 +155,93 @@ describe('a rejected request changes nothing, and the server refuses what the pa
     assert.match(sourcePage, /restorepoint revert --source app --actor intern@app --reason 'alert alert-/);
     await accessible(page);
     await signOut(page);
+  });
+
+  it('the requester withdraws a pending request and approvers see it gone; nobody else can, and not after a decision', async () => {
+    const { page } = cb;
+    const live = await databaseFingerprint(db.url);
+    await signIn(cb, 'alice', { app: ['restorer'] });
+    await chooseScope(cb, 'app', { exportId }, ['public.language']);
+    await press(page, 'Next');
+    await page.waitForURL('**/recover/target');
+    await press(page, 'Next');
+    await page.waitForURL('**/recover/request');
+    await page.getByLabel('Reason (recorded in the audit ledger)').fill('INC-11: asked too early');
+    await press(page, 'Request rollback and show the preview');
+    await page.waitForURL('**/rollbacks/**');
+    const rollbackId = new URL(page.url()).pathname.split('/').pop()!;
+    await reloadUntil(page, 'Withdraw your request');
+    await accessible(page);
+    await page.screenshot({ path: path.join(SCREENSHOTS, '21-withdraw.png'), fullPage: true });
+    await signOut(page);
+
+    // bob sees it pending, gets no Withdraw, and his forged withdrawal is refused by the server.
+    await signIn(cb, 'bob', { app: ['approver'] });
+    await page.goto(`${cb.console.url}/approvals`);
+    await page.getByText(`Review rollback ${rollbackId}`).waitFor();
+    await page.goto(`${cb.console.url}/rollbacks/${rollbackId}`);
+    assert.equal(await page.getByRole('button', { name: 'Withdraw the request' }).count(), 0);
+    assert.equal(await forgeDecision(page, rollbackId, { _csrf: await csrfOf(page), comment: 'not mine' }, 'withdraw'), 403);
+    await signOut(page);
+
+    await signIn(cb, 'alice', { app: ['restorer'] });
+    await page.goto(`${cb.console.url}/rollbacks/${rollbackId}`);
+    await page.getByLabel('Comment').fill('wrong table');
+    await press(page, 'Withdraw the request');
+    await page.getByText('You withdrew the request; nothing was changed.').waitFor();
+    await reloadUntil(page, 'Stage: cancelled', ['Stage: done', 'Stage: failed']);
+    assert.match(await main(page), /withdrawn by the requester alice; nothing was changed/);
+    await accessible(page);
+    // A withdrawal after bob's decision: no button, and the forged POST is refused with the typed error.
+    await page.goto(`${cb.console.url}/rollbacks/${rejectedId}`);
+    assert.equal(await page.getByRole('button', { name: 'Withdraw the request' }).count(), 0);
+    assert.equal(await forgeDecision(page, rejectedId, { _csrf: await csrfOf(page), comment: 'too late' }, 'withdraw'), 303);
+    await page.goto(`${cb.console.url}/rollbacks/${rejectedId}`);
+    assert.match(await main(page), /The withdrawal was refused: ROLLBACK_NOT_PENDING: /);
+    assert.match(await main(page), /Stage: rejected/);
+    await signOut(page);
+
+    await signIn(cb, 'bob', { app: ['approver'] });
+    await reloadUntilGone(page, `${cb.console.url}/approvals`, `Review rollback ${rollbackId}`);
+    await signOut(page);
+    assert.deepEqual(await databaseFingerprint(db.url), live, 'a withdrawn request changes nothing');
+  });
+
+  it('restores a restore point into a scratch database and shows storage by retention tier', async () => {
+    const { page } = cb;
+    const scratch = await scratchDatabase('console_scratch');
+    try {
+      const live = await databaseFingerprint(db.url);
+      await signIn(cb, 'alice', { app: ['restorer'], [`local:${scratch.name}`]: ['restorer'] });
+      await chooseScope(cb, 'app', { exportId }, ['public.film', 'public.language']);
+      await press(page, 'Next');
+      await page.waitForURL('**/recover/target');
+      await choose(page, 'A scratch database: restore the restore point (or reconstruct the point in time) into another, empty database; live data untouched, no approval needed');
+      await page.getByLabel('Scratch database: a configured target, or local:<database> on the local stack (it must exist and be empty)').fill(`local:${scratch.name}`);
+      await accessible(page);
+      await page.screenshot({ path: path.join(SCREENSHOTS, '18-where-scratch-database.png'), fullPage: true });
+      await press(page, 'Next');
+      await page.waitForURL('**/recover/request');
+      assert.equal(await page.getByLabel('Reason (recorded in the audit ledger)').count(), 0, 'no approval, no reason');
+      await press(page, 'Start the restore into the scratch database');
+      await page.waitForURL('**/scratch/restore/**');
+      await reloadUntil(page, 'Done:', ['The restore failed']);
+      assert.match(await main(page), /Restore of export .* into local:console_scratch_\w+/);
+      await accessible(page);
+      await page.screenshot({ path: path.join(SCREENSHOTS, '19-scratch-database-done.png'), fullPage: true });
+      assert.equal((await sql(scratch.url, 'select count(*)::int as n from film')).rows[0].n, 1000);
+      assert.deepEqual(await databaseFingerprint(db.url), live, 'live data untouched');
+
+      // Storage by tier: the configured policy's own plan (keep the last 2) decides each export's tier.
+      await page.goto(`${cb.console.url}/sources/app`);
+      const tiers = await page.locator('table', { has: page.locator('caption', { hasText: 'Storage by retention tier' }) }).innerText();
+      assert.match(tiers, /keep-last\t/);
+      assert.match(await main(page), /No table of this source is tracked by the change trail\./);
+      await accessible(page);
+      await signOut(page);
+    } finally {
+      await scratch.drop();
+    }
   });
 
   it('speaks German when the browser asks for it, and the language the user chooses after that', async () => {

@@ -34,7 +34,6 @@ describe('a refused export starts no workflow and records nothing', () => {
       'insert into orders values (1), (2)',
       'create schema "Sales Data"',
       'create table "Sales Data".lines (id int)',
-      `select lo_from_bytea(0, 'a large object')`,
     );
     w = await exportWorld({ src: source.url });
     env = { ...worldCliEnv(w.world), RESTOREPOINT_SOURCE_SRC: source.url };
@@ -75,12 +74,6 @@ describe('a refused export starts no workflow and records nothing', () => {
       assert.match(result.stderr, /TABLE_NOT_FOUND/);
       assert.match(result.stderr, named);
     }
-  });
-
-  it('large objects in a whole-database export are refused by name before anything starts, exit 2', async () => {
-    const result = await exportCli('refused-large-objects', '--source', 'src');
-    assert.equal(result.code, 2, result.stderr);
-    assert.match(result.stderr, /EXPORT_UNSUPPORTED: nothing was exported: 1 large object \(oid \d+\) cannot be exported; name the schemas/);
   });
 
   it('unknown export ids are not found, exit 1', async () => {

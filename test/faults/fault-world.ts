@@ -147,10 +147,16 @@ export class WorkerRelay {
   }
 }
 
+/** Thrown by a probe that knows its point can no longer be reached: `waitFor` stops at once with it. */
+export class PointUnreachable extends Error {}
+
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 120_000): Promise<T> {
   const giveUp = Date.now() + timeoutMs;
   for (;;) {
-    const found = await probe().catch(() => undefined);
+    const found = await probe().catch((error: unknown) => {
+      if (error instanceof PointUnreachable) throw error;
+      return undefined;
+    });
     if (found !== undefined && found !== false) return found;
     if (Date.now() > giveUp) assert.fail(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -160,6 +166,9 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 /** The pending activity of a workflow with its last heartbeat details, when one is running. */
 export async function pendingActivity(handle: WorkflowHandle, activityType: string): Promise<{ attempt: number; details: unknown } | undefined> {
   const described = await handle.describe();
+  // A workflow that has already closed will never show the activity: say how it ended instead of
+  // polling until the timeout (a restore that finished or failed between two polls).
+  if (described.status.name !== 'RUNNING') throw new PointUnreachable(`${handle.workflowId} ended ${described.status.name} before ${activityType} was seen pending`);
   const raw = (described.raw.pendingActivities ?? []).find((a) => a.activityType?.name === activityType && a.state !== undefined);
   if (!raw) return undefined;
   const payload = raw.heartbeatDetails?.payloads?.[0]?.data;

@@ -4,10 +4,10 @@ import { RestorepointError } from '../../../core/errors';
 import { describeScope } from '../../../core/export-scope';
 import { exportHandle, startExport, type ExportHandle } from '../../exports';
 import { withClient } from '../context';
+import { patternList, schemaList } from '../name-list';
 import { action, emit } from '../output';
 import { ProgressView } from '../progress-view';
 
-export const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
 function parseSize(text: string, option = '--part-size'): number {
   const match = /^(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?$/i.exec(text.trim());
@@ -60,17 +60,20 @@ export function registerExportCommands(program: Command): void {
         'Scope: with no --schemas, --tables or --exclude an export covers every schema of the database except',
         'pg_*, information_schema and restorepoint_* (as pg_dump does), and is a full restore point. Any of the',
         'three narrows it: the export is then recorded as partial (manifest and catalog) and never counts as a',
-        'full restore point in retention, chains or restore-points. Names are exact and case-sensitive; write a',
-        'name holding a dot, a quote or a * in double quotes: --tables \'"Sales Data"."Order.Lines"\'.',
+        'full restore point in retention, chains or restore-points. A whole export also carries the large objects',
+        '(pg_largeobject); a narrowed one leaves them out, as pg_dump -n does. Names are exact and case-sensitive; write a',
+        'name holding a dot, a comma, a quote or a * in double quotes, quotes doubled, as in SQL:',
+        '--tables \'"Sales Data"."Order.Lines"\' --tables \'"Sales Data"."a,b"\' --schemas \'"a,b"\'. Each of the three',
+        'flags takes a comma-separated list (commas inside double quotes are part of the name) and may be repeated.',
         'The scope is checked before anything starts: an unknown source, schema or pattern matching no table,',
         'or an object that cannot be exported (docs/export-and-restore.md) is refused and nothing is recorded.',
       ].join('\n'),
     )
     .requiredOption('--to <destination>', 'gs://bucket/prefix or file:///absolute/dir')
     .option('--source <name>', 'a configured source connection', 'demo')
-    .option('--schemas <list>', 'only these schemas (comma-separated; default: every non-system schema); makes the export partial', list)
-    .option('--tables <list>', 'only tables matching these table or schema.table patterns, * wildcards (comma-separated); makes the export partial', list)
-    .option('--exclude <list>', 'leave out tables matching these patterns; makes the export partial', list)
+    .option('--schemas <list>', 'only these schemas (comma-separated or repeated; a name with a comma in double quotes; default: every non-system schema); makes the export partial', schemaList)
+    .option('--tables <list>', 'only tables matching these table or schema.table patterns, * wildcards (comma-separated or repeated); makes the export partial', patternList)
+    .option('--exclude <list>', 'leave out tables matching these patterns (comma-separated or repeated); makes the export partial', patternList)
     .option('--format <format>', 'csv (exact round trip), jsonl or parquet (docs/parquet.md)', 'csv')
     .option('--compression <codec>', 'zstd, gzip or none', 'zstd')
     .option('--no-encryption', 'store the objects unencrypted (recorded in the manifest and the ledger); by default every object is encrypted under a data key of the export')

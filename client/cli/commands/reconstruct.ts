@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { startReconstruct } from '../../point-in-time';
 import { withClient } from '../context';
+import { patternList } from '../name-list';
 import { action, emit } from '../output';
 import { currentUser } from './export';
-
-const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 
 export function registerReconstructCommand(program: Command): void {
   program
@@ -14,7 +13,7 @@ export function registerReconstructCommand(program: Command): void {
     .requiredOption('--at <time>', 'an ISO 8601 time, e.g. 2026-11-22T09:30:00Z')
     .requiredOption('--target <name>', 'a configured connection (or local:<database>) to rebuild into: an empty database, or any with --schema')
     .option('--schema <name>', 'rebuild into this new schema as plain tables instead of an empty database')
-    .option('--tables <list>', 'tables or schema.table patterns (comma-separated); the chain starts from an export holding them; default every table', list)
+    .option('--tables <list>', 'tables or schema.table patterns (comma-separated); the chain starts from an export holding them; default every table', patternList)
     .option('--id <id>', 'reconstruction id (default: generated)')
     .option('--requested-by <who>', 'recorded in the ledger', currentUser())
     .option('--json', 'print JSON')

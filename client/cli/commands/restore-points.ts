@@ -4,7 +4,7 @@ import { RestorepointError } from '../../../core/errors';
 import { planRestorePoint, pointInTimeSchema, type ChainLink, type RestorePlan } from '../../../core/restore-points';
 import { withCatalogDb } from '../context';
 import { action, emit, table } from '../output';
-import { list } from './export';
+import { patternList } from '../name-list';
 
 const describeTail = (plan: RestorePlan) =>
   plan.tail.kind === 'none'
@@ -21,7 +21,7 @@ export function registerRestorePointsCommand(program: Command): void {
     .description('exports that can be restored or built on, and, with --at, the chain (full + deltas + trail entries) that reconstructs that time')
     .requiredOption('--source <name>', 'a configured source')
     .option('--at <time>', 'an ISO 8601 time, e.g. 2026-11-22T09:30:00Z')
-    .option('--tables <list>', 'with --at: the tables to reconstruct (comma-separated); the chain starts from an export holding them (default: every table)', list)
+    .option('--tables <list>', 'with --at: the tables to reconstruct (comma-separated); the chain starts from an export holding them (default: every table)', patternList)
     .option('--json', 'print JSON')
     .action(
       action(async (o: { source: string; at?: string; tables?: string[]; json?: boolean }) =>

@@ -8,9 +8,9 @@ import { sourceOfRow, withCatalogDb, withClient } from '../context';
 import { action, emit, EXIT, table, UsageError } from '../output';
 import { currentUser } from './export';
 import { previewDigest } from '../../../identity/preview-digest';
+import { patternList } from '../name-list';
 import { registerRollbackListCommand } from './rollback-list';
 
-const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 const int = (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
@@ -187,7 +187,7 @@ export function registerRollbackCommands(program: Command): void {
     .requiredOption('--source <name>', 'the configured source whose data is rolled back')
     .addOption(new Option('--export <id>', 'the export holding the state to go back to').conflicts('at'))
     .option('--at <time>', 'instead of --export: the state at this ISO 8601 time with offset, from the restore points (full export, deltas, trail)')
-    .requiredOption('--tables <list>', 'tables in scope (comma-separated patterns)', list)
+    .requiredOption('--tables <list>', 'tables in scope (comma-separated patterns)', patternList)
     .requiredOption('--reason <text>', 'why, recorded in the ledger')
     .option('--keys <json>', 'narrow tables to these primary keys, e.g. \'{"customer": [{"customer_id": 1}]}\'', parseKeys)
     .option('--where <table=predicate>', "narrow a table to the rows a SQL boolean over its columns picks in the target or live data, e.g. \"film=rating = 'PG'\" (repeatable, one per table)", parseWhere)
@@ -260,6 +260,22 @@ export function registerRollbackCommands(program: Command): void {
 
   registerDecision(rollback, 'approve');
   registerDecision(rollback, 'reject');
+
+  rollback
+    .command('withdraw <rollbackId>')
+    .description('take back your own rollback while it awaits approval: it ends cancelled, nothing changed (recorded in the ledger)')
+    .option('--comment <text>', 'why', '')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (rollbackId: string, o: { comment: string; json?: boolean }) =>
+        withClient((client) => withCatalogDb(async (catalog) => {
+          // A refusal (someone else's rollback, or one already decided) is a typed error: exit 1 with its code.
+          const withdrawal = await rollbackHandle(client, rollbackId, catalog).withdraw(o.comment);
+          emit(o, { ok: true, rollbackId, ...withdrawal }, () => `withdrew rollback ${rollbackId} as ${withdrawal.by}; nothing was changed`);
+          return EXIT.ok;
+        }, { permission: 'catalog.read', resource: sourceOfRow('rollbacks', rollbackId) })),
+      ),
+    );
 
   rollback
     .command('undo <rollbackId>')

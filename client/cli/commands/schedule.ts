@@ -11,7 +11,8 @@ import { describeSchedule, listSchedules, removeSchedule, saveSchedule, triggerS
 import { withClient } from '../context';
 import { confirmOption, withDryRunNote } from '../confirm';
 import { action, emit, table } from '../output';
-import { list, parseTags } from './export';
+import { patternList, schemaList } from '../name-list';
+import { parseTags } from './export';
 import { readPolicyFile } from './retention';
 
 interface TimingOptions {
@@ -73,9 +74,9 @@ export function registerScheduleCommands(program: Command): void {
     .requiredOption('--source <name>', 'a configured source connection')
     .requiredOption('--to <destination>', 'gs://bucket/prefix or file:///absolute/dir')
     .option('--incremental', 'store only the changes since the previous export of the chain')
-    .option('--schemas <list>', 'only these schemas (default: the whole database, every non-system schema); makes each export partial', list)
-    .option('--tables <list>', 'only tables matching these table or schema.table patterns, * wildcards; makes each export partial', list)
-    .option('--exclude <list>', 'leave out tables matching these patterns; makes each export partial', list)
+    .option('--schemas <list>', 'only these schemas (default: the whole database, every non-system schema); makes each export partial', schemaList)
+    .option('--tables <list>', 'only tables matching these table or schema.table patterns, * wildcards; makes each export partial', patternList)
+    .option('--exclude <list>', 'leave out tables matching these patterns; makes each export partial', patternList)
     .option('--format <format>', 'csv, jsonl or parquet', 'csv')
     .option('--compression <codec>', 'zstd, gzip or none', 'zstd')
     .option('--tag <key=value>', 'environment=, data-domain=, purpose= (repeatable)', (v: string, p: string[] = []) => [...p, v])
