@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { RestorepointError } from '../core/errors';
 import type { KeyProvider } from './key-provider';
+import { writeFileOnce } from './write-once-file';
 
 const keyringSchema = z.object({
   current: z.string(),
@@ -67,12 +68,8 @@ export class LocalKeyring implements KeyProvider {
     if (fs.existsSync(this.file)) return;
     const id = newKeyId();
     fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    try {
-      // wx: two processes creating it at once keep the first one's keys.
-      fs.writeFileSync(this.file, JSON.stringify({ current: id, keys: [{ id, key: randomBytes(32).toString('base64'), createdAt: new Date().toISOString() }] }, null, 1), { mode: 0o600, flag: 'wx' });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+    // Two processes creating it at once keep the first one's keys, and neither reads it half-written.
+    writeFileOnce(this.file, JSON.stringify({ current: id, keys: [{ id, key: randomBytes(32).toString('base64'), createdAt: new Date().toISOString() }] }, null, 1));
   }
 
   private read(): Keyring {
