@@ -4,11 +4,12 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { openCatalog } from '../../catalog/catalog-db';
 import { raiseAlert } from '../../catalog/alerts-repo';
-import { databaseFingerprint, pagilaDatabase } from '../support/pagila';
+import { databaseFingerprint } from '../support/pagila';
 import { tokenFor } from '../support/identity';
 import type { ScratchDatabase } from '../support/stack';
-import { sql, startRollbackWorld, type RollbackWorld } from '../rollback/rollback-world';
-import { choose, chooseScope, press, reloadUntil, SCREENSHOTS, seriousViolations, signIn, signOut, startConsoleBrowser, type ConsoleBrowser } from './console-world';
+import { sql, type RollbackWorld } from '../rollback/rollback-world';
+import { choose, chooseScope, press, reloadUntil, SCREENSHOTS, seriousViolations, signIn, signOut, type ConsoleBrowser } from './console-world';
+import { startPagilaConsole, type PagilaConsole } from './pagila-console-world';
 
 describe('a rejected request changes nothing, and the server refuses what the page does not offer', () => {
   let db: ScratchDatabase;
@@ -22,16 +23,12 @@ describe('a rejected request changes nothing, and the server refuses what the pa
   /** A decision POSTed straight to the server with this browser's session cookie, as a forger would. */
   const forgeDecision = async (page: Page, rollbackId: string, form: Record<string, string>) => (await page.request.post(`${cb.console.url}/rollbacks/${rollbackId}/decision`, { form, maxRedirects: 0 })).status();
 
+  let world: PagilaConsole | undefined;
   before(async () => {
-    db = await pagilaDatabase('console_reject');
-    rw = await startRollbackWorld(db.url);
-    exportId = await rw.exportApp();
-    cb = await startConsoleBrowser(rw.world.config);
+    ({ db, rw, exportId, cb } = world = await startPagilaConsole('console_reject'));
   });
   after(async () => {
-    await cb?.close();
-    await rw?.close();
-    await db?.drop();
+    await world?.close();
   });
 
   it('refuses a token that does not verify', async () => {
