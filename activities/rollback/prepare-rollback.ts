@@ -5,6 +5,7 @@ import type { ManifestSequence } from '../../core/manifest';
 import type { RestorePlan } from '../../core/restore-points';
 import { exactTablePattern, selectTables } from '../../core/table-patterns';
 import { qualifiedName, quoteIdent } from '../../postgres/queryable';
+import { fittedName } from '../../postgres/scratch-names';
 import type { ActivityDeps } from '../deps';
 import { createApplyChangesActivity } from '../point-in-time/apply-changes';
 import { verifyPlanObjects } from '../point-in-time/verify-plan-objects';
@@ -202,7 +203,7 @@ function narrowScope(tables: ScopeTable[], keys: NonNullable<PrepareRequest['key
   return {
     tables: tables.map((t) => {
       const n = narrowed.get(t);
-      return n ? { ...t, keysTable: qualifiedName(stagingSchema, `rp_keys__${t.name}`), where: n.where } : t;
+      return n ? { ...t, keysTable: qualifiedName(stagingSchema, fittedName(`rp_keys__${t.name}`)), where: n.where } : t;
     }),
     chosenKeys,
   };
