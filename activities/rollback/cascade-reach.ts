@@ -99,6 +99,24 @@ export async function findCascades(db: Queryable, scope: readonly ScopeTable[], 
 }
 
 /**
+ * Whether the scope's target holds referenced keys that live data no longer has (rows deleted,
+ * or their key changed): only then can a cascade have reached outside the scope. Most rollbacks
+ * (values edited, child rows deleted) have none, and then the reached tables need not be staged
+ * or named. Reads the staged scope (keys narrowed already) and live data only.
+ */
+export async function scopeLostReferencedKeys(db: Queryable, edges: readonly CascadeEdge[], scope: readonly ScopeTable[], stagingSchema: string): Promise<boolean> {
+  for (const edge of edges) {
+    const parent = scope.find((t) => t.schema === edge.parent.schema && t.name === edge.parent.name);
+    if (!parent) continue;
+    const p = tableSql(parent, stagingSchema);
+    const pcols = edge.parentColumns.map(quoteIdent).join(', ');
+    const { rows } = await db.query<{ lost: boolean }>(`select exists (select ${pcols} from ${p.stage} except select ${pcols} from ${p.liveRows} x) as lost`);
+    if (rows[0]!.lost) return true;
+  }
+  return false;
+}
+
+/**
  * Per reached table: rows of its target state that reference a row the cascade could have
  * taken (a scope row the rollback puts back — deleted, or its key changed — or a reached
  * table's row gone or changed live)
