@@ -14,6 +14,7 @@ import { createRetentionActivities } from './retention';
 import { createRollbackActivities } from './rollback';
 import { createScheduleActivities } from './schedules';
 import { createTrackingActivities } from './tracking';
+import { createRotateKeysActivities } from './keys/rotate-keys';
 import { createShredActivities } from './keys/shred-export';
 import { withTypedFailures } from './typed-failures';
 import { createVerifyActivities } from './verify';
@@ -35,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createTrackingActivities(deps),
     ...createScheduleActivities(deps),
     ...createShredActivities(deps),
+    ...createRotateKeysActivities(deps),
     checkScope: createCheckScopeActivity(deps),
     exportData: createExportDataActivity(deps),
     restoreExport: createRestoreActivity(deps),

@@ -103,9 +103,16 @@ export function isRetryableSqlState(sqlState: string | undefined): boolean {
   return ['08', '53', '57'].includes(sqlState.slice(0, 2)) || sqlState === '40001' || sqlState === '40P01';
 }
 
-/** The SQLSTATE a database error carries (node-postgres keeps it as `code`), or null for any other error. */
+/**
+ * The SQLSTATE a database error carries (node-postgres keeps it as `code`), or null for any other
+ * error. A Node system error keeps its own code there too, and `EPIPE` or `EPERM` look like a
+ * SQLSTATE: such an error (it has a `syscall` or an `errno`) has none. A write to a connection the
+ * server had just terminated failed as `EPIPE`, was typed a permanent refusal and not retried.
+ */
 export function sqlStateOf(error: unknown): string | null {
   if (isRestorepointError(error)) return null;
+  const system = error as { syscall?: unknown; errno?: unknown } | null;
+  if (system?.syscall !== undefined || system?.errno !== undefined) return null;
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null;
 }

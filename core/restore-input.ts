@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { exportIdSchema } from './export-input';
+import { newSchemaNameSchema } from './new-schema-name';
 import { sourceNameSchema } from './source-name';
 
 /** Restore targets are configured connections, never URLs: nothing secret enters workflow history. */
@@ -12,7 +13,7 @@ export const restoreInputSchema = z.object({
    * Restore the tables into this schema instead of their own (created when missing), as
    * plain tables with their columns and primary keys: a scratch or staging copy.
    */
-  targetSchema: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
+  targetSchema: newSchemaNameSchema.optional(),
   tables: z.array(z.string().min(1)).default([]),
   /** Check every object's checksums before the first row is loaded (reads everything twice). */
   verifyFirst: z.boolean().default(true),

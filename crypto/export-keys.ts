@@ -88,9 +88,9 @@ export async function destroyDataKey(db: Knex, exportId: string, actor: string):
  * Re-wraps every live data key not yet under the provider's current key (after a rotation):
  * no object is rewritten, the data keys stay the same. Cloud KMS keeps one key id across its
  * versions, so there every live key is re-wrapped (under the primary version). Returns the
- * exports re-wrapped.
+ * exports re-wrapped; `beat` is called after each (an activity's heartbeat).
  */
-export async function rewrapDataKeys(db: Knex, keys: KeyProvider): Promise<readonly { readonly exportId: string; readonly from: string; readonly to: string }[]> {
+export async function rewrapDataKeys(db: Knex, keys: KeyProvider, beat: () => void = () => undefined): Promise<readonly { readonly exportId: string; readonly from: string; readonly to: string }[]> {
   const current = await keys.currentKeyId();
   const rows = await db<Row>('export_keys')
     .whereNull('destroyed_at')
@@ -105,6 +105,7 @@ export async function rewrapDataKeys(db: Knex, keys: KeyProvider): Promise<reado
     // Only if nobody shredded or re-wrapped it meanwhile.
     const changed = await db('export_keys').where({ export_id: row.export_id, key_id: row.key_id }).whereNull('destroyed_at').update({ key_id: keyId, wrapped_key: wrapped, rewrapped_at: db.fn.now() });
     if (changed > 0) done.push({ exportId: row.export_id, from: row.key_id, to: keyId });
+    beat();
   }
   return done;
 }

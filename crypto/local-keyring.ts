@@ -4,10 +4,11 @@ import path from 'node:path';
 import { z } from 'zod';
 import { RestorepointError } from '../core/errors';
 import type { KeyProvider } from './key-provider';
+import { writeFileOnce } from './write-once-file';
 
 const keyringSchema = z.object({
   current: z.string(),
-  keys: z.array(z.object({ id: z.string().regex(/^local-[0-9a-f]{16}$/), key: z.string(), createdAt: z.string() })),
+  keys: z.array(z.object({ id: z.string().regex(/^local-[0-9a-f]{16}$/), key: z.string(), createdAt: z.string(), rotationId: z.string().optional() })),
 });
 type Keyring = z.infer<typeof keyringSchema>;
 
@@ -46,11 +47,19 @@ export class LocalKeyring implements KeyProvider {
     }
   }
 
-  /** Adds a new key and makes it current; returns its id. */
-  rotate(): string {
+  /**
+   * Adds a new key and makes it current; returns its id. With a `rotationId`, a second call for
+   * the same rotation (a retried activity) returns the key the first one made instead of adding
+   * another. Callers in several processes serialize this read-modify-write themselves (the worker
+   * holds a catalog lock), or a key could be lost.
+   */
+  rotate(rotationId?: string): string {
     const ring = this.read();
+    const made = rotationId === undefined ? undefined : ring.keys.find((k) => k.rotationId === rotationId);
+    if (made) return made.id;
     const id = newKeyId();
-    write(this.file, { current: id, keys: [...ring.keys, { id, key: randomBytes(32).toString('base64'), createdAt: new Date().toISOString() }] });
+    const key = { id, key: randomBytes(32).toString('base64'), createdAt: new Date().toISOString(), ...(rotationId === undefined ? {} : { rotationId }) };
+    write(this.file, { current: id, keys: [...ring.keys, key] });
     return id;
   }
 
@@ -59,12 +68,8 @@ export class LocalKeyring implements KeyProvider {
     if (fs.existsSync(this.file)) return;
     const id = newKeyId();
     fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    try {
-      // wx: two processes creating it at once keep the first one's keys.
-      fs.writeFileSync(this.file, JSON.stringify({ current: id, keys: [{ id, key: randomBytes(32).toString('base64'), createdAt: new Date().toISOString() }] }, null, 1), { mode: 0o600, flag: 'wx' });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+    // Two processes creating it at once keep the first one's keys, and neither reads it half-written.
+    writeFileOnce(this.file, JSON.stringify({ current: id, keys: [{ id, key: randomBytes(32).toString('base64'), createdAt: new Date().toISOString() }] }, null, 1));
   }
 
   private read(): Keyring {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { importJWK, SignJWT, type JWK } from 'jose';
 import type { IdentityConfig } from '../config/schema';
 import { RestorepointError } from '../core/errors';
+import { writeFileOnce } from '../crypto/write-once-file';
 import { stateHome } from '../stack/paths';
 import type { RolesByResource } from './permissions';
 
@@ -23,22 +24,6 @@ export const identityPaths = {
 };
 
 /**
- * Writes `content` to `file` only if it does not exist yet, atomically (temp file + link): two
- * processes creating the issuer at once end up with one key, never a mix of two.
- */
-function writeOnce(file: string, content: string): void {
-  const temp = `${file}.${process.pid}.${randomUUID()}`;
-  fs.writeFileSync(temp, content, { mode: 0o600 });
-  try {
-    fs.linkSync(temp, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    fs.rmSync(temp, { force: true });
-  }
-}
-
-/**
  * Creates the local issuer (an ES256 key pair, its public JWKS) and the payload key under
  * `$RESTOREPOINT_HOME/identity`, unless they exist. Harmless to call again.
  */
@@ -47,14 +32,14 @@ export function ensureLocalIdentity(): void {
   if (!fs.existsSync(identityPaths.signingKey())) {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const jwk = { ...privateKey.export({ format: 'jwk' }), alg: 'ES256', use: 'sig', kid: randomUUID() };
-    writeOnce(identityPaths.signingKey(), JSON.stringify(jwk));
+    writeFileOnce(identityPaths.signingKey(), JSON.stringify(jwk));
   }
   if (!fs.existsSync(identityPaths.jwks())) {
     const { d: _private, ...publicJwk } = JSON.parse(fs.readFileSync(identityPaths.signingKey(), 'utf8')) as JWK;
-    writeOnce(identityPaths.jwks(), JSON.stringify({ keys: [publicJwk] }));
+    writeFileOnce(identityPaths.jwks(), JSON.stringify({ keys: [publicJwk] }));
   }
-  if (!fs.existsSync(identityPaths.payloadKey())) writeOnce(identityPaths.payloadKey(), randomBytes(32).toString('base64'));
-  if (!fs.existsSync(identityPaths.maskingKey())) writeOnce(identityPaths.maskingKey(), randomBytes(32).toString('base64'));
+  if (!fs.existsSync(identityPaths.payloadKey())) writeFileOnce(identityPaths.payloadKey(), randomBytes(32).toString('base64'));
+  if (!fs.existsSync(identityPaths.maskingKey())) writeFileOnce(identityPaths.maskingKey(), randomBytes(32).toString('base64'));
 }
 
 /** The identity config of the local issuer (what the local stack's defaults use), created first when missing. */

@@ -31,6 +31,8 @@ export const PERMISSIONS = [
   'alert.ack',
   /** Crypto-shredding an export (destroying its data key): admin only. */
   'export.shred',
+  /** Rotating the key-encryption key and re-wrapping every export's data key: admin only. */
+  'keys.rotate',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

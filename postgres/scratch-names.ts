@@ -13,10 +13,18 @@ const MAX_IDENTIFIER_BYTES = 63;
  */
 export function scratchTableName(table: Named, tables: readonly Named[]): string {
   if (tables.filter((t) => t.name === table.name).length <= 1) return table.name;
-  const joined = `${table.schema}.${table.name}`;
-  if (Buffer.byteLength(joined) <= MAX_IDENTIFIER_BYTES) return joined;
-  const suffix = `~${fnv1a32(joined)}`;
-  let cut = joined;
+  return fittedName(`${table.schema}.${table.name}`);
+}
+
+/**
+ * `name` when PostgreSQL keeps it whole (63 bytes), otherwise cut at a character boundary with
+ * a hash of the whole kept at the end: PostgreSQL would cut it silently, so two long names
+ * sharing their first 63 bytes (`rp_keys__` + a 63-byte table name) would be one table.
+ */
+export function fittedName(name: string): string {
+  if (Buffer.byteLength(name) <= MAX_IDENTIFIER_BYTES) return name;
+  const suffix = `~${fnv1a32(name)}`;
+  let cut = name;
   while (Buffer.byteLength(cut) > MAX_IDENTIFIER_BYTES - suffix.length) cut = [...cut].slice(0, -1).join('');
   return `${cut}${suffix}`;
 }

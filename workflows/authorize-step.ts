@@ -1,8 +1,11 @@
-import { ApplicationFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Permission } from '../identity/permissions';
 import type { AuthorizeRequest, CallerCredential, Principal } from '../identity/principal';
 import { shortActivity } from './activity-profiles';
+import { ifAuthorizePatched, type AuthorizePatch } from './authorize-patch';
+
+export type { AuthorizePatch } from './authorize-patch';
 
 const steps = proxyActivities<Activities>(shortActivity);
 
@@ -26,11 +29,16 @@ export async function authorizeStart(
 ): Promise<Principal> {
   // A run started before identities existed replays without the step (docs/observability.md, versioning):
   // it was accepted unverified then, and it is named so, never as anyone in particular.
-  if (!patched(patch)) return UNVERIFIED_LEGACY_CALLER;
-  const viaParent = workflowInfo().parent !== undefined && !auth?.credential?.token;
-  const result = await steps.authorize({ ...request, credential: auth?.credential ?? null, viaParent });
-  if (!result.granted) throw ApplicationFailure.nonRetryable(`${result.code}: ${result.reason}; nothing was done`, result.code);
-  return result.principal;
+  return ifAuthorizePatched(
+    patch,
+    async () => {
+      const viaParent = workflowInfo().parent !== undefined && !auth?.credential?.token;
+      const result = await steps.authorize({ ...request, credential: auth?.credential ?? null, viaParent });
+      if (!result.granted) throw ApplicationFailure.nonRetryable(`${result.code}: ${result.reason}; nothing was done`, result.code);
+      return result.principal;
+    },
+    UNVERIFIED_LEGACY_CALLER,
+  );
 }
 
 /**
@@ -38,17 +46,8 @@ export async function authorizeStart(
  * legal holds): an export unknown to the catalog needs the permission on every source.
  */
 export async function authorizeOnExport(auth: StartAuth | undefined, permission: Permission, exportId: string, patch: AuthorizePatch): Promise<Principal> {
-  if (!patched(patch)) return UNVERIFIED_LEGACY_CALLER;
-  const resource = await steps.sourceOfExport(exportId);
-  return authorizeStart(auth, { permission, resource, subject: exportId }, patch);
+  return ifAuthorizePatched(patch, async () => authorizeStart(auth, { permission, resource: await steps.sourceOfExport(exportId), subject: exportId }, patch), UNVERIFIED_LEGACY_CALLER);
 }
-
-/**
- * The patch guarding a workflow type's authorization step: `authorize-v1` for those authorized
- * first (export, restore, rollback, retention, prune, scheduled export), `authorize-v2` for
- * verify, scheduled verification and reconstruct, which gained the step later.
- */
-export type AuthorizePatch = 'authorize-v1' | 'authorize-v2';
 
 const UNVERIFIED_LEGACY_CALLER: Principal = {
   subject: 'unverified (started before identities)',

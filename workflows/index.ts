@@ -15,3 +15,4 @@ export { deleteScheduleWorkflow, saveScheduleWorkflow } from './schedule-workflo
 export { alertWatchWorkflow } from './alert-watch-workflow';
 export { ackAlertWorkflow } from './ack-alert-workflow';
 export { shredExportWorkflow } from './shred-export-workflow';
+export { rotateKeysWorkflow } from './rotate-keys-workflow';

@@ -1,4 +1,4 @@
-import { patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   approvalOutcome,
@@ -11,6 +11,7 @@ import {
 } from '../core/rollback/approval-policy';
 import type { RollbackStage } from '../core/rollback/rollback-state';
 import { shortActivity } from './activity-profiles';
+import { ifAuthorizePatched } from './authorize-patch';
 import { approveSignal, decideUpdate, rejectSignal } from './rollback-messages';
 
 const steps = proxyActivities<Activities>(shortActivity);
@@ -58,16 +59,21 @@ export function installApprovalGate(policy: ApprovalPolicy, context: ApprovalCon
     if (context.stage() !== 'awaiting-approval') return refused(claimed, `the rollback is ${context.stage()}, not awaiting approval`);
     // A run started before verified identities (no `authorize-v1` marker) cannot be approved by anyone
     // proven: every decision on it is refused and it expires at its approval timeout (CHANGELOG).
-    if (!patched('authorize-v1')) return refused(`unverified (claims ${claimed})`, 'this rollback was started before verified identities; it cannot be decided on — let it expire and start it again');
     const decision: Decision = parsed.data;
-    const auth = await steps.authorize({
-      credential: decision.credential ?? null,
-      permission: kind === 'approve' ? 'rollback.approve' : 'rollback.reject',
-      resource: context.source,
-      subject: context.rollbackId,
-      claimedName: decision.by,
-      bindTokenTo: { purpose: 'rollback.decision', object: context.rollbackId },
-    });
+    const auth = await ifAuthorizePatched(
+      'authorize-v1',
+      () =>
+        steps.authorize({
+          credential: decision.credential ?? null,
+          permission: kind === 'approve' ? 'rollback.approve' : 'rollback.reject',
+          resource: context.source,
+          subject: context.rollbackId,
+          claimedName: decision.by,
+          bindTokenTo: { purpose: 'rollback.decision', object: context.rollbackId },
+        }),
+      null,
+    );
+    if (auth === null) return refused(`unverified (claims ${claimed})`, 'this rollback was started before verified identities; it cannot be decided on — let it expire and start it again');
     if (!auth.granted) return refused(auth.subject ?? `unverified (claims ${claimed})`, `${auth.code}: ${auth.reason}`);
     const by = auth.principal.subject;
     // Judged again after the await: the stage may have moved while the credential was checked.

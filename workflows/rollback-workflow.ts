@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PreparedScope } from '../activities/rollback';
 import type { RollbackStep } from '../activities/rollback/rollback-steps';
@@ -9,6 +9,7 @@ import type { RollbackPreview } from '../core/rollback/rollback-preview';
 import { FINAL_STAGES, NEXT_STAGES, type ApplyProgress, type RollbackFailure, type RollbackStage, type RollbackStatus, type ValidationReport } from '../core/rollback/rollback-state';
 import { failureSummary } from '../core/errors';
 import { dataActivity, shortActivity } from './activity-profiles';
+import { ifAuthorizePatched } from './authorize-patch';
 import { authorizeStart, delegateTo, type StartAuth } from './authorize-step';
 import { installApprovalGate, type ApprovalGate } from './rollback-approval';
 import { compensate } from './rollback-compensation';
@@ -132,8 +133,9 @@ export async function rollbackWorkflow(request: RollbackRequest, auth?: StartAut
     });
 
     await move('previewing');
-    state.preview = await stages.preview(prepared);
-    state.previewDigest = patched('authorize-v1') ? await steps.previewDigest(state.preview) : null;
+    const preview = await stages.preview(prepared);
+    state.preview = preview;
+    state.previewDigest = await ifAuthorizePatched('authorize-v1', () => steps.previewDigest(preview), null);
     await record({ action: 'rollback.previewed', outcome: 'ok', details: { totals: state.preview.totals } });
 
     if (input.mode === 'side-by-side') {
@@ -171,7 +173,7 @@ export async function rollbackWorkflow(request: RollbackRequest, auth?: StartAut
     }
 
     // Apply only the preview that was approved: every approval named its digest.
-    const applying = patched('authorize-v1') ? await steps.previewDigest(state.preview) : null;
+    const applying = await ifAuthorizePatched('authorize-v1', () => steps.previewDigest(preview), null);
     const stale = approval.approvedDigests().filter((d) => d !== applying);
     if (stale.length > 0) {
       await move('failed', `the preview changed after ${stale.length} approval(s) named another one; nothing was changed`);

@@ -1,8 +1,9 @@
-import { ApplicationFailure, executeChild, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { scheduledVerificationInputSchema, verificationWorkflowId, type ScheduledVerificationRequest } from '../core/verification/verification-input';
 import type { VerificationLevel } from '../core/verification/verification-level';
 import { shortActivity } from './activity-profiles';
+import { ifAuthorizePatched } from './authorize-patch';
 import { authorizeStart, delegateTo, type StartAuth } from './authorize-step';
 import { verifyExportWorkflow } from './verify-export-workflow';
 
@@ -52,7 +53,7 @@ export async function scheduledVerificationWorkflow(request: ScheduledVerificati
     // Unique per scheduled run and export, and stable across a replay.
     const runId = `${run.exportId.slice(0, 80)}.${workflowInfo().runId}`;
     try {
-      if (patched('authorize-v2')) await delegateTo(verificationWorkflowId(runId), caller, 'verify', '*');
+      await ifAuthorizePatched('authorize-v2', () => delegateTo(verificationWorkflowId(runId), caller, 'verify', '*'), undefined);
       const report = await executeChild(verifyExportWorkflow, {
         workflowId: verificationWorkflowId(runId),
         args: [{ runId, exportId: run.exportId, level: input.level, incremental: run.incremental, requestedBy: input.requestedBy }],

@@ -7,6 +7,7 @@ import type { ObjectCipher } from '../../crypto/object-cipher';
 import type { ObjectStore } from '../../storage/object-store';
 import { sha256Hex } from '../../streams/sha256';
 import { isTrailCaptureDdl } from '../../trail/dump-filter';
+import { unknownColumnTypes } from './unknown-types';
 
 export type RestoreMode = 'empty-database' | 'existing-tables' | 'schema';
 
@@ -33,11 +34,17 @@ export async function chooseMode(client: pg.ClientBase, tables: readonly Manifes
   return 'existing-tables';
 }
 
-/** Plain tables with the exported columns and primary key, for a scratch or staging copy (named by scratchTableName). */
+/**
+ * Plain tables with the exported columns and primary key, for a scratch or staging copy (named
+ * by scratchTableName). A column whose type the target does not know (a source's own domain or
+ * enum, in a scratch database other than the source) is made `text`: it then holds the text the
+ * source printed, which COPY prints back unchanged, so a CSV fingerprint still compares.
+ */
 export async function createScratchTables(client: pg.ClientBase, schema: string, tables: readonly ManifestTable[]): Promise<void> {
   await client.query(`create schema if not exists ${quoteIdent(schema)}`);
+  const unknown = await unknownColumnTypes(client, tables);
   for (const t of tables) {
-    const columns = t.columns.filter((c) => c.generated === null).map((c) => `${quoteIdent(c.name)} ${c.type}${c.nullable ? '' : ' not null'}`);
+    const columns = t.columns.filter((c) => c.generated === null).map((c) => `${quoteIdent(c.name)} ${unknown.has(c.type) ? 'text' : c.type}${c.nullable ? '' : ' not null'}`);
     if (t.primaryKey.length > 0) columns.push(`primary key (${t.primaryKey.map(quoteIdent).join(', ')})`);
     await client.query(`create table ${qualifiedName(schema, scratchTableName(t, tables))} (${columns.join(', ')})`);
   }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { appendLedger } from '../../catalog/ledger';
 import { objectNames } from '../../core/object-names';
+import { destroyDataKey } from '../../crypto/export-keys';
 import type { PlannedExport } from '../../core/retention';
 import type { ObjectStore } from '../../storage/object-store';
 import { whoReads, type WorkflowProbe } from './busy-exports';
@@ -23,8 +24,9 @@ interface LockedExport {
 
 /**
  * Deletes one export the plan condemned: its objects, then its object rows, then marks the
- * export row deleted (kept, because the planner follows chains through it), with a ledger entry
- * in the same transaction. The export row stays locked throughout, so a hold placed meanwhile
+ * export row deleted (kept, because the planner follows chains through it) and destroys its
+ * wrapped data key as `exports shred` does (the key row stays, marked destroyed, so copies of the
+ * objects left elsewhere stay unreadable), with a ledger entry in the same transaction. The export row stays locked throughout, so a hold placed meanwhile
  * waits and then finds the export gone, and a verification cannot start on it. What changed
  * since planning is re-checked under that lock: a hold, a reader, or a state the plan did not
  * see leaves the export alone (logged as `retention.skipped`). A retry after the commit finds
@@ -59,6 +61,7 @@ export async function deleteExport(db: Knex, store: (destination: string) => Obj
     await trx('verified_objects').where({ export_id: id }).delete();
     await trx('export_files').where({ export_id: id }).delete();
     await trx('exports').where({ id }).update({ status: 'deleted', deleted_at: trx.fn.now() });
+    const keyDestroyed = await destroyDataKey(trx, id, step.actor);
     await appendLedger(trx, {
       ...ledgerBase,
       action: 'retention.deleted',
@@ -71,6 +74,7 @@ export async function deleteExport(db: Knex, store: (destination: string) => Obj
         objectsDeleted: count,
         bytesDeleted: bytes,
         objectsRecorded: Number(recorded),
+        keyDestroyed,
       },
     });
     return { kind: 'deleted', objects: count, bytes } as const;

@@ -5,20 +5,35 @@ import { label, tableSql, toScopeTables, type ScopeTable } from './scope-table';
 
 type TableName = { readonly schema: string; readonly name: string };
 
-/** A foreign key whose ON DELETE action changes child rows (cascade, set null, set default). */
+type CascadeAction = 'cascade' | 'set null' | 'set default';
+
+/**
+ * A foreign key whose ON DELETE or ON UPDATE action changes child rows (cascade, set null, set
+ * default): a parent row deleted, or its key changed, since the target changed the child's too.
+ * Each action is null when it leaves children alone (no action, restrict).
+ */
 export interface CascadeEdge {
   readonly constraint: string;
   readonly child: TableName;
   readonly childColumns: readonly string[];
   readonly parent: TableName;
   readonly parentColumns: readonly string[];
-  readonly onDelete: 'cascade' | 'set null' | 'set default';
+  readonly onDelete: CascadeAction | null;
+  /** Absent in edges a worker of an earlier version found (it followed ON DELETE only). */
+  readonly onUpdate?: CascadeAction | null;
+}
+
+/** How the preview names an edge: `name (child → parent, on delete cascade, on update set null)`. */
+function describeEdge(e: CascadeEdge): string {
+  const actions = [e.onDelete && `on delete ${e.onDelete}`, e.onUpdate && `on update ${e.onUpdate}`].filter(Boolean);
+  return `${e.constraint} (${label(e.child)} → ${label(e.parent)}, ${actions.join(', ')})`;
 }
 
 /**
  * The tables outside a rollback's scope that foreign-key cascades reach from it (directly
- * or through each other): when rows of the scope were deleted since the target, PostgreSQL
- * removed or changed theirs too, and a rollback of the scope alone leaves them so. Those the
+ * or through each other): when rows of the scope were deleted or had their key changed since
+ * the target, PostgreSQL removed or changed theirs too (ON DELETE and ON UPDATE actions), and a
+ * rollback of the scope alone leaves them so. Those the
  * target export holds are staged beside the scope (`staged`), so the preview can count their
  * rows; the others are only named.
  */
@@ -29,15 +44,16 @@ export interface OutsideScope {
   readonly uncounted: readonly string[];
 }
 
-const ACTIONS = { c: 'cascade', n: 'set null', d: 'set default' } as const;
+const ACTIONS: Readonly<Record<string, CascadeAction>> = { c: 'cascade', n: 'set null', d: 'set default' };
 
 export async function findCascades(db: Queryable, scope: readonly ScopeTable[], exported: readonly ManifestTable[]): Promise<OutsideScope> {
-  const { rows } = await db.query<{ name: string; cs: string; cn: string; cc: string[]; ps: string; pn: string; pc: string[]; action: 'c' | 'n' | 'd' }>(
+  const { rows } = await db.query<{ name: string; cs: string; cn: string; cc: string[]; ps: string; pn: string; pc: string[]; on_delete: string; on_update: string }>(
     `with fk as (
        select c.conname, coalesce(pg_partition_root(c.conrelid), c.conrelid) as child, c.conkey, c.conrelid,
-              coalesce(pg_partition_root(c.confrelid), c.confrelid) as parent, c.confkey, c.confrelid, c.confdeltype
-         from pg_constraint c where c.contype = 'f' and c.conparentid = 0 and c.confdeltype in ('c', 'n', 'd'))
-     select fk.conname as name, cn.nspname as cs, cc.relname as cn, pn.nspname as ps, pc.relname as pn, fk.confdeltype::text as action,
+              coalesce(pg_partition_root(c.confrelid), c.confrelid) as parent, c.confkey, c.confrelid, c.confdeltype, c.confupdtype
+         from pg_constraint c where c.contype = 'f' and c.conparentid = 0 and (c.confdeltype in ('c', 'n', 'd') or c.confupdtype in ('c', 'n', 'd')))
+     select fk.conname as name, cn.nspname as cs, cc.relname as cn, pn.nspname as ps, pc.relname as pn,
+            fk.confdeltype::text as on_delete, fk.confupdtype::text as on_update,
             array(select a.attname::text from unnest(fk.conkey) with ordinality k(n, i) join pg_attribute a on a.attrelid = fk.conrelid and a.attnum = k.n order by k.i) as cc,
             array(select a.attname::text from unnest(fk.confkey) with ordinality k(n, i) join pg_attribute a on a.attrelid = fk.confrelid and a.attnum = k.n order by k.i) as pc
        from fk
@@ -45,7 +61,15 @@ export async function findCascades(db: Queryable, scope: readonly ScopeTable[], 
        join pg_class pc on pc.oid = fk.parent join pg_namespace pn on pn.oid = pc.relnamespace
       order by 1`,
   );
-  const all: CascadeEdge[] = rows.map((r) => ({ constraint: r.name, child: { schema: r.cs, name: r.cn }, childColumns: r.cc, parent: { schema: r.ps, name: r.pn }, parentColumns: r.pc, onDelete: ACTIONS[r.action] }));
+  const all: CascadeEdge[] = rows.map((r) => ({
+    constraint: r.name,
+    child: { schema: r.cs, name: r.cn },
+    childColumns: r.cc,
+    parent: { schema: r.ps, name: r.pn },
+    parentColumns: r.pc,
+    onDelete: ACTIONS[r.on_delete] ?? null,
+    onUpdate: ACTIONS[r.on_update] ?? null,
+  }));
   const inScope = new Set(scope.map(label));
   const reached = new Set<string>();
   const edges: CascadeEdge[] = [];
@@ -75,8 +99,27 @@ export async function findCascades(db: Queryable, scope: readonly ScopeTable[], 
 }
 
 /**
+ * Whether the scope's target holds referenced keys that live data no longer has (rows deleted,
+ * or their key changed): only then can a cascade have reached outside the scope. Most rollbacks
+ * (values edited, child rows deleted) have none, and then the reached tables need not be staged
+ * or named. Reads the staged scope (keys narrowed already) and live data only.
+ */
+export async function scopeLostReferencedKeys(db: Queryable, edges: readonly CascadeEdge[], scope: readonly ScopeTable[], stagingSchema: string): Promise<boolean> {
+  for (const edge of edges) {
+    const parent = scope.find((t) => t.schema === edge.parent.schema && t.name === edge.parent.name);
+    if (!parent) continue;
+    const p = tableSql(parent, stagingSchema);
+    const pcols = edge.parentColumns.map(quoteIdent).join(', ');
+    const { rows } = await db.query<{ lost: boolean }>(`select exists (select ${pcols} from ${p.stage} except select ${pcols} from ${p.liveRows} x) as lost`);
+    if (rows[0]!.lost) return true;
+  }
+  return false;
+}
+
+/**
  * Per reached table: rows of its target state that reference a row the cascade could have
- * taken (a scope row the rollback puts back, or a reached table's row gone or changed live)
+ * taken (a scope row the rollback puts back — deleted, or its key changed — or a reached
+ * table's row gone or changed live)
  * and that are missing live (`removed`) or differ live (`changed`). Reads only.
  */
 export async function countOutsideScope(db: Queryable, outside: OutsideScope, scope: readonly ScopeTable[], stagingSchema: string): Promise<OutsideScopeImpact[]> {
@@ -117,13 +160,13 @@ export async function countOutsideScope(db: Queryable, outside: OutsideScope, sc
       table: label(child),
       removed,
       changed,
-      via: via.map((e) => `${e.constraint} (${label(e.child)} → ${label(e.parent)}, on delete ${e.onDelete})`),
+      via: via.map(describeEdge),
       suggestion: `widen the scope to put them back too: --tables ${scopeNames},${label(child)}`,
     });
   }
   for (const table of outside.uncounted) {
     const via = outside.edges.filter((e) => label(e.child) === table);
-    impacts.push({ table, removed: null, changed: null, via: via.map((e) => `${e.constraint} (${label(e.child)} → ${label(e.parent)}, on delete ${e.onDelete})`), suggestion: `not in the target export, so its rows cannot be counted; check it, or widen the scope with an export that holds it` });
+    impacts.push({ table, removed: null, changed: null, via: via.map(describeEdge), suggestion: `not in the target export, so its rows cannot be counted; check it, or widen the scope with an export that holds it` });
   }
   return impacts;
 }

@@ -5,6 +5,7 @@ import type { ManifestSequence } from '../../core/manifest';
 import type { RestorePlan } from '../../core/restore-points';
 import { exactTablePattern, selectTables } from '../../core/table-patterns';
 import { qualifiedName, quoteIdent } from '../../postgres/queryable';
+import { fittedName } from '../../postgres/scratch-names';
 import type { ActivityDeps } from '../deps';
 import { createApplyChangesActivity } from '../point-in-time/apply-changes';
 import { verifyPlanObjects } from '../point-in-time/verify-plan-objects';
@@ -12,7 +13,7 @@ import { loadVerifiedManifest } from '../restore/load-manifest';
 import { refuseMaskedExportTarget } from '../restore/masked-export-guard';
 import { createRestoreActivity } from '../restore/restore-export';
 import { describeCheck, verifyObject } from '../restore/verify-object';
-import { findCascades, type OutsideScope } from './cascade-reach';
+import { findCascades, scopeLostReferencedKeys, type OutsideScope } from './cascade-reach';
 import { keepAlive } from './keep-alive';
 import { checkRowPredicate, requireAllowedPredicate, stageMatchingKeys } from './row-predicate-scope';
 import { isKeyless, label, tableSql, toScopeTables, type ScopeTable } from './scope-table';
@@ -85,11 +86,8 @@ export function createPrepareActivity(deps: ActivityDeps) {
       for (const t of narrowed) if (t.where !== null) await checkRowPredicate(db, t, t.where);
       return findCascades(db, narrowed, manifest.tables);
     });
-    // A point in time replays the trail into the scope's tables only: the export's copy of a reached table would be the base's, not the time's.
-    const outside: OutsideScope = request.restorePoint ? { ...reach, staged: [], uncounted: [...reach.uncounted, ...reach.staged.map(label)] } : reach;
     if (request.probeSnapshot) await probeSafetySnapshot(deps, request.source, [...new Set(narrowed.map((t) => t.schema))]);
-    const stagedOutside = manifest.tables.filter((t) => outside.staged.some((o) => label(o) === label(t)));
-    for (const part of [...selected, ...stagedOutside].flatMap((t) => t.parts)) {
+    for (const part of selected.flatMap((t) => t.parts)) {
       const check = await verifyObject(store, part, cipher);
       if (check.status !== 'ok') throw new RestorepointError('CHECKSUM_MISMATCH', `${describeCheck(check)}; the rollback touched nothing`, { ...check });
       Context.current().heartbeat({ verified: part.key });
@@ -104,9 +102,8 @@ export function createPrepareActivity(deps: ActivityDeps) {
       exportId: request.exportId,
       target: request.source,
       targetSchema: request.stagingSchema,
-      // Tables reached by cascades are staged too (read only, by the preview); apply never touches them.
       // Exact patterns: a label (`Sales Data.Order.Lines`) would be read back as three parts.
-      tables: [...narrowed, ...outside.staged].map(exactTablePattern),
+      tables: narrowed.map(exactTablePattern),
       verifyFirst: false,
       requestedBy: request.requestedBy,
     });
@@ -115,6 +112,7 @@ export function createPrepareActivity(deps: ActivityDeps) {
       ? await applyChanges({ reconstructionId: `${request.rollbackId}-staging`, plan: request.restorePoint, target: request.source, targetSchema: request.stagingSchema, tables: narrowed.map(exactTablePattern) })
       : null;
     const tables = await withSourceClient(deps, request.source, 'prepare', (db) => stageKeys(db, narrowed, chosenKeys, request.stagingSchema));
+    const outside = await stageReached(request, reach, tables);
     return {
       tables,
       // The trail holds no sequence values: the base's would hand out again ids that rows at
@@ -123,10 +121,34 @@ export function createPrepareActivity(deps: ActivityDeps) {
       // For a point in time, the base's snapshot: every row that differs from the target was written after it.
       targetSnapshot: manifest.snapshot.txidSnapshot,
       destination: record.destination,
-      stagedRows: restored.rows,
+      stagedRows: restored.rows + outside.stagedRows,
       ...(replayed ? { entriesReplayed: replayed.entriesReplayed } : {}),
-      outside,
+      outside: outside.reach,
     };
+  }
+
+  /**
+   * Tables reached by cascades, when the scope lost referenced keys since the target (nothing
+   * outside can have moved otherwise): staged too, read only, for the preview to count (apply
+   * never touches them), their objects checked first. A point in time replays the trail into
+   * the scope's tables only, so there the export's copy of a reached table would be the base's,
+   * not the time's: they are named, not counted.
+   */
+  async function stageReached(request: PrepareRequest, reach: OutsideScope, scope: readonly ScopeTable[]): Promise<{ reach: OutsideScope; stagedRows: number }> {
+    const lost = await withSourceClient(deps, request.source, 'prepare', (db) => scopeLostReferencedKeys(db, reach.edges, scope, request.stagingSchema));
+    if (!lost) return { reach: { edges: [], staged: [], uncounted: [] }, stagedRows: 0 };
+    if (request.restorePoint) return { reach: { ...reach, staged: [], uncounted: [...reach.uncounted, ...reach.staged.map(label)] }, stagedRows: 0 };
+    if (reach.staged.length === 0) return { reach, stagedRows: 0 };
+    const restored = await restoreExport({
+      restoreId: `${request.rollbackId}-staging-reached`,
+      exportId: request.exportId,
+      target: request.source,
+      targetSchema: request.stagingSchema,
+      tables: reach.staged.map(exactTablePattern),
+      verifyFirst: true,
+      requestedBy: request.requestedBy,
+    });
+    return { reach, stagedRows: restored.rows };
   }
 }
 
@@ -202,7 +224,7 @@ function narrowScope(tables: ScopeTable[], keys: NonNullable<PrepareRequest['key
   return {
     tables: tables.map((t) => {
       const n = narrowed.get(t);
-      return n ? { ...t, keysTable: qualifiedName(stagingSchema, `rp_keys__${t.name}`), where: n.where } : t;
+      return n ? { ...t, keysTable: qualifiedName(stagingSchema, fittedName(`rp_keys__${t.name}`)), where: n.where } : t;
     }),
     chosenKeys,
   };

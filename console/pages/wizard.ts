@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { startRollback } from '../../client/rollbacks';
+import { newSchemaNameSchema } from '../../core/new-schema-name';
 import { startReconstruct } from '../../client/point-in-time';
 import { startRestore } from '../../client/restores';
 import { getExport } from '../../catalog/exports-repo';
@@ -217,7 +218,7 @@ ${radio('mode', 'mode-in-place', 'in-place', v.t('wizard.inPlace'), true)}
 ${radio('mode', 'mode-in-place', 'in-place', v.t('wizard.inPlace'), mode === 'in-place')}
 ${radio('mode', 'mode-side-by-side', 'side-by-side', v.t('wizard.sideBySide'), mode === 'side-by-side')}
 <label for="schema">${v.t('wizard.schema')}</label>
-<input type="text" id="schema" name="schema" value="${draft.sideBySideSchema ?? ''}" autocomplete="off" pattern="[a-z_][a-z0-9_]{0,62}">
+<input type="text" id="schema" name="schema" value="${draft.sideBySideSchema ?? ''}" autocomplete="off">
 ${radio('mode', 'mode-scratch-database', 'scratch-database', v.t('wizard.scratch'), mode === 'scratch-database')}
 <label for="scratch-target">${v.t('wizard.scratchTarget')}</label>
 <input type="text" id="scratch-target" name="scratchTarget" value="${draft.scratchTarget ?? ''}" autocomplete="off">
@@ -235,8 +236,9 @@ ${radio('mode', 'mode-scratch-database', 'scratch-database', v.t('wizard.scratch
     const mode = field(c, 'mode');
     if (mode !== 'in-place' && mode !== 'side-by-side' && mode !== 'scratch-database') return targetStep(c, draft, v.t('wizard.pickOne'));
     if (draft.revert && mode !== 'in-place') return targetStep(c, draft, v.t('wizard.pickOne'));
-    const schema = field(c, 'schema').trim();
-    if (mode === 'side-by-side' && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) return targetStep(c, { ...draft, mode }, v.t('wizard.needSchema'));
+    // Not trimmed: a schema name may hold spaces, and the rollback input's own rule decides (any name up to 63 bytes).
+    const schema = field(c, 'schema');
+    if (mode === 'side-by-side' && !newSchemaNameSchema.safeParse(schema).success) return targetStep(c, { ...draft, mode }, v.t('wizard.needSchema'));
     const scratchTarget = field(c, 'scratchTarget').trim();
     if (mode === 'scratch-database') {
       if (!sourceNameSchema.safeParse(scratchTarget).success) return targetStep(c, { ...draft, mode }, v.t('wizard.needScratchTarget'));

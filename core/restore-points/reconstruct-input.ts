@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { sourceNameSchema } from '../source-name';
+import { newSchemaNameSchema } from '../new-schema-name';
 
 const idSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, ., _ and - (at most 128)');
 /** An ISO 8601 time with its offset; kept as given so microseconds survive. */
@@ -13,7 +14,7 @@ export const reconstructInputSchema = z.object({
   /** A configured source name, or `local:<database>` on the local stack. */
   target: sourceNameSchema,
   /** Reconstruct into this schema as plain tables (see restore's targetSchema) instead of an empty database. */
-  targetSchema: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
+  targetSchema: newSchemaNameSchema.optional(),
   tables: z.array(z.string().min(1)).default([]),
   requestedBy: z.string().min(1).default('unknown'),
 });

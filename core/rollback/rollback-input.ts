@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { destinationSchema, exportIdSchema } from '../export-input';
+import { newSchemaNameSchema } from '../new-schema-name';
 
 /** Rollback ids become workflow ids and schema suffixes: a safe alphabet. */
 export const rollbackIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,40}$/, 'lower-case letters, digits, _ and - (at most 41)');
@@ -75,7 +76,7 @@ export const rollbackInputSchema = z
      * target into `sideBySideSchema` of the source database, for inspection, touching nothing live.
      */
     mode: z.enum(['in-place', 'side-by-side']).default('in-place'),
-    sideBySideSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional(),
+    sideBySideSchema: newSchemaNameSchema.optional(),
     requestedBy: z.string().min(1),
     reason: z.string().min(1),
     /** Rows per statement while applying (progress is reported per batch). */

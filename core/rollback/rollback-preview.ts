@@ -47,9 +47,10 @@ export interface ConstraintConflict {
 }
 
 /**
- * A table outside the scope that a foreign-key cascade (ON DELETE CASCADE, SET NULL, SET
- * DEFAULT) reaches from it: rows of its target state that reference rows the cascade could
- * have taken and are now missing (`removed`) or different (`changed`) live. The rollback
+ * A table outside the scope that a foreign-key action (ON DELETE or ON UPDATE CASCADE, SET
+ * NULL, SET DEFAULT) reaches from it: rows of its target state that reference rows the cascade
+ * could have taken (deleted, or their key changed) and are now missing (`removed`) or
+ * different (`changed`) live. The rollback
  * leaves them as they are; `suggestion` says how to widen the scope. Counts are null when
  * the target export does not hold the table.
  */

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { databaseFingerprint, pagilaDatabase } from '../support/pagila';
+import { databaseFingerprint } from '../support/pagila';
 import type { ScratchDatabase } from '../support/stack';
-import { sql, startRollbackWorld, type RollbackWorld } from '../rollback/rollback-world';
-import { choose, press, reloadUntil, SCREENSHOTS, seriousViolations, signIn as signInAs, signOut, startConsoleBrowser, type ConsoleBrowser } from './console-world';
+import { sql } from '../rollback/rollback-world';
+import { choose, press, reloadUntil, SCREENSHOTS, seriousViolations, signIn as signInAs, signOut, type ConsoleBrowser } from './console-world';
+import { startPagilaConsole, type PagilaConsole } from './pagila-console-world';
 
 describe('the console recovers a Pagila accident through the wizard: a requester asks, another person approves', () => {
   let db: ScratchDatabase;
-  let rw: RollbackWorld;
   let cb: ConsoleBrowser;
   let exportId: string;
   const pagesChecked: string[] = [];
@@ -29,16 +29,12 @@ describe('the console recovers a Pagila accident through the wizard: a requester
     await shown(page);
   }
 
+  let world: PagilaConsole | undefined;
   before(async () => {
-    db = await pagilaDatabase('console');
-    rw = await startRollbackWorld(db.url);
-    exportId = await rw.exportApp();
-    cb = await startConsoleBrowser(rw.world.config);
+    ({ db, exportId, cb } = world = await startPagilaConsole('console'));
   });
   after(async () => {
-    await cb?.close();
-    await rw?.close();
-    await db?.drop();
+    await world?.close();
   });
 
   it('puts customers, rentals and payments back exactly, with every page accessible and no value in a URL or the log', async () => {

@@ -5,11 +5,12 @@ import type { Page } from 'playwright-core';
 import { openCatalog } from '../../catalog/catalog-db';
 import { raiseAlert } from '../../catalog/alerts-repo';
 import { retentionPolicySchema } from '../../core/retention/retention-policy';
-import { databaseFingerprint, pagilaDatabase } from '../support/pagila';
+import { databaseFingerprint } from '../support/pagila';
 import { tokenFor } from '../support/identity';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
-import { sql, startRollbackWorld, type RollbackWorld } from '../rollback/rollback-world';
-import { choose, chooseScope, press, reloadUntil, SCREENSHOTS, seriousViolations, signIn, signOut, startConsoleBrowser, type ConsoleBrowser } from './console-world';
+import { sql, type RollbackWorld } from '../rollback/rollback-world';
+import { choose, chooseScope, press, reloadUntil, SCREENSHOTS, seriousViolations, signIn, signOut, type ConsoleBrowser } from './console-world';
+import { startPagilaConsole, type PagilaConsole } from './pagila-console-world';
 
 /** Reloads `url` until `text` is no longer on it (the pending list follows Temporal's visibility, a moment behind). */
 async function reloadUntilGone(page: Page, url: string, text: string): Promise<void> {
@@ -35,17 +36,13 @@ describe('a rejected request changes nothing, and the server refuses what the pa
   const forgeDecision = async (page: Page, rollbackId: string, form: Record<string, string>, action = 'decision') => (await page.request.post(`${cb.console.url}/rollbacks/${rollbackId}/${action}`, { form, maxRedirects: 0 })).status();
   const csrfOf = async (page: Page) => (await page.locator('input[name="_csrf"]').first().getAttribute('value'))!;
 
+  let world: PagilaConsole | undefined;
   before(async () => {
-    db = await pagilaDatabase('console_reject');
-    rw = await startRollbackWorld(db.url);
-    exportId = await rw.exportApp();
     // The console reads the retention policy for storage by tier (the worker needs none here).
-    cb = await startConsoleBrowser({ ...rw.world.config, retention: retentionPolicySchema.parse({ keepLast: 2, minAgeDays: 0 }) });
+    ({ db, rw, exportId, cb } = world = await startPagilaConsole('console_reject', { retention: retentionPolicySchema.parse({ keepLast: 2, minAgeDays: 0 }) }));
   });
   after(async () => {
-    await cb?.close();
-    await rw?.close();
-    await db?.drop();
+    await world?.close();
   });
 
   it('refuses a token that does not verify', async () => {

@@ -11,14 +11,16 @@ import { LocalKeyring } from '../../crypto/local-keyring';
 import { databaseFingerprint } from '../../postgres/content-fingerprint';
 import { exportWorld, failureOf, rejectionOf, sql, type ExportWorld } from '../export/harness';
 import { runCli, worldCliEnv } from '../support/cli';
+import { TEST_ADMIN, tokenFor } from '../support/identity';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
 import { verifyNow } from '../verify/verify-support';
 import { SENTINEL_FIXTURE, withCatalog } from './encryption-world';
 
 /**
  * Issue 13, items 2 and 4. The worker and the CLI share a keyring of this test's own (so a
- * rotation here touches no other test). `keys rotate` re-wraps data keys without rewriting any
- * object, and exports made before it still restore. `exports shred` is a dry run unless
+ * rotation here touches no other test). `keys rotate` needs `keys.rotate` on every source (admin),
+ * checked in the worker; it re-wraps data keys without rewriting any object, and exports made
+ * before it still restore. `exports shred` is a dry run unless
  * confirmed, refused under legal hold and while a delta builds on the export, ledgered, and
  * afterwards restore and verify refuse with KEY_DESTROYED.
  */
@@ -53,6 +55,22 @@ describe('shredded exports are refused and rotated keys keep exports readable', 
     assert.deepEqual(await databaseFingerprint(target.url), await databaseFingerprint(source.url));
   };
 
+  it('keys rotate is refused in the worker to anyone but an admin of every source, and changes no key', async () => {
+    await w.exportNow({ exportId: 'rot-refused', source: 'src', destination });
+    const keyring = fs.readFileSync(keyringFile, 'utf8');
+    const before = await withCatalog(w, (db) => getExportKey(db, 'rot-refused'));
+    for (const [subject, roles] of [['rita', { '*': ['restorer'] }], ['ada', { src: ['admin'] }]] as const) {
+      const refused = await runCli({ ...cliEnv(), RESTOREPOINT_TOKEN: await tokenFor(subject, roles) }, ['keys', 'rotate', '--json']);
+      assert.notEqual(refused.code, 0, subject);
+      assert.match(refused.stdout + refused.stderr, /PERMISSION_DENIED/, subject);
+    }
+    assert.equal(fs.readFileSync(keyringFile, 'utf8'), keyring, 'no key was added');
+    assert.deepEqual(await withCatalog(w, (db) => getExportKey(db, 'rot-refused')), before, 'no data key was re-wrapped');
+    const denied = (await withCatalog(w, (db) => listLedger(db, { action: 'auth.denied' }))).filter((e) => e.details.permission === 'keys.rotate');
+    assert.deepEqual(denied.map((e) => [e.actor, e.details.resource]), [['rita', '*'], ['ada', '*']]);
+    assert.equal((await withCatalog(w, (db) => listLedger(db, { action: 'keys.rotated' }))).length, 0);
+  });
+
   it('keys rotate re-wraps every data key under a new key, rewrites no object, and older exports still restore', async () => {
     await w.exportNow({ exportId: 'rot-before', source: 'src', destination });
     const before = await withCatalog(w, (db) => getExportKey(db, 'rot-before'));
@@ -76,7 +94,7 @@ describe('shredded exports are refused and rotated keys keep exports readable', 
     assert.equal((await withCatalog(w, (db) => getExportKey(db, 'rot-after')))!.keyId, answer.keyId);
     await restoreMatches('rot-after');
     const entries = await withCatalog(w, (db) => listLedger(db, { action: 'keys.rotated' }));
-    assert.ok(entries.some((e) => e.subject === answer.keyId));
+    assert.deepEqual(entries.map((e) => [e.subject, e.actor]), [[answer.keyId, TEST_ADMIN]], 'ledgered once, as the verified subject');
   });
 
   it('exports shred: a dry run changes nothing, a legal hold refuses it, then restore and verify refuse with KEY_DESTROYED', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { listLedger } from '../../catalog/ledger';
 import { openCatalog } from '../../catalog/catalog-db';
-import { connectClient, type RestorepointClient } from '../../client/connect';
+import type { RestorepointClient } from '../../client/connect';
 import { startExport } from '../../client/exports';
 import { startRestore } from '../../client/restores';
 import type { Config } from '../../config/schema';
@@ -10,13 +10,10 @@ import { exportWorkflowId } from '../../core/export-input';
 import type { ExportSummary } from '../../workflows/export-workflow';
 import { databaseFingerprint } from '../../postgres/content-fingerprint';
 import { openStore } from '../../storage/open-store';
-import { sql } from '../export/harness';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
-import { startTestWorld, type TestWorld } from '../support/temporal';
 import { assertNoOrphans, PrivateTemporal, waitFor, WorkerProcess } from './fault-world';
+import { fillTables, ROWS, startWorkerProcessWorld, TABLES, type WorkerProcessWorld } from './worker-process-world';
 
-const TABLES = ['t1', 't2', 't3', 't4'];
-const ROWS = 20_000;
 
 /**
  * The Temporal server goes away mid-export (a dev server of this test's own, stopped and
@@ -26,7 +23,7 @@ const ROWS = 20_000;
  */
 describe('a Temporal outage mid-export is waited out and the export finishes exactly', () => {
   const temporal = new PrivateTemporal();
-  let world: TestWorld;
+  let w: WorkerProcessWorld | undefined;
   let config: Config;
   let client: RestorepointClient;
   let worker: WorkerProcess;
@@ -37,19 +34,15 @@ describe('a Temporal outage mid-export is waited out and the export finishes exa
   before(async () => {
     source = await scratchDatabase('outage_src');
     target = await scratchDatabase('outage_dst');
-    for (const t of TABLES) await sql(source.url, `create table ${t} (id int primary key, v text)`, `insert into ${t} select g, md5(g::text) || md5((-g)::text) from generate_series(1, ${ROWS}) g`);
+    await fillTables(source.url);
     await temporal.start();
     // The world's catalog, sources and identity; its Temporal is this test's own server.
-    world = await startTestWorld({ src: source.url, dst: target.url });
-    config = { ...world.config, temporal: { ...world.config.temporal, address: temporal.address } };
-    client = await connectClient(config);
-    worker = await WorkerProcess.start(config);
+    w = await startWorkerProcessWorld({ src: source.url, dst: target.url }, (c) => ({ ...c, temporal: { ...c.temporal, address: temporal.address } }));
+    ({ config, client, worker } = w);
   });
 
   after(async () => {
-    await worker?.kill();
-    await client?.close();
-    await world?.close();
+    await w?.close();
     await temporal.remove();
     await source?.drop();
     await target?.drop();

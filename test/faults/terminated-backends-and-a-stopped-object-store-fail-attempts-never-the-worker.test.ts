@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connectClient, type RestorepointClient } from '../../client/connect';
+import type { RestorepointClient } from '../../client/connect';
 import { startExport } from '../../client/exports';
 import { startRestore } from '../../client/restores';
 import type { Config } from '../../config/schema';
@@ -8,11 +8,9 @@ import { databaseFingerprint } from '../../postgres/content-fingerprint';
 import { openStore } from '../../storage/open-store';
 import { sql } from '../export/harness';
 import { scratchDatabase, testStack, type ScratchDatabase } from '../support/stack';
-import { startTestWorld, type TestWorld } from '../support/temporal';
 import { assertNoOrphans, backends, PrivateObjectStore, terminate, waitFor, WorkerProcess } from './fault-world';
+import { fillTables, ROWS, startWorkerProcessWorld, TABLES, type WorkerProcessWorld } from './worker-process-world';
 
-const TABLES = ['t1', 't2', 't3', 't4'];
-const ROWS = 20_000;
 const BIG_ROWS = 300_000;
 
 /**
@@ -23,7 +21,7 @@ const BIG_ROWS = 300_000;
  * restored copy fingerprints as the source), nothing orphaned in the store.
  */
 describe('terminated backends and a stopped object store fail attempts, never the worker', () => {
-  let world: TestWorld;
+  let w: WorkerProcessWorld | undefined;
   let client: RestorepointClient;
   let config: Config;
   let worker: WorkerProcess;
@@ -35,19 +33,15 @@ describe('terminated backends and a stopped object store fail attempts, never th
 
   before(async () => {
     source = await scratchDatabase('faults_src');
-    for (const t of TABLES) await sql(source.url, `create table ${t} (id int primary key, v text)`, `insert into ${t} select g, md5(g::text) || md5((-g)::text) from generate_series(1, ${ROWS}) g`);
+    await fillTables(source.url);
     await sql(source.url, 'create table big (id int primary key, v text)', `insert into big select g, md5(g::text) from generate_series(1, ${BIG_ROWS}) g`);
     await gcs.start();
-    world = await startTestWorld({ src: source.url });
-    config = { ...world.config, gcs: { ...world.config.gcs, emulatorHost: gcs.url } };
-    client = await connectClient(config);
-    worker = await WorkerProcess.start(config);
+    w = await startWorkerProcessWorld({ src: source.url }, (c) => ({ ...c, gcs: { ...c.gcs, emulatorHost: gcs.url } }));
+    ({ config, client, worker } = w);
   });
 
   after(async () => {
-    await worker?.kill();
-    await client?.close();
-    await world?.close();
+    await w?.close();
     await gcs.remove();
     await source?.drop();
     for (const t of targets) await t.drop();

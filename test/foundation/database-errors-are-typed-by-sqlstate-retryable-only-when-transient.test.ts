@@ -75,4 +75,10 @@ describe('database errors are typed by SQLSTATE, retryable only when transient',
     const activity = withTypedFailures({ run: async () => Promise.reject(new Error('socket hang up')) });
     await assert.rejects(activity.run(), (error: Error) => !(error instanceof ApplicationFailure) && error.message === 'socket hang up');
   });
+
+  it('a Node system error whose code looks like a SQLSTATE (EPIPE: a write to a terminated backend) is not typed a refusal, and is retried', async () => {
+    const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE', errno: -32, syscall: 'write' });
+    const activity = withTypedFailures({ run: async () => Promise.reject(epipe) });
+    await assert.rejects(activity.run(), (error: Error) => !(error instanceof ApplicationFailure) && error.message === 'write EPIPE');
+  });
 });

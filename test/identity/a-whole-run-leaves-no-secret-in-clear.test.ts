@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,20 +14,14 @@ import { sql } from '../export/harness';
 import { waitForStage } from '../rollback/rollback-world';
 import { runCli, worldCliEnv, type CliResult } from '../support/cli';
 import { tokenFor } from '../support/identity';
-import { scratchDatabase, testStack, type ScratchDatabase } from '../support/stack';
+import { scratchDatabase, type ScratchDatabase } from '../support/stack';
 import { startTestWorld, type TestWorld } from '../support/temporal';
+import { startLoggedWorker, withPassword, type LoggedWorker } from '../support/worker-process';
 
 const PASSWORD = `pw-${Math.random().toString(36).slice(2, 12)}`;
 /** Row values only the source (and the export's data parts) may hold. */
 const SENTINELS = [`sentinel-${Math.random().toString(36).slice(2, 10)}`, `sentinel-${Math.random().toString(36).slice(2, 10)}`];
 
-/** The URL with a user and PASSWORD in it (the stack trusts local connections, so it still connects). */
-function withPassword(url: string): string {
-  const parsed = new URL(url);
-  parsed.username = 'postgres';
-  parsed.password = PASSWORD;
-  return parsed.toString();
-}
 
 /** Every file under `dir`, with its bytes. */
 function filesUnder(dir: string): { file: string; bytes: Buffer }[] {
@@ -48,9 +40,10 @@ function filesUnder(dir: string): { file: string; bytes: Buffer }[] {
 describe('a whole run leaves no token, payload key, password or row value in clear', () => {
   let world: TestWorld;
   let db: ScratchDatabase;
-  let worker: ChildProcess;
+  let worker: LoggedWorker;
   let folder: string;
   let adminToken: string;
+  /** What the CLI wrote (the worker's own output is kept by `worker`). */
   const logs: string[] = [];
   const secrets: Record<string, string> = {};
   const clients: RestorepointClient[] = [];
@@ -66,34 +59,9 @@ describe('a whole run leaves no token, payload key, password or row value in cle
   before(async () => {
     db = await scratchDatabase('secrets');
     await sql(db.url, 'create table item (id int primary key, name text not null)', `insert into item values (1, '${SENTINELS[0]}'), (2, '${SENTINELS[1]}'), (3, 'plain')`);
-    world = await startTestWorld({ src: withPassword(db.url) });
+    world = await startTestWorld({ src: withPassword(db.url, PASSWORD) });
     folder = fs.mkdtempSync(path.join(os.tmpdir(), 'restorepoint-secrets-'));
-    let stdout = '';
-    worker = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../worker/main.ts')], {
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: world.config.temporal.address,
-        TEMPORAL_NAMESPACE: world.config.temporal.namespace,
-        RESTOREPOINT_TASK_QUEUE: world.taskQueue,
-        RESTOREPOINT_CATALOG_URL: withPassword(world.config.catalog.url),
-        RESTOREPOINT_SOURCE_SRC: withPassword(db.url),
-        STORAGE_EMULATOR_HOST: testStack().gcs.url,
-        RESTOREPOINT_METRICS_PORT: '0',
-        RESTOREPOINT_METRICS_HOST: '127.0.0.1',
-        LOG_LEVEL: 'debug',
-        RESTOREPOINT_LOG_LEVEL: '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    worker.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-      logs.push(chunk.toString('utf8'));
-    });
-    worker.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString('utf8')));
-    while (!/"msg":"worker started"/.test(stdout)) {
-      if (worker.exitCode !== null) throw new Error(`worker exited: ${logs.join('')}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    worker = await startLoggedWorker(world, db.url, { password: PASSWORD, logLevel: 'debug' });
     adminToken = await tokenFor('alice');
     secrets['admin token'] = adminToken;
     secrets['the world admin token'] = world.adminToken;
@@ -101,10 +69,7 @@ describe('a whole run leaves no token, payload key, password or row value in cle
     secrets['payload key'] = fs.readFileSync(world.config.identity!.payloadKeyFile!, 'utf8').trim();
   });
   after(async () => {
-    if (worker && worker.exitCode === null) {
-      worker.kill('SIGKILL');
-      await once(worker, 'exit');
-    }
+    await worker?.kill();
     for (const client of clients) await client.close();
     await world?.close();
     await db?.drop();
@@ -142,10 +107,9 @@ describe('a whole run leaves no token, payload key, password or row value in cle
   });
 
   it('no log line, ledger row, catalog row, stored object or workflow history holds a token, the payload key or the password; only data parts and the approver\'s preview samples hold row values', async () => {
-    worker.kill('SIGTERM');
-    await once(worker, 'exit');
+    await worker.stop();
     const places: { where: string; bytes: Buffer; mayHoldRows: boolean }[] = [];
-    places.push({ where: 'worker and CLI logs', bytes: Buffer.from(logs.join('\n')), mayHoldRows: false });
+    places.push({ where: 'worker and CLI logs', bytes: Buffer.from([worker.stdout(), worker.stderr(), ...logs].join('\n')), mayHoldRows: false });
 
     const catalog = new pg.Client({ connectionString: world.config.catalog.url });
     await catalog.connect();

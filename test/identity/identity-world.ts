@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import pg from 'pg';
+import type pg from 'pg';
 import { openCatalog } from '../../catalog/catalog-db';
 import { listLedger, type LedgerEntry } from '../../catalog/ledger';
 import { connectClient, type RestorepointClient } from '../../client/connect';
 import { startExport } from '../../client/exports';
 import type { RolesByResource } from '../../identity/permissions';
 import { createWorker, type RunningWorker } from '../../worker/create-worker';
+import { sql } from '../rollback/rollback-world';
 import { tokenFor } from '../support/identity';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
 import { startTestWorld, type TestWorld } from '../support/temporal';
@@ -32,16 +33,7 @@ export interface IdentityWorld {
 
 export async function startIdentityWorld(): Promise<IdentityWorld> {
   const sources = { a: await scratchDatabase('ident_a'), b: await scratchDatabase('ident_b') };
-  const query = async (url: string, text: string) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
-  for (const db of Object.values(sources)) await query(db.url, "create table item (id int primary key, name text not null); insert into item select g, 'item ' || g from generate_series(1, 20) g");
+  for (const db of Object.values(sources)) await sql(db.url, "create table item (id int primary key, name text not null); insert into item select g, 'item ' || g from generate_series(1, 20) g");
   const world = await startTestWorld({ a: sources.a.url, b: sources.b.url });
   const worker: RunningWorker = await createWorker({ ...world.config, approval: { approversRequired: 1, approvers: [], requesterMayApprove: false, timeoutSeconds: 3600 } }, world.env.nativeConnection);
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'restorepoint-identity-'));
@@ -66,7 +58,7 @@ export async function startIdentityWorld(): Promise<IdentityWorld> {
     },
     ledger: (subject) => listLedger(catalog, subject ? { subject } : {}),
     catalogRows: (table) => catalog(table).select(),
-    sql: (source, text) => query(sources[source].url, text),
+    sql: (source, text) => sql(sources[source].url, text),
     async close() {
       for (const client of clients) await client.close();
       await catalog.destroy();

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,18 +8,12 @@ import { startExport } from '../../client/exports';
 import { startRestore } from '../../client/restores';
 import { startVerification } from '../../client/verifications';
 import { sql } from '../export/harness';
-import { scratchDatabase, testStack, type ScratchDatabase } from '../support/stack';
+import { scratchDatabase, type ScratchDatabase } from '../support/stack';
 import { startTestWorld, type TestWorld } from '../support/temporal';
+import { startLoggedWorker, type LoggedWorker } from '../support/worker-process';
 
 const PASSWORD = `pw-${Math.random().toString(36).slice(2, 12)}`;
 
-/** The URL with a user and PASSWORD in it (the stack trusts local connections, so it still connects). */
-function withPassword(url: string): string {
-  const parsed = new URL(url);
-  parsed.username = 'postgres';
-  parsed.password = PASSWORD;
-  return parsed.toString();
-}
 
 /**
  * The worker process as deployed (worker/main.ts): its stdout is one pino log (its own
@@ -32,11 +24,8 @@ describe('a worker serves metrics and logs only JSON lines without secrets', () 
   let world: TestWorld;
   let db: ScratchDatabase;
   let client: RestorepointClient;
-  let worker: ChildProcess;
+  let worker: LoggedWorker;
   let folder: string;
-  let stdout = '';
-  let stderr = '';
-  let metricsPort = 0;
 
   before(async () => {
     db = await scratchDatabase('metrics');
@@ -45,35 +34,10 @@ describe('a worker serves metrics and logs only JSON lines without secrets', () 
     world = await startTestWorld({ src: db.url });
     client = await connectClient(world.config);
     folder = fs.mkdtempSync(path.join(os.tmpdir(), 'restorepoint-metrics-'));
-    worker = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../worker/main.ts')], {
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: world.config.temporal.address,
-        TEMPORAL_NAMESPACE: world.config.temporal.namespace,
-        RESTOREPOINT_TASK_QUEUE: world.taskQueue,
-        RESTOREPOINT_CATALOG_URL: withPassword(world.config.catalog.url),
-        RESTOREPOINT_SOURCE_SRC: withPassword(db.url),
-        STORAGE_EMULATOR_HOST: testStack().gcs.url,
-        RESTOREPOINT_METRICS_PORT: '0',
-        RESTOREPOINT_METRICS_HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-        RESTOREPOINT_LOG_LEVEL: '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    worker.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    worker.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    while (!metricsPort) {
-      if (worker.exitCode !== null) throw new Error(`worker exited: ${stderr}${stdout}`);
-      metricsPort = Number(/"metricsPort":(\d+)/.exec(stdout)?.[1] ?? 0);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    worker = await startLoggedWorker(world, db.url, { password: PASSWORD, logLevel: 'info' });
   });
   after(async () => {
-    if (worker && worker.exitCode === null) {
-      worker.kill('SIGKILL');
-      await once(worker, 'exit');
-    }
+    await worker?.kill();
     await client?.close();
     await world?.close();
     await db?.drop();
@@ -87,7 +51,7 @@ describe('a worker serves metrics and logs only JSON lines without secrets', () 
     assert.equal((await verified.result()).status, 'passed');
     const restored = await startRestore(client, { exportId: handle.exportId, target: 'src', targetSchema: 'restored', requestedBy: 'test' });
     await restored.result();
-    const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    const response = await fetch(`http://127.0.0.1:${worker.metricsPort}/metrics`);
     assert.equal(response.status, 200);
     const body = await response.text();
     assert.match(body, /^restorepoint_exports_total\{source="src",mode="full",outcome="succeeded"\} 1$/m);
@@ -104,8 +68,8 @@ describe('a worker serves metrics and logs only JSON lines without secrets', () 
   });
 
   it('wrote only JSON lines at info and above, the Temporal runtime included, and never the password', async () => {
-    worker.kill('SIGTERM');
-    await once(worker, 'exit');
+    await worker.stop();
+    const [stdout, stderr] = [worker.stdout(), worker.stderr()];
     const lines = stdout.split('\n').filter((line) => line.trim() !== '');
     const records = lines.map((line) => {
       try {

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { historyToJson } from './history-json';
+import { historyToJson, openedHistory } from './history-json';
 import { startRollback } from '../../client/rollbacks';
 import { exportWorkflowId } from '../../core/export-input';
 import { scratchDatabase } from '../support/stack';
@@ -21,8 +21,10 @@ async function main(suffix: string): Promise<void> {
   const rw = await startRollbackWorld(db.url);
   try {
     const exportId = await rw.exportApp();
+    // Payloads sealed by this machine's payload key are opened (and tokens in them redacted), so the files replay anywhere.
+    const opened = async (history: Parameters<typeof openedHistory>[0]) => historyToJson(await openedHistory(history, rw.client.temporal.options.loadedDataConverter.payloadCodecs));
     const exported = await rw.client.temporal.workflow.getHandle(exportWorkflowId(exportId)).fetchHistory();
-    fs.writeFileSync(path.join(HISTORIES, `export-${suffix}.json`), `${historyToJson(exported)}\n`);
+    fs.writeFileSync(path.join(HISTORIES, `export-${suffix}.json`), `${await opened(exported)}\n`);
 
     await sql(db.url, "update item set name = 'oops' where id <= 50");
     const rollback = await startRollback(rw.client, { source: 'app', target: { exportId }, tables: ['item'], requestedBy: 'alice', reason: 'replay fixture' });
@@ -30,7 +32,7 @@ async function main(suffix: string): Promise<void> {
     // One refused decision, so the fixture holds an update too.
     await rollback.decide('approve', 'mallory', 'not an approver');
     const waiting = await rw.client.temporal.workflow.getHandle(rollback.workflowId).fetchHistory();
-    fs.writeFileSync(path.join(HISTORIES, `rollback-awaiting-approval-${suffix}.json`), `${historyToJson(waiting)}\n`);
+    fs.writeFileSync(path.join(HISTORIES, `rollback-awaiting-approval-${suffix}.json`), `${await opened(waiting)}\n`);
     await rollback.decide('reject', 'bob', 'fixture recorded');
     await rollback.result();
   } finally {

@@ -13,6 +13,7 @@ import { appendLedger, listLedger } from '../../catalog/ledger';
 import { objectNames } from '../../core/object-names';
 import type { RetentionApplied } from '../../core/retention-run-input';
 import { restoreWorkflowId } from '../../core/restore-input';
+import { getExportKey } from '../../crypto/export-keys';
 import { openStore } from '../../storage/open-store';
 import { freshCatalog, type FreshCatalog } from '../catalog/fresh-catalog';
 
@@ -106,6 +107,24 @@ describe('retention activities between plan and delete', () => {
     const entries = await listLedger(catalog.db, { action: 'retention.deleted', subject: 'c-old' });
     assert.equal(entries.length, 1);
     assert.deepEqual([entries[0]?.details.objectsDeleted, entries[0]?.details.planId], [1, planId]);
+  });
+
+  it('a deleted export\'s data key is destroyed as exports shred does, once, and the kept export\'s key is untouched', async () => {
+    await seed('e-old', 3);
+    await seed('e-new', 1);
+    for (const id of ['e-old', 'e-new']) {
+      await catalog.db('export_keys').insert({ export_id: id, scheme: 'aes-256-gcm-chunked-v1', provider: 'local', key_id: 'local-0000000000000000', wrapped_key: Buffer.alloc(60, 7) });
+    }
+    const planId = await plan();
+    assert.equal((await deleteBatch(planId)).deleted, 1);
+    assert.equal((await deleteBatch(planId)).deleted, 0, 'a retried batch');
+    const destroyed = await getExportKey(catalog.db, 'e-old');
+    assert.ok(destroyed?.destroyedAt, 'marked destroyed');
+    assert.equal(destroyed?.destroyedBy, 'test');
+    assert.equal((await catalog.db('export_keys').where({ export_id: 'e-old' }).first('wrapped_key')).wrapped_key, null, 'the wrapped key is gone');
+    assert.equal((await getExportKey(catalog.db, 'e-new'))?.destroyedAt, null);
+    const entries = await listLedger(catalog.db, { action: 'retention.deleted', subject: 'e-old' });
+    assert.deepEqual(entries.map((e) => e.details.keyDestroyed), [true]);
   });
 
   it('a retried planning activity returns the plan it stored first', async () => {

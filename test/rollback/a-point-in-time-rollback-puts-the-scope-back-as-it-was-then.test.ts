@@ -123,6 +123,8 @@ describe('a rollback to a point in time puts the scope back exactly as it was at
       'public.payment': { inserts: accident.payments, updates: 0, deletes: 0 },
     });
     assert.equal(waiting.preview!.totals.conflicts, 0);
+    // Every Pagila foreign key is ON UPDATE CASCADE, but no key of the scope changed or went: nothing outside can have moved, so nothing is named.
+    assert.deepEqual(waiting.preview!.outsideScope, []);
 
     await rollback.decide('approve', 'bob', 'matches INC-7');
     const done = await rollback.result();

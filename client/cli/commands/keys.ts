@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-import { appendLedger } from '../../../catalog/ledger';
-import { rewrapDataKeys } from '../../../crypto/export-keys';
-import { LocalKeyring } from '../../../crypto/local-keyring';
-import { openKeyProvider } from '../../../crypto/open-key-provider';
+import { rotateKeys } from '../../rotate-keys';
 import { shredExport } from '../../shred';
 import { confirmOption, withDryRunNote } from '../confirm';
 import { withCatalogDb, withClient } from '../context';
@@ -40,7 +37,7 @@ export function registerShredCommand(exports: Command): void {
     );
 }
 
-/** `keys rotate`: a new key-encryption key, and every data key re-wrapped under it; no object is rewritten. */
+/** `keys rotate`: a new key-encryption key, and every data key re-wrapped under it; no object is rewritten. Run by the worker (which checks `keys.rotate` on `*`). */
 export function registerKeysCommands(program: Command): void {
   const keys = program.command('keys').description('the key-encryption keys that wrap exports’ data keys (docs/security.md)');
   keys
@@ -50,12 +47,9 @@ export function registerKeysCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(
       action(async (o: { requestedBy: string; json?: boolean }) =>
-        withCatalogDb(async (db, config) => {
-          const provider = openKeyProvider(config);
-          const rotatedTo = provider instanceof LocalKeyring ? provider.rotate() : await provider.currentKeyId();
-          const rewrapped = await rewrapDataKeys(db, provider);
-          await appendLedger(db, { actor: o.requestedBy, action: 'keys.rotated', subject: rotatedTo, outcome: 'ok', details: { provider: provider.kind, rewrapped: rewrapped.length } });
-          emit(o, { ok: true, keyId: rotatedTo, rewrapped }, () => `current key ${rotatedTo}; ${rewrapped.length} data keys re-wrapped, no object rewritten`);
+        withClient(async (client) => {
+          const { keyId, rewrapped } = await rotateKeys(client, { requestedBy: o.requestedBy });
+          emit(o, { ok: true, keyId, rewrapped }, () => `current key ${keyId}; ${rewrapped.length} data keys re-wrapped, no object rewritten`);
         }),
       ),
     );

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** PostgreSQL's longest identifier, in bytes (NAMEDATALEN - 1); a longer name is cut without warning. */
+const MAX_IDENTIFIER_BYTES = 63;
+
+/** UTF-8 length without Buffer or TextEncoder: this module is imported by workflows too. */
+function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
+/**
+ * A schema restorepoint creates for copies (restore and reconstruct `--schema`, a side-by-side
+ * rollback): any name PostgreSQL keeps as written — capitals, spaces, dots, quotes, unicode, up
+ * to 63 bytes — because every statement quotes it. Refused: a longer name (PostgreSQL would
+ * silently cut it, so the copy would land elsewhere), a NUL, and the `pg_` prefix PostgreSQL
+ * reserves for system schemas.
+ */
+export const newSchemaNameSchema = z
+  .string()
+  .min(1)
+  .refine((name) => utf8Bytes(name) <= MAX_IDENTIFIER_BYTES, `at most ${MAX_IDENTIFIER_BYTES} bytes (PostgreSQL would cut a longer name)`)
+  .refine((name) => !name.includes('\u0000'), 'no NUL character')
+  .refine((name) => !name.startsWith('pg_'), 'the pg_ prefix is reserved for system schemas');
