@@ -57,7 +57,7 @@ describe('three workers share one table in ranges; the worker holding the snapsh
     w = await exportWorld({ src: source.url, dst: target.url }, { partSizeBytes: 2 * 1024 * 1024, split: { minBytes: 64 * 1024, ranges: RANGES, acrossWorkers: true } }, { worker: false });
     // Three slots each: nine for one holder and twelve ranges, so no worker can take them all.
     const config: Config = { ...w.world.config, worker: { ...w.world.config.worker, maxConcurrentActivities: 3 } };
-    for (let i = 0; i < 3; i++) workers.push(await WorkerProcess.start(config));
+    workers.push(...(await Promise.all([0, 1, 2].map(() => WorkerProcess.start(config)))));
   });
   after(async () => {
     for (const worker of workers) await worker.kill();
