@@ -34,12 +34,15 @@ function identitiesThatFinished(history: History, activity: string): string[] {
  * (SIGKILL): the ranges can no longer join that snapshot, so the holder's retry on a surviving
  * worker exports a new one, the workflow reads every range again under it (keeping the parts
  * whose rows fingerprint the same), and the export is exact, with no duplicate or orphaned part.
+ * Then a worker that only reads a range is killed: the snapshot holds, so another worker takes
+ * the range over under the same snapshot, after its last stored part.
  */
-describe('three workers share one table in ranges; the worker holding the snapshot is killed', () => {
+describe('three workers share one table in ranges, and one is killed', () => {
   let w: ExportWorld;
   let source: ScratchDatabase;
   let target: ScratchDatabase;
   const workers: WorkerProcess[] = [];
+  let firstFingerprint: unknown;
   const destination = `gs://restorepoint-three-workers-${process.pid}/x`;
 
   before(async () => {
@@ -66,7 +69,7 @@ describe('three workers share one table in ranges; the worker holding the snapsh
     await target?.drop();
   });
 
-  it('each worker reads part of the table, the holder is killed mid-way, and the export is exact', async () => {
+  it('each worker reads part of the table; the worker holding the snapshot is killed mid-way; the export is exact', async () => {
     const exportId = 'three-workers-1';
     const handle = await startExport(w.client, { exportId, source: 'src', destination, concurrency: 2, maxBytesPerSecond: 6 * 1024 * 1024, requestedBy: 'test' });
     const workflow = w.client.temporal.workflow.getHandle(handle.workflowId);
@@ -110,5 +113,40 @@ describe('three workers share one table in ranges; the worker holding the snapsh
 
     await w.restoreNow({ exportId, target: 'dst' });
     assert.deepEqual(await databaseFingerprint(target.url), await databaseFingerprint(source.url));
+    firstFingerprint = big.fingerprint;
+  });
+
+  it('a worker killed while reading a range: another takes the range over under the same snapshot', async () => {
+    // Three workers again: a fresh one in the killed one's place.
+    const config: Config = { ...w.world.config, worker: { ...w.world.config.worker, maxConcurrentActivities: 3 } };
+    workers.splice(workers.findIndex((worker) => !worker.alive), 1, await WorkerProcess.start(config));
+    const exportId = 'three-workers-2';
+    const handle = await startExport(w.client, { exportId, source: 'src', destination, concurrency: 2, maxBytesPerSecond: 6 * 1024 * 1024, requestedBy: 'test' });
+    const workflow = w.client.temporal.workflow.getHandle(handle.workflowId);
+    const identity = (worker: WorkerProcess) => `${worker.pid}@${os.hostname()}`;
+
+    // A worker that is reading a range (it started one and sent a heartbeat) and does not hold the snapshot.
+    const victim = await waitFor('a range being read by a worker that does not hold the snapshot', async () => {
+      const pending = (await workflow.describe()).raw.pendingActivities ?? [];
+      const holder = pending.find((a) => a.activityType?.name === 'exportData')?.lastWorkerIdentity;
+      const reading = pending.filter((a) => a.activityType?.name === 'exportRange' && a.lastHeartbeatTime && a.lastWorkerIdentity !== holder).map((a) => a.lastWorkerIdentity);
+      return holder ? workers.find((worker) => reading.includes(identity(worker))) : undefined;
+    }, 600_000);
+    await victim.kill();
+
+    const summary = await handle.result();
+    assert.equal(summary.rows, ROWS + 50);
+    const events = (await workflow.fetchHistory()).events ?? [];
+    assert.equal(events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'exportRangesPlanned').length, 1, 'the snapshot held: one plan');
+    const rangeScheduled = new Set(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'exportRange').map((e) => String(e.eventId)));
+    const rangeAttempts = events.filter((e) => rangeScheduled.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId))).map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 0);
+    assert.equal(rangeAttempts.length, RANGES);
+    assert.ok(rangeAttempts.some((a) => a >= 2), `a range was taken over after its worker died: attempts ${JSON.stringify(rangeAttempts)}`);
+
+    // The same rows as the first export, by fingerprint; nothing stored twice or left over.
+    const store = w.store(destination);
+    const manifest = manifestSchema.parse(JSON.parse((await store.getBytes(objectNames.manifest(exportId))).toString('utf8')));
+    assert.deepEqual(manifest.tables.find((t) => t.name === 'big')!.fingerprint, firstFingerprint);
+    await assertNoOrphans(store, exportId);
   });
 });
