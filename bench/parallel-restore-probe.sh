@@ -1,6 +1,6 @@
 #!/bin/bash
 # Would a restore load a table's ranges faster in parallel and stay one transaction? (issue 16 item 3)
-# Times, on one 1.2M-row table with a primary key (136 MB of CSV in two halves):
+# Times, on one 1.2M-row table with a primary key (bigint, int, md5 text; its CSV in two halves):
 #   one COPY of all rows into the table, inside one transaction (what restore does now), against
 #   two COPYs at once into unlogged staging tables on two connections, then INSERT ... SELECT of
 #   both into the table inside one transaction (the atomic way to use parallel loads).
