@@ -3,6 +3,7 @@ import { createAlertActivities } from './alerts';
 import { createAuthorizeActivities } from './authorize';
 import { createCheckScopeActivity } from './export/check-scope';
 import { createExportDataActivity } from './export/export-data';
+import { createExportRangeActivity } from './export/export-range';
 import { createExportLifecycleActivities } from './export/export-lifecycle';
 import { createHealthActivities } from './health/probe-storage';
 import { createHoldActivities } from './holds';
@@ -39,6 +40,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRotateKeysActivities(deps),
     checkScope: createCheckScopeActivity(deps),
     exportData: createExportDataActivity(deps),
+    exportRange: createExportRangeActivity(deps),
     restoreExport: createRestoreActivity(deps),
   });
 }

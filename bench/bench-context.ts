@@ -4,6 +4,7 @@ import type { RestorepointClient } from '../client/connect';
 import type { Config } from '../config/schema';
 import { openStore } from '../storage/open-store';
 import type { BenchDatabases } from './dataset';
+import type { ScaleOut } from './scale-out';
 import type { WorkerProcess } from './worker-process';
 
 /** Everything a contender needs, set up once per benchmark run. */
@@ -29,6 +30,8 @@ export interface BenchContext {
   pagilaDumpFile?: string;
   /** The newest export of the incremental chain (bench/incremental.ts), once its base exists. */
   incrementalHead?: { readonly exportId: string; readonly destination: string };
+  /** Workers on task queues of their own, by count (bench/scale-out.ts), started on first use. */
+  scaleOut?: Map<number, ScaleOut>;
 }
 
 /** A fresh folder destination under the work folder. */

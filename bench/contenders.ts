@@ -5,12 +5,16 @@ import { postgresClient } from '../stack/tools';
 import { folderDestination, removeDestination, type BenchContext } from './bench-context';
 import { BENCH_TABLE, emptyPgRestoreTarget, emptyTarget, ONE_ROW_TABLE, recreateEmptyDatabase, SMALL_TABLE, targetRows, TWIN_TABLE, withClient } from './dataset';
 import type { Measurement } from './measurement';
+import { exportAcrossWorkers, startScaleOut } from './scale-out';
 import { timedCommand } from './timed-command';
 
 export type Group = 'export' | 'restore' | 'parallel' | 'latency' | 'memory' | 'pagila' | 'incremental' | 'split' | 'encryption';
 
 /** Readers (ctid page ranges) of the one-table split contenders. */
 export const SPLIT_READERS = [1, 2, 4] as const;
+/** Worker processes sharing one table's ranges as activities (issue 16 item 3), and how many ranges. */
+export const SCALE_OUT_WORKERS = [1, 3] as const;
+export const SCALE_OUT_RANGES = 6;
 
 /** One thing the benchmark times; `prepare` (not timed) runs before every timed run. */
 export interface Contender {
@@ -260,6 +264,26 @@ export function contenders(): Contender[] {
         label: `restorepoint export, one table as ${readers} ctid range${readers > 1 ? 's' : ''} (${readers} reader${readers > 1 ? 's' : ''})`,
         group: 'split',
         run: (c, runNo) => exportAndDiscard(c, folderDestination(c, `split-${readers}-${runNo}`), { source: 'bench', tables: [BENCH_TABLE], concurrency: readers, split: { minBytes: 0, ranges: readers } }),
+      }),
+    ),
+    // One table as range activities, on 1 or 3 worker processes of one task queue; CPU summed over them.
+    ...SCALE_OUT_WORKERS.map(
+      (workers): Contender => ({
+        id: `rp_export_ranges_${workers}w`,
+        label: `restorepoint export, one table as ${SCALE_OUT_RANGES} range activities on ${workers} worker${workers > 1 ? 's' : ''}`,
+        group: 'split',
+        prepare: async (c) => {
+          c.scaleOut ??= new Map();
+          if (!c.scaleOut.has(workers)) c.scaleOut.set(workers, await startScaleOut(c, workers));
+        },
+        run: async (c, runNo) => {
+          const destination = folderDestination(c, `ranges-${workers}w-${runNo}`);
+          try {
+            return await exportAcrossWorkers(c.scaleOut!.get(workers)!, BENCH_TABLE, destination, SCALE_OUT_RANGES);
+          } finally {
+            await removeDestination(c, destination);
+          }
+        },
       }),
     ),
   ];

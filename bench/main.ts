@@ -96,8 +96,8 @@ async function main(): Promise<void> {
     temporal: { address: stack.temporal.address, taskQueue: `bench-${process.pid}` },
     catalog: { url: databases.catalog },
     sources: {
-      // Room for the split contenders' four readers beside the snapshot leader.
-      bench: { url: databases.source, maxConnections: 6 },
+      // Room for the split contenders' four readers beside the snapshot leader (range activities open one each, per worker).
+      bench: { url: databases.source, maxConnections: 8 },
       pagila: { url: databases.pagila },
       target: { url: databases.target },
       empty_db: { url: databases.emptyDatabase },
@@ -205,6 +205,7 @@ async function main(): Promise<void> {
     console.log(formatRatios(ratios));
   } finally {
     await client.close().catch(() => undefined);
+    await Promise.all([...(context.scaleOut?.values() ?? [])].map((s) => s.stop()));
     await worker.stop();
     fs.rmSync(workDir, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-import { SPLIT_READERS, type Contender } from './contenders';
+import { SCALE_OUT_RANGES, SCALE_OUT_WORKERS, SPLIT_READERS, type Contender } from './contenders';
 import type { Measurement } from './measurement';
 import { INCREMENTAL_CHANGE_COUNTS } from './incremental';
 
@@ -62,6 +62,10 @@ export function computeRatios(m: Medians, incrementalAvailable: boolean): Ratio[
     ...SPLIT_READERS.filter((n) => n > 1).map((n) =>
       ratio(`split_${n}_vs_1`, `one table as ${n} ctid ranges (${n} readers), speed vs 1 reader`, div(wall('rp_export_split_1'), wall(`rp_export_split_${n}`)), '(info)'),
     ),
+    ...SCALE_OUT_WORKERS.map((n) =>
+      ratio(`ranges_${n}w_vs_1_reader`, `one table as ${SCALE_OUT_RANGES} range activities on ${n} worker${n > 1 ? 's' : ''}, speed vs 1 reader`, div(wall('rp_export_split_1'), wall(`rp_export_ranges_${n}w`)), '(info)'),
+    ),
+    ratio('ranges_3w_vs_1w', `${SCALE_OUT_RANGES} range activities on 3 workers, speed vs on 1 worker`, div(wall('rp_export_ranges_1w'), wall('rp_export_ranges_3w')), '(info)'),
   ];
   for (const count of INCREMENTAL_CHANGE_COUNTS) {
     const value = incrementalAvailable ? div(wall(`rp_incremental_${count}`), wall('rp_export_folder')) : undefined;

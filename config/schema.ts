@@ -133,8 +133,13 @@ export const configSchema = z.strictObject({
     concurrency: z.number().int().min(1).max(64).default(2),
     partSizeBytes: z.number().int().min(1024).default(256 * 1024 * 1024),
     zstdLevel: z.number().int().min(1).max(19).default(3),
-    /** Tables of at least `minBytes` on disk are read as `ranges` ctid page ranges in parallel (docs/performance.md). */
-    split: z.strictObject({ minBytes: z.number().int().min(0), ranges: z.number().int().min(1).max(64) }).default({ minBytes: 1024 * 1024 * 1024, ranges: 4 }),
+    /**
+     * Tables of at least `minBytes` on disk are read as `ranges` ctid page ranges in parallel (docs/performance.md);
+     * `acrossWorkers`: each range is an activity of its own that any worker of the task queue takes.
+     */
+    split: z
+      .strictObject({ minBytes: z.number().int().min(0), ranges: z.number().int().min(1).max(64), acrossWorkers: z.boolean().default(false) })
+      .default({ minBytes: 1024 * 1024 * 1024, ranges: 4, acrossWorkers: false }),
     /** Default cap on the uncompressed bytes per second one export reads from its source; unset means none. */
     maxBytesPerSecond: z.number().int().min(1024).optional(),
   }),

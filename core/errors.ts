@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   AUTH_INVALID: { retryable: false, summary: 'no valid proof of identity: the token is missing, expired, not yet valid, for another audience or issuer, or its signature does not verify' },
   LEDGER_BROKEN: { retryable: false, summary: 'the audit ledger hash chain is broken' },
   NO_PRIMARY_KEY: { retryable: false, summary: 'a table without a primary key cannot be tracked' },
+  SNAPSHOT_GONE: { retryable: false, summary: "a table range could not join its export's shared snapshot: the snapshot holder's transaction ended (its worker died); the ranges are read again under the holder's next snapshot" },
   EXPORT_FAILED: { retryable: false, summary: 'the source database refused an export query; retrying cannot help' },
   RESTORE_FAILED: { retryable: false, summary: 'the target database refused the restore; it was rolled back' },
   SCOPE_CHANGED: { retryable: false, summary: 'live data in a rollback\'s scope changed or was held by a writer; the rollback stopped' },

@@ -62,7 +62,12 @@ export const exportInputSchema = z.object({
    * Tables of at least `minBytes` on disk are read as `ranges` ctid page ranges, in parallel
    * under the export's one snapshot (readers permitting); unset takes the worker's `export.split`.
    */
-  split: z.strictObject({ minBytes: z.number().int().min(0), ranges: z.number().int().min(1).max(64) }).optional(),
+  split: z.strictObject({ minBytes: z.number().int().min(0), ranges: z.number().int().min(1).max(64), acrossWorkers: z.boolean().optional() }).optional(),
+  /**
+   * Set by the export workflow (never by a caller) when it can schedule a split table's ranges
+   * as activities of their own: the data activity then only plans them and holds the snapshot.
+   */
+  rangeActivities: z.boolean().optional(),
   /** Most connections this export opens to the source (snapshot leader included); capped by the source's `maxConnections`. */
   maxConnections: z.number().int().min(2).max(64).optional(),
   /** Most uncompressed bytes per second read from the source, across all tables; unset means no limit. */

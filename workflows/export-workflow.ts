@@ -1,4 +1,5 @@
 import { ApplicationFailure, CancellationScope, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { exportDataAcrossWorkers } from './export-range-scheduler';
 import type { Activities } from '../activities';
 import { failureSummary } from '../core/errors';
 import { EMPTY_PROGRESS, type ExportProgress } from '../core/export-progress';
@@ -31,7 +32,8 @@ export interface ExportSummary {
  */
 async function exportFull(input: ExportInput): Promise<ExportDataResult> {
   const position = await catalog.sealTrailForExport({ source: input.source });
-  const result = await data.exportData(input);
+  // A split table's ranges become activities any worker takes (the data activity holds the snapshot and plans them).
+  const result = patched('export-ranges-as-activities') ? await exportDataAcrossWorkers({ ...input, rangeActivities: true }) : await data.exportData(input);
   await catalog.recordFullTrailPosition({
     exportId: input.exportId,
     destination: input.destination,

@@ -33,6 +33,8 @@ import { sha256Hex } from '../../streams/sha256';
 import { anchorLedger } from '../../catalog/ledger';
 import { csvRowMasker } from '../../streams/csv-mask';
 import { loadMasking, manifestMasking, planMasking } from './masking';
+import { RANGE_PART_STRIDE, rangeCheckpointFolder } from './export-range';
+import { awaitRangeActivities, type RangeActivityPlan } from './range-activities';
 
 /** What a retried attempt needs to resume: the snapshot it read and each table's stored parts. */
 export interface ExportCheckpoint {
@@ -64,9 +66,6 @@ interface PlannedTable {
 
 /** Large objects are no table: their progress is counted under this name. */
 const LARGE_OBJECTS_PROGRESS_KEY = 'large objects';
-
-/** Parts a page range may have before its provisional catalog numbers would meet the next range's. */
-const RANGE_PART_STRIDE = 100_000;
 
 /** One reader's work: a whole table, or one ctid page range of a table read in ranges. */
 interface ExportUnit {
@@ -150,13 +149,48 @@ export function createExportDataActivity(deps: ActivityDeps) {
 
       const split = input.split ?? deps.config.export.split;
       const units = planned.flatMap((table) => exportUnits(table, split, input.format)).sort((a, b) => b.estimatedRows - a.estimatedRows);
-      const readerCount = Math.max(1, Math.min(input.concurrency ?? deps.config.export.concurrency, maxConnections - 1, units.length));
+      // Ranges as activities any worker takes, when the workflow schedules them (it says so) and the
+      // split asks for it; a masked table's ranges stay here (the masks are this worker's config).
+      const acrossWorkers = input.rangeActivities === true && (input.split?.acrossWorkers ?? deps.config.export.split.acrossWorkers);
+      const remote = acrossWorkers ? units.filter((u) => u.range && !masks?.get(u.table.key)?.masks.some(Boolean)) : [];
+      const remoteTables = new Set(remote.map((u) => u.table.key));
+      const local = units.filter((u) => !remoteTables.has(u.table.key));
+      const readerCount = Math.min(local.length, Math.max(1, Math.min(input.concurrency ?? deps.config.export.concurrency, maxConnections - 1)));
       const unitParts = new Map<string, ManifestPart[]>();
-      const unitsLeft = new Map(planned.map((t) => [t.key, units.filter((u) => u.table === t).length]));
+      const unitsLeft = new Map(planned.map((t) => [t.key, local.filter((u) => u.table === t).length]));
       const results = new Map<string, ManifestPart[]>();
-      const queue = [...units];
-      await Promise.all(
-        Array.from({ length: readerCount }, async () => {
+      const queue = [...local];
+      const partSizeBytes = input.partSizeBytes ?? deps.config.export.partSizeBytes;
+      const rangePlan: RangeActivityPlan | undefined =
+        remote.length > 0
+          ? {
+              snapshotId: snapshot.id,
+              txidSnapshot: snapshot.txidSnapshot,
+              systemIdentifier: identity.systemIdentifier,
+              database: identity.database,
+              partSizeBytes,
+              ...(bytesPerSecond ? { maxBytesPerSecond: Math.max(1024, Math.floor(bytesPerSecond / remote.length)) } : {}),
+              ranges: remote.map((u) => ({
+                key: u.key,
+                table: u.table.key,
+                ref: u.table.ref,
+                index: u.range!.index,
+                pages: u.range!.pages,
+                columns: u.table.description.columns.filter((c) => c.generated === null).map((c) => c.name),
+                jsonlText: u.table.description.columns.filter((c) => c.jsonlText).map((c) => c.name),
+              })),
+            }
+          : undefined;
+      const remoteDone = rangePlan
+        ? awaitRangeActivities(rangePlan, { leader, heartbeat: () => progress.beat() }).then(async (byTable) => {
+            for (const table of planned.filter((t) => remoteTables.has(t.key))) results.set(table.key, await finishTable(table, byTable.get(table.key) ?? []));
+          })
+        : Promise.resolve();
+      // Its failure surfaces through the Promise.all below; this keeps it from going unhandled while the readers run.
+      remoteDone.catch(() => undefined);
+      await Promise.all([
+        remoteDone,
+        ...Array.from({ length: readerCount }, async () => {
           let reader = await openReader();
           for (let unit = queue.shift(); unit; unit = queue.shift()) {
             try {
@@ -171,10 +205,10 @@ export function createExportDataActivity(deps: ActivityDeps) {
             }
             const left = unitsLeft.get(unit.table.key)! - 1;
             unitsLeft.set(unit.table.key, left);
-            if (left === 0) results.set(unit.table.key, await finishTable(unit.table));
+            if (left === 0) results.set(unit.table.key, await finishTable(unit.table, unitPartsInOrder(unit.table)));
           }
         }),
-      );
+      ]);
 
       /**
        * `resume`: keep what an earlier attempt stored. Same snapshot: its parts, then the rest.
@@ -211,7 +245,7 @@ export function createExportDataActivity(deps: ActivityDeps) {
                 ...(range ? { pages: range.pages } : {}),
                 compression: input.compression,
                 zstdLevel: deps.config.export.zstdLevel,
-                partSizeBytes: input.partSizeBytes ?? deps.config.export.partSizeBytes,
+                partSizeBytes,
                 partKey: (partNo) =>
                   range
                     ? objectNames.rangePart(input.exportId, table.ref.schema, table.ref.name, range.index, partNo, input.format, input.compression)
@@ -241,11 +275,14 @@ export function createExportDataActivity(deps: ActivityDeps) {
         return parts;
       }
 
+      /** The parts each of a table's units read here, in range order. */
+      function unitPartsInOrder(table: PlannedTable): ManifestPart[][] {
+        return units.filter((u) => u.table === table).sort((a, b) => (a.range?.index ?? 0) - (b.range?.index ?? 0)).map((u) => unitParts.get(u.key) ?? []);
+      }
+
       /** Once its last unit is stored: the table's parts in range order, numbered through, and nothing else in its folder. */
-      async function finishTable(table: PlannedTable): Promise<ManifestPart[]> {
-        const parts = units.filter((u) => u.table === table).sort((a, b) => (a.range?.index ?? 0) - (b.range?.index ?? 0))
-          .flatMap((u) => unitParts.get(u.key) ?? [])
-          .map((part, partNo) => ({ ...part, partNo }));
+      async function finishTable(table: PlannedTable, inRangeOrder: readonly (readonly ManifestPart[])[]): Promise<ManifestPart[]> {
+        const parts = inRangeOrder.flat().map((part, partNo) => ({ ...part, partNo }));
         await recordParts(deps.catalog, input.exportId, table.key, parts, { replaceTable: true });
         await removeStaleParts(table, parts);
         progress.finishTable(table.key, parts.reduce((s, p) => s + p.rows, 0), parts.reduce((s, p) => s + p.bytes, 0));
@@ -322,6 +359,7 @@ export function createExportDataActivity(deps: ActivityDeps) {
       if (cipher) await recordManifestMac(deps.catalog, input.exportId, cipher.manifestMac(manifestBytes));
       await store.putBytes(manifestKey, manifestBytes, { contentType: 'application/json' });
       await stored.remove();
+      for await (const object of store.list(rangeCheckpointFolder(input.exportId))) await store.delete(object.key);
       progress.setStage('finished');
       await releaseSnapshot(input.exportId);
       return {
@@ -334,7 +372,9 @@ export function createExportDataActivity(deps: ActivityDeps) {
         txidSnapshot: snapshot.txidSnapshot,
       };
     } catch (error) {
-      keepSnapshotForRetry(input.exportId);
+      // Cancelled (a range failed for good, or the workflow ended): no retry will come to rejoin it.
+      if (Context.current().cancellationSignal.aborted) await releaseSnapshot(input.exportId);
+      else keepSnapshotForRetry(input.exportId);
       throw asTypedDatabaseError(error, 'EXPORT_FAILED', `export ${input.exportId} of ${input.source}`);
     } finally {
       await Promise.all(readers.map((r) => r.end().catch(() => undefined)));

@@ -53,6 +53,11 @@ export class ProgressReporter<Checkpoint extends object> {
     this.tick(true);
   }
 
+  /** Heartbeats now (an activity waiting on others: the server must still hear from it, and it hears of its cancellation). */
+  beat(): void {
+    this.tick(true);
+  }
+
   snapshot(): ExportProgress {
     const tables: TableProgress[] = [...this.tables].map(([table, t]) => ({ table, ...t }));
     return {

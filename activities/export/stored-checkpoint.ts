@@ -8,9 +8,10 @@ import type { ExportCheckpoint } from './export-data';
  * may leave details seconds old, without the parts it finished last; this object is
  * written each time a part or table is finished, so the next attempt keeps them all.
  * Deleted once the manifest is written; never referenced by it. Encrypted like the parts.
+ * `name`: a range activity's own (export-range.ts), under the export's folder.
  */
-export function storedCheckpoint(store: ObjectStore, exportId: string, cipher?: ObjectCipher) {
-  const key = `${exportId}/checkpoint.json`;
+export function storedCheckpoint(store: ObjectStore, exportId: string, cipher?: ObjectCipher, name = 'checkpoint.json') {
+  const key = `${exportId}/${name}`;
   let writes = Promise.resolve();
   return {
     async read(): Promise<ExportCheckpoint | undefined> {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { exportWorkflowId } from '../../core/export-input';
 import { manifestSchema, type Manifest } from '../../core/manifest';
 import { objectNames } from '../../core/object-names';
 import { databaseFingerprint } from '../../postgres/content-fingerprint';
@@ -69,7 +70,9 @@ describe('a large table read in ctid page ranges round-trips exactly', () => {
     assert.deepEqual(split.fingerprint, whole.fingerprint);
   });
 
-  it('rows moved to other pages by writers during the export are read once, as of the snapshot', async () => {
+  for (const acrossWorkers of [false, true]) {
+  it(`rows moved to other pages by writers during the export are read once, as of the snapshot${acrossWorkers ? ' (ranges as activities)' : ''}`, async () => {
+    const exportId = acrossWorkers ? 'ranges-busy-activities' : 'ranges-busy';
     let stop = false;
     let committed = 0;
     const writer = (async () => {
@@ -84,7 +87,8 @@ describe('a large table read in ctid page ranges round-trips exactly', () => {
           await client.query('begin');
           await client.query(`update big set v = v + $2, note = note || '+' where id = $1`, [a, n % 97]);
           await client.query(`update big set v = v - $2 where id = $1`, [b, n % 97]);
-          if (n % 10 === 0) await client.query(`insert into big values ($1, $2, 'new'), ($1 + 1, -$2, 'new')`, [ROWS + 1 + 2 * n, n]);
+          // New ids of their own per case (the earlier case's rows are still there).
+          if (n % 10 === 0) await client.query(`insert into big values ($1, $2, 'new'), ($1 + 1, -$2, 'new')`, [(acrossWorkers ? 10 * ROWS : ROWS) + 1 + 2 * n, n]);
           await client.query('commit');
           committed += 1;
         }
@@ -95,18 +99,24 @@ describe('a large table read in ctid page ranges round-trips exactly', () => {
     try {
       while (committed < 20) await new Promise((r) => setTimeout(r, 20));
       // Slowly (about 3 MB at 1 MB/s), so the writers run throughout the export.
-      await w.exportNow({ exportId: 'ranges-busy', source: 'src', destination, concurrency: 4, maxBytesPerSecond: 1024 * 1024, split: { minBytes: 0, ranges: 4 } });
+      await w.exportNow({ exportId, source: 'src', destination, concurrency: 4, maxBytesPerSecond: 1024 * 1024, split: { minBytes: 0, ranges: 4, acrossWorkers } });
     } finally {
       stop = true;
       await writer;
     }
     assert.ok(committed > 40, `only ${committed} writes ran during the export`);
     await sql(target.url, 'drop schema public cascade', 'create schema public');
-    await w.restoreNow({ exportId: 'ranges-busy', target: 'dst' });
+    await w.restoreNow({ exportId, target: 'dst' });
     const [restored] = await sql<{ rows: string; total: string; ids: string }>(target.url, `select count(*)::text as rows, sum(v)::text as total, count(distinct id)::text as ids from big`);
     assert.equal(restored!.total, '0', 'the restored rows are not one consistent snapshot');
     assert.equal(restored!.ids, restored!.rows);
-    const big = (await manifestOf('ranges-busy')).tables.find((t) => t.name === 'big')!;
+    const big = (await manifestOf(exportId)).tables.find((t) => t.name === 'big')!;
     assert.equal(String(big.rows), restored!.rows);
+    assert.equal(new Set(big.parts.map((p) => /range-(\d{3})-/.exec(p.key)?.[1])).size, 4);
+    if (acrossWorkers) {
+      const events = (await w.client.temporal.workflow.getHandle(exportWorkflowId(exportId)).fetchHistory()).events ?? [];
+      assert.equal(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'exportRange').length, 4, 'one activity per range');
+    }
   });
+  }
 });

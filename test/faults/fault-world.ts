@@ -43,6 +43,11 @@ export class WorkerProcess {
 
   stderr: () => string = () => '';
 
+  /** Its process id: a Temporal worker's default identity is `<pid>@<host>`. */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   get alive(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
