@@ -29,12 +29,17 @@ function partRegex(part: string, pattern: string): string {
 
 /** Splits a pattern at its dots outside double quotes. */
 export function splitPattern(pattern: string): string[] {
+  return splitOutsideQuotes(pattern, '.');
+}
+
+/** Splits `text` at each `separator` outside double quotes (a `""` inside quotes toggles twice: one quote, still quoted). */
+export function splitOutsideQuotes(text: string, separator: string): string[] {
   const parts: string[] = [];
   let current = '';
   let quoted = false;
-  for (const ch of pattern) {
+  for (const ch of text) {
     if (ch === '"') quoted = !quoted;
-    if (ch === '.' && !quoted) {
+    if (ch === separator && !quoted) {
       parts.push(current);
       current = '';
     } else current += ch;

@@ -1,4 +1,5 @@
 import { RestorepointError } from '../../core/errors';
+import { splitOutsideQuotes } from '../../core/table-patterns';
 
 /**
  * Splits one flag value at its commas outside double quotes, so a quoted name may hold a
@@ -7,19 +8,11 @@ import { RestorepointError } from '../../core/errors';
  * around an item are dropped, those inside quotes kept.
  */
 export function splitNameList(value: string): string[] {
-  const items: string[] = [];
-  let current = '';
-  let quoted = false;
-  for (const ch of value) {
-    if (ch === '"') quoted = !quoted;
-    if (ch === ',' && !quoted) {
-      items.push(current);
-      current = '';
-    } else current += ch;
-  }
-  if (quoted) throw new RestorepointError('INPUT_INVALID', `${JSON.stringify(value)} has an unclosed double quote`, { value });
-  items.push(current);
-  return items.map((item) => item.trim()).filter((item) => item !== '');
+  // An odd number of quotes leaves the last item open: refused rather than guessed at.
+  if ((value.match(/"/g)?.length ?? 0) % 2 === 1) throw new RestorepointError('INPUT_INVALID', `${JSON.stringify(value)} has an unclosed double quote`, { value });
+  return splitOutsideQuotes(value, ',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 /**
