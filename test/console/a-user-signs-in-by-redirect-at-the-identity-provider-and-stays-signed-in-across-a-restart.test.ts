@@ -66,6 +66,7 @@ describe('a user signs in by redirect at the identity provider and stays signed 
     await signInAtProvider('alice');
     await page.waitForURL('**/dashboard');
     await page.getByText('Signed in as alice').waitFor();
+    assert.match(await page.locator('table').innerText(), /Dashboard of app\tnone yet\t\tno target set\t/, 'a source without rpoTargetSeconds says so');
     // The grant by subject gives alice `restorer` on app: the wizard is hers to open.
     assert.equal((await page.goto(`${cb.console.url}/recover/source`))!.status(), 200);
     await signOut(page);
