@@ -10,6 +10,7 @@ import { PROGRESS_SCRIPT } from './progress-script';
 import { csrfMatches, type Session } from './sessions';
 import { field, problem, seeOther, type ConsoleDeps, type ConsoleEnv } from './context';
 import { registerDashboard } from './pages/dashboard';
+import { registerAlertAck } from './pages/source-alerts';
 import { registerRedirectSignIn } from './pages/sign-in-redirect';
 import { registerRollbackEvents } from './pages/rollback-events';
 import { registerRollbackPages } from './pages/rollback';
@@ -126,6 +127,7 @@ ${deps.redirectSignIn ? html`<p><a class="button" href="/login/oidc">${v.t('logi
 
   registerRedirectSignIn(app, deps, remember);
   registerDashboard(app, deps);
+  registerAlertAck(app, deps);
   registerWizard(app, deps);
   registerRollbackPages(app, deps);
   registerRollbackEvents(app, deps);

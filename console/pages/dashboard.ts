@@ -7,6 +7,8 @@ import type { MessageKey } from '../messages';
 import { listAlerts } from '../../catalog/alerts-repo';
 import { storageByTier } from '../storage-tiers';
 import { readTrail, type TrailView } from '../trail-view';
+import { DEFAULT_STALE_AFTER_MILLIS, rpoStanding } from '../rpo';
+import { raisedAlertItem } from './source-alerts';
 
 const megabytes = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
@@ -25,8 +27,15 @@ function trailLagSection(trail: TrailView, v: View): Html {
   );
 }
 
-/** How old the last good export may be before the dashboard raises an alert. */
-const STALE_AFTER_MILLIS = 24 * 3600 * 1000;
+/** The RPO target with its verdict in words (never by colour alone): "1 h: within target". */
+function rpoCell(config: ConsoleDeps['config'], source: string, goodAge: number | null, v: View): Html {
+  const standing = rpoStanding(config, source, goodAge);
+  if (standing.targetMillis === null) return html`${v.t('rpo.none')}`;
+  const text = v.t(standing.verdict === 'within' ? 'rpo.within' : 'rpo.over', { target: age(standing.targetMillis) });
+  return standing.verdict === 'over' ? html`<strong class="corrupt">${text}</strong>` : html`${text}`;
+}
+
+const goodAgeOf = (good: RestorePoint | undefined): number | null => (good ? Date.now() - (good.record.finishedAt ?? good.record.createdAt).getTime() : null);
 
 const percent = (rate: number | null, v: View) => (rate === null ? v.t('dashboard.never') : `${Math.round(rate * 100)} %`);
 
@@ -46,17 +55,19 @@ export function registerDashboard(app: Hono<ConsoleEnv>, deps: ConsoleDeps): voi
       sources.map(async (source) => {
         const good = lastGood(await restorePoints(deps.catalog, source));
         const rollbacks = await rollbacksOf(deps.catalog, source);
+        const goodAge = goodAgeOf(good);
         return [
           html`<a href="/sources/${source}">${v.t('dashboard.open', { source })}</a>`,
           good ? good.record.id : v.t('dashboard.never'),
-          good ? age(Date.now() - (good.record.finishedAt ?? good.record.createdAt).getTime()) : '',
+          goodAge === null ? '' : age(goodAge),
+          rpoCell(deps.config, source, goodAge, v),
           rollbacks.length,
           percent(successRate(rollbacks), v),
         ];
       }),
     );
     const body = sources.length
-      ? dataTable(v.t('dashboard.title'), [v.t('dashboard.source'), v.t('dashboard.lastGood'), v.t('dashboard.age'), v.t('dashboard.rollbacks'), v.t('dashboard.successRate')], rows)
+      ? dataTable(v.t('dashboard.title'), [v.t('dashboard.source'), v.t('dashboard.lastGood'), v.t('dashboard.age'), v.t('dashboard.rpo'), v.t('dashboard.rollbacks'), v.t('dashboard.successRate')], rows)
       : html`<p>${v.t('dashboard.none')}</p>`;
     return c.html(page(v, v.t('dashboard.title'), body));
   });
@@ -72,9 +83,12 @@ export function registerDashboard(app: Hono<ConsoleEnv>, deps: ConsoleDeps): voi
     const tiers = await storageByTier(deps.config, deps.catalog, source, new Date());
     const trail = await readTrail(deps.config, deps.catalog, source);
     const good = lastGood(points);
-    const goodAge = good ? Date.now() - (good.record.finishedAt ?? good.record.createdAt).getTime() : null;
+    const goodAge = goodAgeOf(good);
+    // The source's RPO target when it has one (what the slo-rpo alert uses), else a day.
+    const rpo = rpoStanding(deps.config, source, goodAge);
+    const staleAfter = rpo.targetMillis ?? DEFAULT_STALE_AFTER_MILLIS;
     const alerts = [
-      ...(goodAge === null || goodAge > STALE_AFTER_MILLIS ? [v.t('source.staleAlert')] : []),
+      ...(goodAge === null || goodAge > staleAfter ? [rpo.targetMillis === null ? v.t('source.staleAlert') : v.t('source.rpoAlert', { target: age(rpo.targetMillis) })] : []),
       ...points.filter((p) => p.record.verificationStatus === 'corrupt').map((p) => v.t('source.corruptAlert', { exportId: p.record.id })),
     ];
     // The accident detector's and the service objectives' alerts (docs/observability.md): counts and names only, never row values.
@@ -84,18 +98,14 @@ export function registerDashboard(app: Hono<ConsoleEnv>, deps: ConsoleDeps): voi
 <dl>
 <dt>${v.t('dashboard.lastGood')}</dt><dd>${good ? good.record.id : v.t('dashboard.never')}</dd>
 <dt>${v.t('dashboard.age')}</dt><dd>${goodAge === null ? '' : age(goodAge)}</dd>
+<dt>${v.t('dashboard.rpo')}</dt><dd>${rpoCell(deps.config, source, goodAge, v)}</dd>
 <dt>${v.t('dashboard.successRate')}</dt><dd>${percent(successRate(rollbacks), v)}</dd>
 </dl>
 <h2>${v.t('source.alerts')}</h2>
 ${alerts.length || raised.length
   ? html`<ul>
 ${alerts.map((a) => html`<li>${a}</li>`)}
-${raised.map(
-  (a) =>
-    html`<li>${v.t('source.raisedAlert', { summary: a.summary, status: v.t(`alertStatus.${a.status}` as MessageKey), raisedAt: a.raisedAt.toISOString() })}${a.proposal
-      ? html`<br />${v.t('source.alertProposal')} <code>${a.proposal}</code>`
-      : ''}</li>`,
-)}
+${raised.map((a) => raisedAlertItem(a, v, userOf(c).principal))}
 </ul>`
   : html`<p>${v.t('source.noAlerts')}</p>`}
 <h2>${v.t('source.exports')}</h2>

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { openCatalog } from '../../catalog/catalog-db';
-import { raiseAlert } from '../../catalog/alerts-repo';
+import { getAlert, raiseAlert } from '../../catalog/alerts-repo';
 import { retentionPolicySchema } from '../../core/retention/retention-policy';
 import { databaseFingerprint } from '../support/pagila';
 import { tokenFor } from '../support/identity';
@@ -39,7 +39,11 @@ describe('a rejected request changes nothing, and the server refuses what the pa
   let world: PagilaConsole | undefined;
   before(async () => {
     // The console reads the retention policy for storage by tier (the worker needs none here).
-    ({ db, rw, exportId, cb } = world = await startPagilaConsole('console_reject', { retention: retentionPolicySchema.parse({ keepLast: 2, minAgeDays: 0 }) }));
+    // app has an RPO target of 2 hours its fresh export meets; `idle` (the console's only) has the same and no export at all.
+    ({ db, rw, exportId, cb } = world = await startPagilaConsole('console_reject', (config) => ({
+      retention: retentionPolicySchema.parse({ keepLast: 2, minAgeDays: 0 }),
+      sources: { ...config.sources, app: { ...config.sources.app!, rpoTargetSeconds: 7200 }, idle: { ...config.sources.app!, rpoTargetSeconds: 7200 } },
+    })));
   });
   after(async () => {
     await world?.close();
@@ -150,7 +154,41 @@ describe('a rejected request changes nothing, and the server refuses what the pa
     const sourcePage = await main(page);
     assert.match(sourcePage, /mass delete on public\.film: 900 rows by intern@app \(open, raised /);
     assert.match(sourcePage, /restorepoint revert --source app --actor intern@app --reason 'alert alert-/);
+    assert.match(sourcePage, /RPO target\s+2 h: within target/);
     await accessible(page);
+    await page.screenshot({ path: path.join(SCREENSHOTS, '23-alert-ack.png'), fullPage: true });
+    await signOut(page);
+
+    // The dashboard puts each source's RPO target beside its last good export's age, the verdict in words.
+    await signIn(cb, 'victor', { app: ['viewer'], idle: ['viewer'] });
+    const sources = await page.locator('table').innerText();
+    assert.match(sources, /Dashboard of app\t\S+\t\d+ (s|min)\t2 h: within target\t/);
+    assert.match(sources, /Dashboard of idle\tnone yet\t\t2 h: over target\t/);
+    await accessible(page);
+    // victor may look at the alert, not acknowledge it: no form, and the forged POST is refused.
+    await page.goto(`${cb.console.url}/sources/app`);
+    assert.equal(await page.getByRole('button', { name: 'Acknowledge' }).count(), 0);
+    const alertId = /'alert (alert-[\w-]+)'/.exec(await main(page))![1]!;
+    const forgeAck = async (form: Record<string, string>) => (await page.request.post(`${cb.console.url}/sources/app/alerts/${alertId}/ack`, { form, maxRedirects: 0 })).status();
+    assert.equal(await forgeAck({ _csrf: await csrfOf(page), comment: 'forged' }), 403);
+    await signOut(page);
+
+    // alice (a restorer holds alert.ack) acknowledges it from the page, by keyboard; the worker records her.
+    await signIn(cb, 'alice', { app: ['restorer'] });
+    assert.equal(await forgeAck({ comment: 'no csrf' }), 403);
+    await page.goto(`${cb.console.url}/sources/app`);
+    await page.getByLabel('Comment on acknowledging this alert (optional)').fill('INC-9: the intern cleaned a test copy');
+    await press(page, 'Acknowledge');
+    await page.getByText('You acknowledged the alert.').waitFor();
+    assert.match(await main(page), /mass delete on public\.film: 900 rows by intern@app \(acknowledged, raised /);
+    assert.equal(await page.getByRole('button', { name: 'Acknowledge' }).count(), 0, 'an acknowledged alert offers no second one');
+    await accessible(page);
+    const checkCatalog = openCatalog(rw.world.config.catalog.url);
+    try {
+      assert.equal((await getAlert(checkCatalog, alertId))!.ackedBy, 'alice');
+    } finally {
+      await checkCatalog.destroy();
+    }
     await signOut(page);
   });
 

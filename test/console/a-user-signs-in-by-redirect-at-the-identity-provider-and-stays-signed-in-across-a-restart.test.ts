@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { configSchema, type Config } from '../../config/schema';
 import { scratchDatabase, testStack, type ScratchDatabase } from '../support/stack';
-import { seriousViolations, signOut, startConsoleBrowser, type ConsoleBrowser } from './console-world';
+import { SCREENSHOTS, seriousViolations, signOut, startConsoleBrowser, type ConsoleBrowser } from './console-world';
 import { CONSOLE_CLIENT_ID, startTestIdentityProvider, type TestIdentityProvider } from './test-identity-provider';
 
 describe('a user signs in by redirect at the identity provider and stays signed in across a console restart', () => {
@@ -61,9 +62,11 @@ describe('a user signs in by redirect at the identity provider and stays signed 
     await page.goto(`${cb.console.url}/login`);
     assert.equal(await page.getByLabel('Token').count(), 1, 'pasting a token is still offered');
     assert.deepEqual(await seriousViolations(page), []);
+    await page.screenshot({ path: path.join(SCREENSHOTS, '22-sign-in-redirect.png'), fullPage: true });
     await signInAtProvider('alice');
     await page.waitForURL('**/dashboard');
     await page.getByText('Signed in as alice').waitFor();
+    assert.match(await page.locator('table').innerText(), /Dashboard of app\tnone yet\t\tno target set\t/, 'a source without rpoTargetSeconds says so');
     // The grant by subject gives alice `restorer` on app: the wizard is hers to open.
     assert.equal((await page.goto(`${cb.console.url}/recover/source`))!.status(), 200);
     await signOut(page);

@@ -13,8 +13,11 @@ export interface PagilaConsole {
   close(): Promise<void>;
 }
 
-/** `consoleConfig` is laid over the world's config for the console only (e.g. a retention policy it reads). */
-export async function startPagilaConsole(name: string, consoleConfig: Partial<Config> = {}): Promise<PagilaConsole> {
+/**
+ * `consoleConfig` is laid over the world's config for the console only (e.g. a retention policy
+ * it reads); a function gets the world's config first (e.g. to give its source an RPO target).
+ */
+export async function startPagilaConsole(name: string, consoleConfig: Partial<Config> | ((config: Config) => Partial<Config>) = {}): Promise<PagilaConsole> {
   const db = await pagilaDatabase(name);
   let rw: RollbackWorld | undefined;
   let cb: ConsoleBrowser | undefined;
@@ -26,7 +29,8 @@ export async function startPagilaConsole(name: string, consoleConfig: Partial<Co
   try {
     rw = await startRollbackWorld(db.url);
     const exportId = await rw.exportApp();
-    cb = await startConsoleBrowser({ ...rw.world.config, ...consoleConfig });
+    const over = typeof consoleConfig === 'function' ? consoleConfig(rw.world.config) : consoleConfig;
+    cb = await startConsoleBrowser({ ...rw.world.config, ...over });
     return { db, rw, exportId, cb, close };
   } catch (error) {
     await close();
