@@ -27,20 +27,29 @@ export async function listTables(db: Queryable, schemas: readonly string[]): Pro
 }
 
 export async function describeColumns(db: Queryable, table: TableRef): Promise<ManifestColumn[]> {
-  const { rows } = await db.query<{ name: string; type: string; not_null: boolean; default_expr: string | null; generated: string; identity: string; json_cast: boolean }>(
-    `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as not_null,
+  return (await describeColumnsOf(db, [table]))[0]!;
+}
+
+/**
+ * Each table's columns, in the order of `tables`, from one catalog query whatever their
+ * number: a query per table cost a round trip each, most of a many-table export's planning.
+ */
+export async function describeColumnsOf(db: Queryable, tables: readonly TableRef[]): Promise<ManifestColumn[][]> {
+  const { rows } = await db.query<{ i: string; name: string; type: string; not_null: boolean; default_expr: string | null; generated: string; identity: string; json_cast: boolean }>(
+    `select t.i::text as i, a.attname as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as not_null,
             pg_get_expr(d.adbin, d.adrelid) as default_expr, a.attgenerated::text as generated, a.attidentity::text as identity,
             exists (select 1 from pg_cast k
-                     where k.castsource in (t.oid, t.typbasetype, t.typelem) and k.castsource not in ('json'::regtype, 'jsonb'::regtype)
+                     where k.castsource in (ty.oid, ty.typbasetype, ty.typelem) and k.castsource not in ('json'::regtype, 'jsonb'::regtype)
                        and k.casttarget in ('json'::regtype, 'jsonb'::regtype)) as json_cast
-       from pg_attribute a
-       join pg_type t on t.oid = a.atttypid
+       from unnest($1::text[]) with ordinality as t(name, i)
+       join pg_attribute a on a.attrelid = t.name::regclass
+       join pg_type ty on ty.oid = a.atttypid
        left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-      where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped
-      order by a.attnum`,
-    [qualifiedName(table.schema, table.name)],
+      where a.attnum > 0 and not a.attisdropped
+      order by t.i, a.attnum`,
+    [tableNames(tables)],
   );
-  return rows.map((r) => ({
+  return groupByTable(tables, rows, (r) => ({
     name: r.name,
     type: r.type,
     nullable: !r.not_null,
@@ -50,6 +59,18 @@ export async function describeColumns(db: Queryable, table: TableRef): Promise<M
     // hstore (and any type with a cast to json) would become a JSON object that its input does not read back.
     ...(r.json_cast ? { jsonlText: true as const } : {}),
   }));
+}
+
+/** The tables' quoted qualified names, for `unnest($1::text[]) with ordinality` and a `::regclass` cast each. */
+function tableNames(tables: readonly TableRef[]): string[] {
+  return tables.map((t) => qualifiedName(t.schema, t.name));
+}
+
+/** Rows tagged with their table's 1-based position `i` (in `tables` order, each table's rows in query order), one list per table. */
+function groupByTable<Row extends { i: string }, T>(tables: readonly TableRef[], rows: readonly Row[], map: (row: Row) => T): T[][] {
+  const out: T[][] = tables.map(() => []);
+  for (const row of rows) out[Number(row.i) - 1]!.push(map(row));
+  return out;
 }
 
 /** Materialized views of the schemas, in creation order, and whether each held rows (was refreshed). */
@@ -66,33 +87,43 @@ export async function listMaterializedViews(db: Queryable, schemas: readonly str
 }
 
 export async function describePrimaryKey(db: Queryable, table: TableRef): Promise<string[]> {
-  const { rows } = await db.query<{ name: string }>(
-    `select a.attname as name
-       from pg_constraint c
+  return (await describePrimaryKeysOf(db, [table]))[0]!;
+}
+
+/** Each table's primary key columns (none: an empty list), in the order of `tables`, from one catalog query. */
+export async function describePrimaryKeysOf(db: Queryable, tables: readonly TableRef[]): Promise<string[][]> {
+  const { rows } = await db.query<{ i: string; name: string }>(
+    `select t.i::text as i, a.attname as name
+       from unnest($1::text[]) with ordinality as t(name, i)
+       join pg_constraint c on c.conrelid = t.name::regclass and c.contype = 'p'
        cross join lateral unnest(c.conkey) with ordinality as k(attnum, position)
        join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum
-      where c.conrelid = $1::regclass and c.contype = 'p'
-      order by k.position`,
-    [qualifiedName(table.schema, table.name)],
+      order by t.i, k.position`,
+    [tableNames(tables)],
   );
-  return rows.map((r) => r.name);
+  return groupByTable(tables, rows, (r) => r.name);
 }
 
 export async function describeForeignKeys(db: Queryable, table: TableRef): Promise<ManifestForeignKey[]> {
-  const { rows } = await db.query<{ name: string; columns: string[]; ref_schema: string; ref_table: string; ref_columns: string[]; deferrable: boolean }>(
-    `select c.conname as name,
+  return (await describeForeignKeysOf(db, [table]))[0]!;
+}
+
+/** Each table's own foreign keys (not those a partition inherits), by name, in the order of `tables`, from one catalog query. */
+export async function describeForeignKeysOf(db: Queryable, tables: readonly TableRef[]): Promise<ManifestForeignKey[][]> {
+  const { rows } = await db.query<{ i: string; name: string; columns: string[]; ref_schema: string; ref_table: string; ref_columns: string[]; deferrable: boolean }>(
+    `select t.i::text as i, c.conname as name,
             array(select a.attname from unnest(c.conkey) with ordinality k(n, i) join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.n order by k.i)::text[] as columns,
             rn.nspname as ref_schema, rc.relname as ref_table,
             array(select a.attname from unnest(c.confkey) with ordinality k(n, i) join pg_attribute a on a.attrelid = c.confrelid and a.attnum = k.n order by k.i)::text[] as ref_columns,
             c.condeferrable as deferrable
-       from pg_constraint c
+       from unnest($1::text[]) with ordinality as t(name, i)
+       join pg_constraint c on c.conrelid = t.name::regclass and c.contype = 'f' and c.conparentid = 0
        join pg_class rc on rc.oid = c.confrelid
        join pg_namespace rn on rn.oid = rc.relnamespace
-      where c.conrelid = $1::regclass and c.contype = 'f' and c.conparentid = 0
-      order by c.conname`,
-    [qualifiedName(table.schema, table.name)],
+      order by t.i, c.conname`,
+    [tableNames(tables)],
   );
-  return rows.map((r) => ({
+  return groupByTable(tables, rows, (r) => ({
     name: r.name,
     columns: r.columns,
     referencedSchema: r.ref_schema,
@@ -100,6 +131,19 @@ export async function describeForeignKeys(db: Queryable, table: TableRef): Promi
     referencedColumns: r.ref_columns,
     deferrable: r.deferrable,
   }));
+}
+
+/** Each table's planner row estimate, main-fork bytes and pages, in the order of `tables`, from one catalog query. */
+export async function estimateTableSizes(db: Queryable, tables: readonly TableRef[]): Promise<{ rows: number; bytes: number; pages: number }[]> {
+  const { rows } = await db.query<{ i: string; n: string; bytes: string; pages: string }>(
+    `select t.i::text as i, greatest(c.reltuples, 0)::bigint::text as n, pg_relation_size(c.oid)::text as bytes,
+            (pg_relation_size(c.oid) / current_setting('block_size')::int)::text as pages
+       from unnest($1::text[]) with ordinality as t(name, i)
+       join pg_class c on c.oid = t.name::regclass
+      order by t.i`,
+    [tableNames(tables)],
+  );
+  return groupByTable(tables, rows, (r) => ({ rows: Number(r.n), bytes: Number(r.bytes), pages: Number(r.pages) })).map((one) => one[0] ?? { rows: 0, bytes: 0, pages: 0 });
 }
 
 /**

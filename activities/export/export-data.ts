@@ -6,11 +6,10 @@ import { describeScope } from '../../core/export-scope';
 import { MANIFEST_VERSION, type Manifest, type ManifestPart, type ManifestTable, type TableFingerprint } from '../../core/manifest';
 import { addFingerprints, type RowsFingerprint } from '../../streams/row-fingerprint';
 import { objectNames } from '../../core/object-names';
-import { describeColumns, describeForeignKeys, describePrimaryKey, listMaterializedViews, listSequences, sourceIdentity, type TableRef } from '../../postgres/introspect';
+import { describeColumnsOf, describeForeignKeysOf, describePrimaryKeysOf, estimateTableSizes, listMaterializedViews, listSequences, sourceIdentity, type TableRef } from '../../postgres/introspect';
 import { resolveExportScope } from '../../postgres/export-scope';
 import { checkSchemaDumpable } from '../../postgres/dump-preflight';
 import type { PageRange } from '../../postgres/copy-statements';
-import { qualifiedName } from '../../postgres/queryable';
 import { openConnection } from '../../postgres/connect';
 import { joinSharedSnapshot, lockTables } from '../../postgres/snapshot';
 import { tableUnchangedSince } from '../../postgres/table-unchanged';
@@ -117,6 +116,8 @@ export function createExportDataActivity(deps: ActivityDeps) {
     const checkpoint = (): ExportCheckpoint => ({ snapshotId: snapshot.id, txidSnapshot: snapshot.txidSnapshot, tables: { ...done } });
     const progress = new ProgressReporter(checkpoint);
     const readers: pg.Client[] = [];
+    // The snapshot leader holds one connection (pg_dump's ran and closed before the readers open); readers get the rest.
+    const maxConnections = Math.min(source.maxConnections, input.maxConnections ?? source.maxConnections);
     try {
       // The scope is checked again here (the client checked it before starting): a schedule or script may not have.
       const scope = await resolveExportScope(leader, input);
@@ -132,12 +133,11 @@ export function createExportDataActivity(deps: ActivityDeps) {
         sourceIdentity(leader),
         listSequences(leader, scope.schemas),
         listMaterializedViews(leader, scope.schemas),
-        storeDdl(store, source.url, input.exportId, scope, snapshot.id, cipher),
+        // Two pg_dumps at once only when the leader and both fit within maxConnections.
+        storeDdl(store, source.url, input.exportId, scope, snapshot.id, maxConnections >= 3, cipher),
       ]);
       progress.setStage('copying');
 
-      // The snapshot leader holds one connection (pg_dump's ran and closed before); readers get the rest.
-      const maxConnections = Math.min(source.maxConnections, input.maxConnections ?? source.maxConnections);
       const bytesPerSecond = input.maxBytesPerSecond ?? deps.config.export.maxBytesPerSecond;
       const rateLimit = bytesPerSecond ? new ByteRateLimit(bytesPerSecond) : undefined;
       async function openReader(): Promise<pg.Client> {
@@ -383,30 +383,19 @@ export function createExportDataActivity(deps: ActivityDeps) {
 }
 
 async function planTables(leader: pg.Client, selected: readonly TableRef[]): Promise<PlannedTable[]> {
-  const planned: PlannedTable[] = [];
-  for (const ref of selected) {
-    const estimate = await leader.query<{ n: string; bytes: string; pages: string }>(
-      `select greatest(reltuples, 0)::bigint::text as n, pg_relation_size(oid)::text as bytes,
-              (pg_relation_size(oid) / current_setting('block_size')::int)::text as pages
-         from pg_class where oid = $1::regclass`,
-      [qualifiedName(ref.schema, ref.name)],
-    );
-    planned.push({
-      ref,
-      key: `${ref.schema}.${ref.name}`,
-      estimatedRows: Number(estimate.rows[0]?.n ?? 0),
-      bytes: Number(estimate.rows[0]?.bytes ?? 0),
-      pages: Number(estimate.rows[0]?.pages ?? 0),
-      description: {
-        schema: ref.schema,
-        name: ref.name,
-        kind: ref.kind,
-        columns: await describeColumns(leader, ref),
-        primaryKey: await describePrimaryKey(leader, ref),
-        foreignKeys: await describeForeignKeys(leader, ref),
-      },
-    });
-  }
+  // Four catalog queries for all tables together: four a table, each a round trip, were most of a many-table export's planning.
+  const estimates = await estimateTableSizes(leader, selected);
+  const columns = await describeColumnsOf(leader, selected);
+  const primaryKeys = await describePrimaryKeysOf(leader, selected);
+  const foreignKeys = await describeForeignKeysOf(leader, selected);
+  const planned: PlannedTable[] = selected.map((ref, i) => ({
+    ref,
+    key: `${ref.schema}.${ref.name}`,
+    estimatedRows: estimates[i]!.rows,
+    bytes: estimates[i]!.bytes,
+    pages: estimates[i]!.pages,
+    description: { schema: ref.schema, name: ref.name, kind: ref.kind, columns: columns[i]!, primaryKey: primaryKeys[i]!, foreignKeys: foreignKeys[i]! },
+  }));
   // Largest first, so the last table to finish is a small one and readers stay busy.
   return planned.sort((a, b) => b.estimatedRows - a.estimatedRows);
 }
