@@ -32,8 +32,11 @@ bash scripts/node-lts.sh "$tools"
 # shellcheck source=node-lts.sh
 source scripts/node-lts.sh "$tools"
 
-# npm packages, exactly as locked.
-if [ ! -d node_modules/@temporalio/worker ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm packages, exactly as locked. A node_modules that is a link (a git worktree sharing another
+# checkout's packages) is left alone: npm ci would empty the folder it points to.
+if [ -L node_modules ]; then
+  say "node_modules is a link to $(readlink node_modules): not reinstalling it"
+elif [ ! -d node_modules/@temporalio/worker ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
