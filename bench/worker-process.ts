@@ -34,6 +34,8 @@ export class WorkerProcess {
       env: { ...process.env, RESTOREPOINT_CONFIG: options.configFile, RESTOREPOINT_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // The log's folder may not exist yet (a checkout whose stack state lives elsewhere, RESTOREPOINT_HOME).
+    fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
     const log = fs.createWriteStream(options.logFile, { flags: 'a' });
     child.stderr!.pipe(log);
     await new Promise<void>((resolve, reject) => {
