@@ -129,10 +129,15 @@ export function createExportDataActivity(deps: ActivityDeps) {
       progress.setScope(describeScope(input));
       // Before pg_dump runs: a refusal it would meet arrives here with its SQLSTATE.
       await checkSchemaDumpable(leader, scope);
-      const [identity, sequences, materializedViews, ddl] = await Promise.all([
-        sourceIdentity(leader),
-        listSequences(leader, scope.schemas),
-        listMaterializedViews(leader, scope.schemas),
+      // The leader's queries go one after another (a pg client runs one at a time anyway, and
+      // queueing them on it is deprecated); the DDL dumps run beside them on their own connections.
+      const leaderFacts = async () => ({
+        identity: await sourceIdentity(leader),
+        sequences: await listSequences(leader, scope.schemas),
+        materializedViews: await listMaterializedViews(leader, scope.schemas),
+      });
+      const [{ identity, sequences, materializedViews }, ddl] = await Promise.all([
+        leaderFacts(),
         // Two pg_dumps at once only when the leader and both fit within maxConnections.
         storeDdl(store, source.url, input.exportId, scope, snapshot.id, maxConnections >= 3, cipher),
       ]);
