@@ -1,17 +1,5 @@
 import { z } from 'zod';
-
-/** PostgreSQL's longest identifier, in bytes (NAMEDATALEN - 1); a longer name is cut without warning. */
-const MAX_IDENTIFIER_BYTES = 63;
-
-/** UTF-8 length without Buffer or TextEncoder: this module is imported by workflows too. */
-function utf8Bytes(text: string): number {
-  let bytes = 0;
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
-  }
-  return bytes;
-}
+import { MAX_IDENTIFIER_BYTES, utf8Bytes } from './identifier-bytes';
 
 /**
  * A schema restorepoint creates for copies (restore and reconstruct `--schema`, a side-by-side

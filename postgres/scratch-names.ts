@@ -1,9 +1,9 @@
+import { MAX_IDENTIFIER_BYTES } from '../core/identifier-bytes';
+
 interface Named {
   readonly schema: string;
   readonly name: string;
 }
-
-const MAX_IDENTIFIER_BYTES = 63;
 
 /**
  * The name a table takes when an export is restored into one schema (`--schema scratch`, a
