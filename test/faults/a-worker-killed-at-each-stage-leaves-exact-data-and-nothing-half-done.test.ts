@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { listLedger } from '../../catalog/ledger';
 import { openCatalog } from '../../catalog/catalog-db';
-import { connectClient, type RestorepointClient } from '../../client/connect';
+import type { RestorepointClient } from '../../client/connect';
 import { readRetentionRun } from '../../client/retention';
 import { startExport, type ExportHandle } from '../../client/exports';
 import { startRestore } from '../../client/restores';
@@ -14,8 +14,8 @@ import { databaseFingerprint } from '../../postgres/content-fingerprint';
 import { openStore } from '../../storage/open-store';
 import { sql } from '../export/harness';
 import { scratchDatabase, testStack, type ScratchDatabase } from '../support/stack';
-import { startTestWorld, type TestWorld } from '../support/temporal';
-import { assertNoOrphans, backends, pendingActivity, waitFor, WorkerRelay } from './fault-world';
+import type { TestWorld } from '../support/temporal';
+import { assertNoOrphans, backends, pendingActivity, startKillWorld, waitFor, type KillWorld } from './fault-world';
 
 const TABLES = ['t1', 't2', 't3', 't4'];
 const ROWS = 20_000;
@@ -29,11 +29,10 @@ const BIG_ROWS = 300_000;
  * ledger outcome. Each point kills the worker that holds the job and starts the next one.
  */
 describe('a worker killed at each stage leaves exact data and nothing half done', () => {
+  let kill: KillWorld;
   let world: TestWorld;
   let client: RestorepointClient;
-  let worker: WorkerRelay;
   let source: ScratchDatabase;
-  const targets: ScratchDatabase[] = [];
   const destination = `gs://restorepoint-kill-points-${process.pid}/k`;
   const adminUrl = () => testStack().postgres.adminUrl;
   const bigExport = 'kill-big';
@@ -42,27 +41,18 @@ describe('a worker killed at each stage leaves exact data and nothing half done'
     source = await scratchDatabase('kill_src');
     for (const t of TABLES) await sql(source.url, `create table ${t} (id int primary key, v text)`, `insert into ${t} select g, md5(g::text) || md5((-g)::text) from generate_series(1, ${ROWS}) g`);
     await sql(source.url, 'create table big (id int primary key, v text)', `insert into big select g, md5(g::text) from generate_series(1, ${BIG_ROWS}) g`);
-    world = await startTestWorld({ src: source.url });
-    client = await connectClient(world.config);
-    worker = await WorkerRelay.start(world.config);
+    ({ world, client } = kill = await startKillWorld(source.url, 'kill_dst'));
     await (await startExport(client, { exportId: bigExport, source: 'src', destination, tables: ['big'], requestedBy: 'test' })).result();
   });
 
   after(async () => {
-    await worker?.stop();
-    await client?.close();
-    await world?.close();
+    await kill?.close();
     await source?.drop();
-    for (const t of targets) await t.drop();
   });
 
-  const killWhen = (what: string, reached: () => Promise<unknown>) => worker.killWhen(what, reached);
+  const killWhen = (what: string, reached: () => Promise<unknown>) => kill.worker.killWhen(what, reached);
 
-  async function freshTarget(): Promise<ScratchDatabase> {
-    const db = await scratchDatabase('kill_dst');
-    targets.push(db);
-    return db;
-  }
+  const freshTarget = () => kill.freshTarget();
 
   /** The tables' rows in `url` fingerprint as the source's. */
   async function assertSameRows(url: string, tables: readonly string[]): Promise<void> {

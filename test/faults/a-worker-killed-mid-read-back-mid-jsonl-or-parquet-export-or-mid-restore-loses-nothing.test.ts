@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { listLedger } from '../../catalog/ledger';
 import { openCatalog } from '../../catalog/catalog-db';
-import { connectClient, type RestorepointClient } from '../../client/connect';
+import type { RestorepointClient } from '../../client/connect';
 import { startExport } from '../../client/exports';
 import { startRestore } from '../../client/restores';
 import { startVerification } from '../../client/verifications';
@@ -14,8 +14,8 @@ import { databaseFingerprint } from '../../postgres/content-fingerprint';
 import { openStore } from '../../storage/open-store';
 import { sql } from '../export/harness';
 import { scratchDatabase, testStack, type ScratchDatabase } from '../support/stack';
-import { startTestWorld, type TestWorld } from '../support/temporal';
-import { assertNoOrphans, backends, pendingActivity, waitFor, WorkerRelay } from './fault-world';
+import type { TestWorld } from '../support/temporal';
+import { assertNoOrphans, backends, pendingActivity, startKillWorld, waitFor, type KillWorld } from './fault-world';
 
 const SMALL_ROWS = 20_000;
 const BIG_ROWS = 200_000;
@@ -29,11 +29,10 @@ const TABLES = ['t1', 't2', 'big'];
  * then: every row once (fingerprints), nothing half-applied, nothing orphaned, ledger once.
  */
 describe('a worker killed mid-read-back, mid-jsonl or parquet export or mid-restore loses nothing', () => {
+  let kill: KillWorld;
   let world: TestWorld;
   let client: RestorepointClient;
-  let worker: WorkerRelay;
   let source: ScratchDatabase;
-  const targets: ScratchDatabase[] = [];
   const destination = `gs://restorepoint-more-kills-${process.pid}/k`;
   const adminUrl = () => testStack().postgres.adminUrl;
   /** The big table in many small encrypted parts, so reading them back takes long enough to be caught. */
@@ -44,27 +43,18 @@ describe('a worker killed mid-read-back, mid-jsonl or parquet export or mid-rest
     source = await scratchDatabase('more_kills_src');
     for (const t of ['t1', 't2']) await sql(source.url, `create table ${t} (id int primary key, v text)`, `insert into ${t} select g, md5(g::text) || md5((-g)::text) from generate_series(1, ${SMALL_ROWS}) g`);
     await sql(source.url, 'create table big (id int primary key, v text)', `insert into big select g, md5(g::text) from generate_series(1, ${BIG_ROWS}) g`);
-    world = await startTestWorld({ src: source.url });
-    client = await connectClient(world.config);
-    worker = await WorkerRelay.start(world.config);
+    ({ world, client } = kill = await startKillWorld(source.url, 'more_kills_dst'));
     await (await startExport(client, { exportId: manyParts, source: 'src', destination, tables: ['big'], partSizeBytes: 64 * 1024, requestedBy: 'test' })).result();
   });
 
   after(async () => {
-    await worker?.stop();
-    await client?.close();
-    await world?.close();
+    await kill?.close();
     await source?.drop();
-    for (const t of targets) await t.drop();
   });
 
-  const killWhen = (what: string, reached: () => Promise<unknown>) => worker.killWhen(what, reached);
+  const killWhen = (what: string, reached: () => Promise<unknown>) => kill.worker.killWhen(what, reached);
 
-  async function freshTarget(): Promise<ScratchDatabase> {
-    const db = await scratchDatabase('more_kills_dst');
-    targets.push(db);
-    return db;
-  }
+  const freshTarget = () => kill.freshTarget();
 
   /** Each table's fingerprint in `schema` of `url` equals the source's. */
   async function assertSameRows(url: string, tables: readonly string[], schema = 'public'): Promise<void> {

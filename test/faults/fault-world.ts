@@ -12,6 +12,9 @@ import { objectNames } from '../../core/object-names';
 import { startGcs } from '../../stack/gcs';
 import { freePort, startDetached, stopGroup, tcpOpen, waitUntil } from '../../stack/processes';
 import { temporalCli } from '../../stack/tools';
+import { connectClient, type RestorepointClient } from '../../client/connect';
+import { scratchDatabase, type ScratchDatabase } from '../support/stack';
+import { startTestWorld, type TestWorld } from '../support/temporal';
 import type { ObjectStore } from '../../storage/object-store';
 
 /**
@@ -150,6 +153,39 @@ export class WorkerRelay {
   stop(): Promise<void> {
     return this.worker.kill();
   }
+}
+
+/** What each kill test starts from: a test world on its source, a client, the worker relay, and empty targets made on demand. */
+export interface KillWorld {
+  readonly world: TestWorld;
+  readonly client: RestorepointClient;
+  readonly worker: WorkerRelay;
+  /** An empty database to restore into, dropped by `close`. */
+  freshTarget(): Promise<ScratchDatabase>;
+  close(): Promise<void>;
+}
+
+export async function startKillWorld(sourceUrl: string, targetPrefix: string): Promise<KillWorld> {
+  const world = await startTestWorld({ src: sourceUrl });
+  const client = await connectClient(world.config);
+  const worker = await WorkerRelay.start(world.config);
+  const targets: ScratchDatabase[] = [];
+  return {
+    world,
+    client,
+    worker,
+    async freshTarget() {
+      const db = await scratchDatabase(targetPrefix);
+      targets.push(db);
+      return db;
+    },
+    async close() {
+      await worker.stop();
+      await client.close();
+      await world.close();
+      for (const t of targets) await t.drop();
+    },
+  };
 }
 
 /** Thrown by a probe that knows its point can no longer be reached: `waitFor` stops at once with it. */
