@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RestorepointClient } from '../client/connect';
 import type { Config } from '../config/schema';
+import type { ManifestPart } from '../core/manifest';
+import type { CopyFormat } from './copy-format';
 import { openStore } from '../storage/open-store';
 import type { BenchDatabases } from './dataset';
 import type { ScaleOut } from './scale-out';
@@ -32,6 +34,8 @@ export interface BenchContext {
   incrementalHead?: { readonly exportId: string; readonly destination: string };
   /** Workers on task queues of their own, by count (bench/scale-out.ts), started on first use. */
   scaleOut?: Map<number, ScaleOut>;
+  /** BENCH_TABLE's parts in each COPY format (bench/copy-format.ts), the input of that format's loads, made on first use. */
+  copyFormatInputs?: Map<CopyFormat, { readonly directory: string; readonly parts: readonly ManifestPart[] }>;
 }
 
 /** A fresh folder destination under the work folder. */

@@ -1,14 +1,16 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { startExport } from '../client/exports';
 import { startRestore } from '../client/restores';
 import { postgresClient } from '../stack/tools';
 import { folderDestination, removeDestination, type BenchContext } from './bench-context';
 import { BENCH_TABLE, emptyPgRestoreTarget, emptyTarget, ONE_ROW_TABLE, recreateEmptyDatabase, SMALL_TABLE, targetRows, TWIN_TABLE, withClient } from './dataset';
+import { COPY_FORMATS, COPY_TARGETS, copyFormatInput, emptyCopyTarget, exportInFormat, loadInFormat, type CopyTarget } from './copy-format';
 import type { Measurement } from './measurement';
 import { exportAcrossWorkers, startScaleOut } from './scale-out';
 import { timedCommand } from './timed-command';
 
-export type Group = 'export' | 'restore' | 'parallel' | 'latency' | 'memory' | 'pagila' | 'incremental' | 'split' | 'encryption';
+export type Group = 'export' | 'restore' | 'parallel' | 'latency' | 'memory' | 'pagila' | 'incremental' | 'split' | 'encryption' | 'binary';
 
 /** Readers (ctid page ranges) of the one-table split contenders. */
 export const SPLIT_READERS = [1, 2, 4] as const;
@@ -285,6 +287,39 @@ export function contenders(): Contender[] {
           }
         },
       }),
+    ),
+    // COPY's binary format against CSV, each through the export pipeline and through load-part into two kinds of empty table.
+    ...COPY_FORMATS.map(
+      (format): Contender => ({
+        id: `copy_out_${format}`,
+        label: `COPY TO (format ${format}) -> reader -> zstd -> folder`,
+        group: 'binary',
+        run: async (c, runNo) => {
+          const directory = path.join(c.workDir, 'copy-format-out', `${format}-${runNo}`);
+          try {
+            return (await exportInFormat(c, format, directory)).measurement;
+          } finally {
+            fs.rmSync(directory, { recursive: true, force: true });
+          }
+        },
+      }),
+    ),
+    ...(Object.keys(COPY_TARGETS) as CopyTarget[]).flatMap((target) =>
+      COPY_FORMATS.map(
+        (format): Contender => ({
+          id: `copy_in_${format}_${target}`,
+          label: `zstd parts -> COPY FROM (format ${format}) -> ${target === 'pk' ? 'table with its primary key' : 'table without indexes'}`,
+          group: 'binary',
+          prepare: async (c) => {
+            await copyFormatInput(c, format);
+            await emptyCopyTarget(c, target);
+          },
+          run: async (c) => {
+            const input = await copyFormatInput(c, format);
+            return loadInFormat(c, format, target, input.directory, input.parts);
+          },
+        }),
+      ),
     ),
   ];
 }

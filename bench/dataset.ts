@@ -86,7 +86,10 @@ async function sourceIsCurrent(url: string, rows: number): Promise<boolean> {
 
 /** Creates (or reuses, when it already has `rows` rows) every database the benchmark uses. */
 export async function prepareDatabases(adminUrl: string, rows: number, log: (line: string) => void): Promise<BenchDatabases> {
-  const name = (suffix: string) => `restorepoint_bench_${suffix}`;
+  // A benchmark of its own beside another (several sessions share one stack) takes other names: every run recreates its databases.
+  const prefix = process.env.RESTOREPOINT_BENCH_DATABASES ?? 'restorepoint_bench';
+  if (!/^[a-z_][a-z0-9_]{0,40}$/.test(prefix)) throw new Error(`RESTOREPOINT_BENCH_DATABASES must be a lower-case identifier of at most 41 characters, not ${prefix}`);
+  const name = (suffix: string) => `${prefix}_${suffix}`;
   let source = withDatabase(adminUrl, name('source'));
   if (!(await databaseExists(adminUrl, name('source'))) || !(await sourceIsCurrent(source, rows))) {
     log(`generating ${rows.toLocaleString('en')} rows (twice) and ${Math.ceil(rows / 5).toLocaleString('en')} more with generate_series`);

@@ -27,7 +27,7 @@ import { WorkerProcess } from './worker-process';
 import { startExport } from '../client/exports';
 import { issueLocalToken, localIdentityConfig } from '../identity/local-issuer';
 
-const GROUPS: readonly Group[] = ['export', 'restore', 'parallel', 'latency', 'memory', 'pagila', 'incremental', 'split', 'encryption'];
+const GROUPS: readonly Group[] = ['export', 'restore', 'parallel', 'latency', 'memory', 'pagila', 'incremental', 'split', 'encryption', 'binary'];
 
 interface Options {
   readonly rows: number;

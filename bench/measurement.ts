@@ -3,6 +3,8 @@ export interface Measurement {
   readonly wallMs: number;
   /** user + sys CPU of the measured process and the children it waited for. */
   readonly cpuMs: number;
+  /** user + sys CPU of the PostgreSQL backend that ran the work, when it could be read (bench/copy-format.ts). */
+  readonly serverCpuMs?: number;
   readonly peakRssKb: number;
   /** For the long-lived worker: its RSS just before the work, so the work's own share shows. */
   readonly startRssKb?: number;
@@ -28,6 +30,7 @@ export function medianOf(runs: readonly Measurement[]): Measurement {
   return {
     wallMs: pick((m) => m.wallMs)!,
     cpuMs: pick((m) => m.cpuMs)!,
+    serverCpuMs: pick((m) => m.serverCpuMs),
     peakRssKb: pick((m) => m.peakRssKb)!,
     startRssKb: pick((m) => m.startRssKb),
     outputBytes: pick((m) => m.outputBytes),

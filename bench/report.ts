@@ -65,6 +65,11 @@ export function computeRatios(m: Medians, incrementalAvailable: boolean): Ratio[
     ...SCALE_OUT_WORKERS.map((n) =>
       ratio(`ranges_${n}w_vs_1_reader`, `one table as ${SCALE_OUT_RANGES} range activities on ${n} worker${n > 1 ? 's' : ''}, speed vs 1 reader`, div(wall('rp_export_split_1'), wall(`rp_export_ranges_${n}w`)), '(info)'),
     ),
+    // COPY's binary format against CSV (bench/copy-format.ts): > 1 means binary is faster or smaller.
+    ratio('binary_export_speed_vs_csv', 'COPY TO binary -> zstd parts, speed vs csv', div(wall('copy_out_csv'), wall('copy_out_binary')), '(info)'),
+    ratio('binary_export_size_vs_csv', 'COPY TO binary -> zstd parts, stored size / csv', div(m.copy_out_binary?.outputBytes, m.copy_out_csv?.outputBytes), '(info)'),
+    ratio('binary_load_pk_speed_vs_csv', 'COPY FROM binary, table with primary key, speed vs csv', div(wall('copy_in_csv_pk'), wall('copy_in_binary_pk')), '(info)'),
+    ratio('binary_load_heap_speed_vs_csv', 'COPY FROM binary, table without indexes, speed vs csv', div(wall('copy_in_csv_heap'), wall('copy_in_binary_heap')), '(info)'),
     ratio('ranges_3w_vs_1w', `${SCALE_OUT_RANGES} range activities on 3 workers, speed vs on 1 worker`, div(wall('rp_export_ranges_1w'), wall('rp_export_ranges_3w')), '(info)'),
   ];
   for (const count of INCREMENTAL_CHANGE_COUNTS) {
@@ -84,14 +89,14 @@ function fmt(value: number | undefined, digits = 2): string {
 
 /** The medians as a table: wall, throughput (of the table's CSV size), CPU, peak RSS, output. */
 export function formatTable(list: readonly Contender[], m: Medians, csvBytes: number, rounds: number): string {
-  const head = ['contender', 'wall s', 'Mrows/s', 'CSV MB/s', 'CPU s', 'CPU s/GB', 'peak RSS MB', '(added)', 'output MB'];
-  const widths = [58, 8, 8, 9, 7, 9, 12, 8, 10];
+  const head = ['contender', 'wall s', 'Mrows/s', 'CSV MB/s', 'CPU s', 'CPU s/GB', 'peak RSS MB', '(added)', 'output MB', 'server CPU s'];
+  const widths = [58, 8, 8, 9, 7, 9, 12, 8, 10, 13];
   const lines = [head.map((h, i) => pad(h, widths[i]!, i > 0)).join(' ')];
   for (const c of list) {
     const r = m[c.id];
     if (!r) continue;
     const sizeScale = c.group === 'parallel' ? 2 : c.group === 'memory' ? 0.2 : 1;
-    const throughputKnown = c.group === 'export' || c.group === 'restore' || c.group === 'parallel' || c.group === 'memory' || c.group === 'split' || c.group === 'encryption';
+    const throughputKnown = c.group === 'export' || c.group === 'restore' || c.group === 'parallel' || c.group === 'memory' || c.group === 'split' || c.group === 'encryption' || c.group === 'binary';
     const cells = [
       c.label,
       fmt(r.wallMs / 1000),
@@ -102,10 +107,11 @@ export function formatTable(list: readonly Contender[], m: Medians, csvBytes: nu
       fmt(r.peakRssKb / 1024, 0),
       r.startRssKb !== undefined ? fmt((r.peakRssKb - r.startRssKb) / 1024, 0) : '',
       r.outputBytes !== undefined ? fmt(r.outputBytes / MB, 1) : '-',
+      r.serverCpuMs !== undefined ? fmt(r.serverCpuMs / 1000) : '-',
     ];
     lines.push(cells.map((cell, i) => pad(cell, widths[i]!, i > 0)).join(' '));
   }
-  lines.push(`(medians of ${rounds} rounds; CPU and RSS are the client process's: psql, pg_dump, pg_restore, or the worker with its zstd children; the server's own work is not counted; (added) is the worker's peak above its RSS when the run began)`);
+  lines.push(`(medians of ${rounds} rounds; CPU and RSS are the client process's: psql, pg_dump, pg_restore, or the worker with its zstd children; the server's own work is not counted but for the backend's CPU (server CPU s) of the binary group, which runs in the benchmark's process; (added) is the worker's peak above its RSS when the run began)`);
   return lines.join('\n');
 }
 
