@@ -308,7 +308,7 @@ export function contenders(): Contender[] {
       COPY_FORMATS.map(
         (format): Contender => ({
           id: `copy_in_${format}_${target}`,
-          label: `zstd parts -> COPY FROM (format ${format}) -> ${target === 'pk' ? 'table with its primary key' : 'table without indexes'}`,
+          label: `zstd parts -> COPY FROM (format ${format}), ${target === 'pk' ? 'with primary key' : 'no indexes'}`,
           group: 'binary',
           prepare: async (c) => {
             await copyFormatInput(c, format);
