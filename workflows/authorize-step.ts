@@ -17,15 +17,20 @@ export interface StartAuth {
   readonly credential?: CallerCredential;
 }
 
+/** How the `authorize` activity is called: scheduled by default, or a workflow's local proxy (workflows/short-steps.ts). */
+export type AuthorizeVia = Pick<Activities, 'authorize'>;
+
 /**
  * Authorizes the caller who started this workflow for `permission` on `resource`, or fails the
  * workflow with AUTH_INVALID / PERMISSION_DENIED before it acts (the activity has written the
- * ledger entry). A child workflow acts for the caller its parent delegated to it.
+ * ledger entry). A child workflow acts for the caller its parent delegated to it. `via` changes
+ * only how the activity runs, never the decision or the patch it is guarded by.
  */
 export async function authorizeStart(
   auth: StartAuth | undefined,
   request: Omit<AuthorizeRequest, 'credential' | 'viaParent'>,
   patch: AuthorizePatch = 'authorize-v1',
+  via: AuthorizeVia = steps,
 ): Promise<Principal> {
   // A run started before identities existed replays without the step (docs/observability.md, versioning):
   // it was accepted unverified then, and it is named so, never as anyone in particular.
@@ -33,7 +38,7 @@ export async function authorizeStart(
     patch,
     async () => {
       const viaParent = workflowInfo().parent !== undefined && !auth?.credential?.token;
-      const result = await steps.authorize({ ...request, credential: auth?.credential ?? null, viaParent });
+      const result = await via.authorize({ ...request, credential: auth?.credential ?? null, viaParent });
       if (!result.granted) throw ApplicationFailure.nonRetryable(`${result.code}: ${result.reason}; nothing was done`, result.code);
       return result.principal;
     },

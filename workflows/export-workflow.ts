@@ -6,12 +6,12 @@ import { EMPTY_PROGRESS, type ExportProgress } from '../core/export-progress';
 import { exportInputSchema, type ExportInput, type ExportRequest } from '../core/export-input';
 import { describeScope, isPartialScope } from '../core/export-scope';
 import type { ExportDataResult } from '../activities/export/export-data';
-import { dataActivity, shortActivity } from './activity-profiles';
+import { dataActivity } from './activity-profiles';
 import { authorizeStart, type StartAuth } from './authorize-step';
 import { exportProgressQuery } from './messages';
 import { markExport } from './search-attributes';
+import { shortSteps } from './short-steps';
 
-const catalog = proxyActivities<Activities>(shortActivity);
 const data = proxyActivities<Activities>(dataActivity);
 
 export interface ExportSummary {
@@ -30,7 +30,7 @@ export interface ExportSummary {
  * holds (its tables, whether they were a selection, its role), so a chain starts only from an
  * export that holds what is asked of it.
  */
-async function exportFull(input: ExportInput): Promise<ExportDataResult> {
+async function exportFull(input: ExportInput, catalog: Activities): Promise<ExportDataResult> {
   const position = await catalog.sealTrailForExport({ source: input.source });
   // A split table's ranges become activities any worker takes (the data activity holds the snapshot and plans them).
   const result = patched('export-ranges-as-activities') ? await exportDataAcrossWorkers({ ...input, rangeActivities: true }) : await data.exportData(input);
@@ -58,8 +58,10 @@ export async function exportWorkflow(request: ExportRequest, auth?: StartAuth): 
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid export input: ${parsed.error.message}`, 'INPUT_INVALID');
   // A delta's parts are trail entries as JSON lines whatever format was asked for; the catalog says so.
   const asked: ExportInput = parsed.data.mode === 'incremental' ? { ...parsed.data, format: 'jsonl' } : parsed.data;
+  // Decided once, before the first command: authorize, the scope check, begin, seal, record and finish all run one way.
+  const catalog = shortSteps('export-short-steps-local');
   // Recorded as requested by the verified caller, never by the name in the input.
-  const caller = await authorizeStart(auth, { permission: 'export', resource: asked.source, subject: asked.exportId });
+  const caller = await authorizeStart(auth, { permission: 'export', resource: asked.source, subject: asked.exportId }, 'authorize-v1', catalog);
   const input: ExportInput = { ...asked, requestedBy: caller.subject };
   // The per-table figures live in the data activity's heartbeats (client/exports.ts reads them); this says where the run is.
   let progress: ExportProgress = { ...EMPTY_PROGRESS, ...(input.mode === 'full' ? { scope: describeScope(input) } : {}) };
@@ -70,7 +72,7 @@ export async function exportWorkflow(request: ExportRequest, auth?: StartAuth): 
   if (input.mode === 'full' && patched('export-scope-checked-first')) await catalog.checkScope(input);
   await catalog.beginExport(input);
   try {
-    const result = input.mode === 'incremental' ? await data.exportDelta(input) : await exportFull(input);
+    const result = input.mode === 'incremental' ? await data.exportDelta(input) : await exportFull(input, catalog);
     await catalog.finishExport({ exportId: input.exportId, actor: input.requestedBy, ...result });
     progress = { ...progress, stage: 'finished', rows: result.rows, bytes: result.bytes };
     return { exportId: input.exportId, ...result };

@@ -1,10 +1,10 @@
 import { ApplicationFailure, CancellationScope, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { restoreInputSchema, type RestoreRequest, type RestoreSummary } from '../core/restore-input';
-import { dataActivity, shortActivity } from './activity-profiles';
+import { dataActivity } from './activity-profiles';
 import { authorizeStart, type StartAuth } from './authorize-step';
+import { shortSteps } from './short-steps';
 
-const ledger = proxyActivities<Activities>(shortActivity);
 const data = proxyActivities<Activities>(dataActivity);
 
 /**
@@ -14,8 +14,10 @@ const data = proxyActivities<Activities>(dataActivity);
 export async function restoreWorkflow(request: RestoreRequest, auth?: StartAuth): Promise<RestoreSummary> {
   const parsed = restoreInputSchema.safeParse(request);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid restore input: ${parsed.error.message}`, 'INPUT_INVALID');
+  // Decided once, before the first command: authorize and the three ledger entries run one way.
+  const ledger = shortSteps('restore-short-steps-local');
   // Restoring is granted per target: the role must be held on the database written to.
-  const caller = await authorizeStart(auth, { permission: 'restore', resource: parsed.data.target, subject: parsed.data.exportId });
+  const caller = await authorizeStart(auth, { permission: 'restore', resource: parsed.data.target, subject: parsed.data.exportId }, 'authorize-v1', ledger);
   const input = { ...parsed.data, requestedBy: caller.subject };
   const subject = input.exportId;
   const about = { restoreId: input.restoreId, target: input.target, targetSchema: input.targetSchema ?? null, tables: input.tables };

@@ -1,6 +1,6 @@
 /**
- * Records the replay fixtures in test/replay/histories/: a finished export and a rollback
- * waiting for approval, each run by the workflow code of this checkout on a dev server of
+ * Records the replay fixtures in test/replay/histories/: a finished export, a finished
+ * restore of it into a schema and a rollback waiting for approval, each run by the workflow code of this checkout on a dev server of
  * its own. Run it (`node --import tsx test/replay/record-histories.ts <suffix>`) before a
  * change to workflow code, and keep the files: the replay test then proves the changed code
  * still replays what the deployed code wrote (docs/observability.md, "Changing workflows").
@@ -8,8 +8,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJson, openedHistory } from './history-json';
+import { startRestore } from '../../client/restores';
 import { startRollback } from '../../client/rollbacks';
 import { exportWorkflowId } from '../../core/export-input';
+import { restoreWorkflowId } from '../../core/restore-input';
 import { scratchDatabase } from '../support/stack';
 import { sql, startRollbackWorld, waitForStage } from '../rollback/rollback-world';
 
@@ -25,6 +27,11 @@ async function main(suffix: string): Promise<void> {
     const opened = async (history: Parameters<typeof openedHistory>[0]) => historyToJson(await openedHistory(history, rw.client.temporal.options.loadedDataConverter.payloadCodecs));
     const exported = await rw.client.temporal.workflow.getHandle(exportWorkflowId(exportId)).fetchHistory();
     fs.writeFileSync(path.join(HISTORIES, `export-${suffix}.json`), `${await opened(exported)}\n`);
+
+    const restore = await startRestore(rw.client, { exportId, target: 'app', targetSchema: 'replay_copy', tables: ['item'], requestedBy: 'alice' });
+    await restore.result();
+    const restored = await rw.client.temporal.workflow.getHandle(restoreWorkflowId(restore.restoreId)).fetchHistory();
+    fs.writeFileSync(path.join(HISTORIES, `restore-${suffix}.json`), `${await opened(restored)}\n`);
 
     await sql(db.url, "update item set name = 'oops' where id <= 50");
     const rollback = await startRollback(rw.client, { source: 'app', target: { exportId }, tables: ['item'], requestedBy: 'alice', reason: 'replay fixture' });

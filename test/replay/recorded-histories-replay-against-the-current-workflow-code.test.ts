@@ -16,8 +16,9 @@ const HISTORIES = path.join(__dirname, 'histories');
 describe('recorded workflow histories replay against the current workflow code', () => {
   const files = fs.readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
 
-  it('holds a finished export and a rollback waiting for approval', () => {
+  it('holds a finished export, a finished restore and a rollback waiting for approval', () => {
     assert.ok(files.some((f) => f.startsWith('export-')));
+    assert.ok(files.some((f) => f.startsWith('restore-')));
     assert.ok(files.some((f) => f.startsWith('rollback-awaiting-approval-')));
   });
 
