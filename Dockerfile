@@ -32,4 +32,5 @@ COPY bin bin
 RUN ln -s /app/bin/restorepoint.js /usr/local/bin/restorepoint \
     && mkdir -p /var/lib/restorepoint && chown node:node /var/lib/restorepoint
 USER node
-CMD ["node", "dist/worker/main.js"]
+# --max-semi-space-size=4: see worker/node-flags.ts (an export's buffers are freed by scavenges, not full GCs).
+CMD ["node", "--max-semi-space-size=4", "dist/worker/main.js"]

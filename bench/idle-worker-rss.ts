@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { WORKER_NODE_FLAGS } from '../worker/node-flags';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -25,7 +26,7 @@ function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 /** One worker process from start to SIGTERM; its memory once idle. */
 export async function measureIdleWorker(settleMs: number): Promise<IdleMemory> {
   const taskQueue = `bench-idle-rss-${process.pid}-${Date.now()}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker', 'main.ts')], {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', path.join(ROOT, 'worker', 'main.ts')], {
     cwd: ROOT,
     env: { ...process.env, RESTOREPOINT_TASK_QUEUE: taskQueue, RESTOREPOINT_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

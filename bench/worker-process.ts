@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/schema';
+import { WORKER_NODE_FLAGS } from '../worker/node-flags';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -27,7 +28,7 @@ export class WorkerProcess {
 
   static async start(config: Config, options: { configFile: string; logFile: string; cpuProfileDir?: string }): Promise<WorkerProcess> {
     fs.writeFileSync(options.configFile, JSON.stringify(config, null, 1));
-    const nodeArgs = ['--import', 'tsx'];
+    const nodeArgs = [...WORKER_NODE_FLAGS, '--import', 'tsx'];
     if (options.cpuProfileDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir);
     const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'worker', 'main.ts')], {
       cwd: ROOT,

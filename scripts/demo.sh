@@ -16,7 +16,7 @@ export RESTOREPOINT_TOKEN="${RESTOREPOINT_TOKEN:-$(rp token issue --subject "$RE
 node --import tsx scripts/demo-database.ts load restorepoint_demo
 
 log="$(node --import tsx -e "console.log(require('./stack/paths').stackPaths.logs())")/worker.log"
-node --import tsx worker/main.ts >>"$log" 2>&1 &
+node --max-semi-space-size=4 --import tsx worker/main.ts >>"$log" 2>&1 &
 worker=$!
 trap 'kill -TERM $worker 2>/dev/null; wait $worker 2>/dev/null || true' EXIT
 

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../config/load';
+import { WORKER_NODE_FLAGS } from '../../worker/node-flags';
 
 /**
  * No Docker engine runs here, so images are never pulled: the compose file is checked by Debian's
@@ -102,7 +103,10 @@ describe('docker-compose.yml is valid and starts its services in order', () => {
     assert.match(dockerfile, /apt\.postgresql\.org\/pub\/repos\/apt bookworm-pgdg main/);
     assert.match(dockerfile, /install .*postgresql-client-17/);
     assert.match(dockerfile, /npm ci --omit=dev/);
-    assert.match(dockerfile, /^CMD \["node", "dist\/worker\/main\.js"\]$/m);
+    // The worker's Node flags (worker/node-flags.ts), as `npm run worker` passes them too.
+    assert.ok(dockerfile.split('\n').includes(`CMD ${JSON.stringify(['node', ...WORKER_NODE_FLAGS, 'dist/worker/main.js']).replaceAll(',', ', ')}`), 'CMD runs dist/worker/main.js with the worker\'s Node flags');
+    const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    assert.equal(scripts.worker, `node ${WORKER_NODE_FLAGS.join(' ')} --import tsx worker/main.ts`);
     assert.doesNotMatch(dockerfile, /tsx/);
   });
 
