@@ -1,12 +1,16 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { Duplex, PassThrough, pipeline, Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Compression } from '../core/export-input';
 import { Coalesce } from './coalesce';
 
 /**
- * zstd runs as the system `zstd` binary: Node 20's zlib has no zstd, and a child process
- * compresses on another core while this one hashes and uploads. Its stdin/stdout are
+ * zstd runs as the system `zstd` binary for a large stream: a child process compresses on
+ * another core while this one hashes and uploads, and it beat Node's zlib zstd on large
+ * input (docs/performance.md). A small stream is compressed in-process (see
+ * `zstdCompressorFor`). Its stdin/stdout are
  * joined into one Duplex so it sits in a pipeline() like zlib's streams. Its input is
  * written in chunks of at least 64 KiB (see Coalesce).
  */
@@ -40,10 +44,58 @@ function zstdProcess(args: readonly string[]): Duplex {
   return duplex;
 }
 
-export function createCompressor(compression: Compression, zstdLevel = 3): Duplex {
+/**
+ * Input up to this many bytes is compressed in one call of Node's zlib zstd (on libuv's thread
+ * pool) instead of by a `zstd` process: spawning one blocks the worker's event loop for
+ * ~10 ms (fork of a large process) and takes tens of ms before the first byte comes back,
+ * which for Pagila's 22 small tables was ~0.25 s of an export. A few MiB compress in a few ms.
+ */
+export const IN_PROCESS_ZSTD_MAX_BYTES = 4 * 1024 * 1024;
+
+const zstdCompressBuffer = promisify(zlib.zstdCompress);
+
+/**
+ * zstd frames either way: the stream's first `inProcessMaxBytes` are held back; if it ends
+ * within them they are compressed in-process (with a content checksum, as the binary writes
+ * one), else a `zstd` process is started, given them, and takes the rest.
+ */
+function zstdCompressorFor(level: number, inProcessMaxBytes: number): Duplex {
+  return Duplex.from(async function* (source: AsyncIterable<Buffer>) {
+    const input = source[Symbol.asyncIterator]();
+    const head: Buffer[] = [];
+    let headBytes = 0;
+    for (;;) {
+      const next = await input.next();
+      if (next.done) {
+        const params = { [zlib.constants.ZSTD_c_compressionLevel]: level, [zlib.constants.ZSTD_c_checksumFlag]: 1 };
+        yield await zstdCompressBuffer(Buffer.concat(head, headBytes), { params });
+        return;
+      }
+      head.push(next.value);
+      headBytes += next.value.length;
+      if (headBytes > inProcessMaxBytes) break;
+    }
+    const child = zstdProcess([`-${level}`]);
+    const feed = async () => {
+      const write = async (chunk: Buffer) => {
+        // 'close' too: a child destroyed without an error never drains.
+        if (!child.write(chunk)) await Promise.race([once(child, 'drain'), once(child, 'close')]);
+      };
+      for (const chunk of head.splice(0)) await write(chunk);
+      for (let next = await input.next(); !next.done; next = await input.next()) await write(next.value);
+      child.end();
+    };
+    // A failure to feed ends the child's output with it.
+    feed().catch((error: Error) => child.destroy(error));
+    yield* child as AsyncIterable<Buffer>;
+  });
+}
+
+/** `inProcessMaxBytes`: zstd input up to this size is compressed in-process (tests set it to force either way). */
+export function createCompressor(compression: Compression, zstdLevel = 3, inProcessMaxBytes = IN_PROCESS_ZSTD_MAX_BYTES): Duplex {
   switch (compression) {
     case 'zstd':
-      return zstdProcess([`-${zstdLevel}`]);
+      return zstdCompressorFor(zstdLevel, inProcessMaxBytes);
     case 'gzip':
       return zlib.createGzip({ level: 6 });
     case 'none':
