@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createCompressor, createDecompressor, IN_PROCESS_ZSTD_MAX_BYTES } from '../../streams/compression';
+import { createCompressor, createDecompressor, IN_PROCESS_UNZSTD_MAX_BYTES, IN_PROCESS_ZSTD_MAX_BYTES } from '../../streams/compression';
 
 async function collect(source: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -24,9 +24,9 @@ function rows(bytes: number): Buffer {
   return Buffer.from(out.join('')).subarray(0, bytes);
 }
 
-const zstdBinary = (args: string[], input: Buffer) => execFileSync('zstd', [...args, '-q', '-c'], { input, maxBuffer: 1 << 28 });
+const zstdBinary = (args: string[], input: Buffer) => execFileSync('zstd', [...args, '-q', '-c'], { input, maxBuffer: 1 << 28, stdio: ['pipe', 'pipe', 'pipe'] });
 
-describe('a small zstd stream is compressed in-process, a large one by the zstd binary, into frames either reads', () => {
+describe('a small zstd stream is compressed and decoded in-process, a large one by the zstd binary, with the same bytes and the same strictness', () => {
   it('a small part compressed in-process decompresses with the zstd binary to the exact bytes', async () => {
     for (const data of [Buffer.alloc(0), Buffer.from('1,a\n'), rows(300_000)]) {
       const compressed = await collect(Readable.from(inChunks(data, 7_000)).pipe(createCompressor('zstd', 3)));
@@ -35,10 +35,24 @@ describe('a small zstd stream is compressed in-process, a large one by the zstd 
     }
   });
 
-  it('a part the zstd binary compressed decompresses to the exact bytes, as before', async () => {
+  it('a small part the zstd binary compressed is decoded in-process to the exact bytes, several frames too', async () => {
     const data = rows(200_000);
     const compressed = zstdBinary(['-3'], data);
+    assert.ok(compressed.length < IN_PROCESS_UNZSTD_MAX_BYTES);
     assert.ok((await collect(Readable.from(inChunks(compressed, 1_000)).pipe(createDecompressor('zstd')))).equals(data));
+    // Concatenated frames are one valid zstd stream (the binary decodes them all); so is a skippable frame between them.
+    const skippable = Buffer.concat([Buffer.from([0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0]), Buffer.from('abc')]);
+    const twoFrames = Buffer.concat([compressed, skippable, zstdBinary(['-3'], Buffer.from('tail\n'))]);
+    const expected = Buffer.concat([data, Buffer.from('tail\n')]);
+    assert.ok(zstdBinary(['-d'], twoFrames).equals(expected));
+    assert.ok((await collect(Readable.from([twoFrames]).pipe(createDecompressor('zstd')))).equals(expected));
+  });
+
+  it('a large part is decoded by the binary, given the bytes held back, in any chunking', async () => {
+    const data = randomBytes(IN_PROCESS_UNZSTD_MAX_BYTES + 50_000);
+    const compressed = zstdBinary(['-1'], data);
+    assert.ok(compressed.length > IN_PROCESS_UNZSTD_MAX_BYTES);
+    for (const chunkSize of [65_536, 700_001]) assert.ok((await collect(Readable.from(inChunks(compressed, chunkSize)).pipe(createDecompressor('zstd')))).equals(data), `chunks of ${chunkSize}`);
   });
 
   it('a stream past the in-process limit goes to the binary with the bytes held back, in any chunking', async () => {
@@ -53,12 +67,26 @@ describe('a small zstd stream is compressed in-process, a large one by the zstd 
     assert.ok(zstdBinary(['-d'], viaBinary).equals(tiny));
   });
 
-  it('a corrupt small part fails its decompression instead of yielding wrong rows', async () => {
+  it('a corrupt small part fails in-process wherever the binary fails: flipped, cut short, appended to, empty, not zstd', async () => {
     const data = rows(50_000);
     const compressed = await collect(Readable.from([data]).pipe(createCompressor('zstd', 3)));
-    const flipped = Buffer.from(compressed);
-    flipped[Math.floor(flipped.length / 2)]! ^= 0x01;
-    await assert.rejects(collect(Readable.from([flipped]).pipe(createDecompressor('zstd'))), /zstd -d exited/);
-    await assert.rejects(collect(Readable.from([compressed.subarray(0, compressed.length - 5)]).pipe(createDecompressor('zstd'))), /zstd -d exited/);
+    const flippedAt = (at: number) => {
+      const flipped = Buffer.from(compressed);
+      flipped[at]! ^= 0x01;
+      return flipped;
+    };
+    const corrupt = {
+      'a flipped byte in the middle': flippedAt(Math.floor(compressed.length / 2)),
+      'a flipped byte in the checksum': flippedAt(compressed.length - 2),
+      'cut inside a block': compressed.subarray(0, Math.floor(compressed.length / 2)),
+      'cut in the checksum': compressed.subarray(0, compressed.length - 3),
+      'bytes appended': Buffer.concat([compressed, Buffer.from('xyz')]),
+      empty: Buffer.alloc(0),
+      'not zstd': Buffer.from('not zstd at all'),
+    };
+    for (const [label, bytes] of Object.entries(corrupt)) {
+      assert.throws(() => zstdBinary(['-d'], bytes), Error, `the binary refuses: ${label}`);
+      await assert.rejects(collect(Readable.from([bytes]).pipe(createDecompressor('zstd'))), /zstd -d \(in-process\)/, label);
+    }
   });
 });
