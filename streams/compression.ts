@@ -120,7 +120,7 @@ async function* decompressInProcess(input: Buffer): AsyncGenerator<Buffer> {
   try {
     frames = zstdFrames(input);
   } catch (error) {
-    throw new Error(`zstd -d (in-process): ${(error as Error).message}`);
+    throw new Error(`zstd -d (in-process): ${(error as Error).message}`, { cause: error });
   }
   for (const frame of frames) {
     const decoder = zlib.createZstdDecompress({ chunkSize: 64 * 1024 });
@@ -128,7 +128,7 @@ async function* decompressInProcess(input: Buffer): AsyncGenerator<Buffer> {
     try {
       for await (const chunk of decoder) yield chunk as Buffer;
     } catch (error) {
-      throw new Error(`zstd -d (in-process): ${(error as Error).message}`);
+      throw new Error(`zstd -d (in-process): ${(error as Error).message}`, { cause: error });
     }
   }
 }
