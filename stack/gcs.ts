@@ -5,6 +5,8 @@ import { fakeGcsServer } from './tools';
 
 export async function gcsReady(url: string): Promise<boolean> {
   const response = await fetch(`${url}/storage/v1/b`);
+  // Drained, so the kept-alive socket is released: an unread body held `stack status` open after it printed.
+  await response.arrayBuffer();
   return response.ok;
 }
 
