@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { listLedger } from '../../catalog/ledger';
 import { openCatalog } from '../../catalog/catalog-db';
 import type { RestorepointClient } from '../../client/connect';
@@ -114,6 +115,32 @@ describe('a worker killed at each stage leaves exact data and nothing half done'
     await exportSurvives(exportId, handle);
   });
 
+  /** An ACCESS EXCLUSIVE lock on a catalog table, held in an open transaction until `release`. */
+  async function holdCatalogTable(table: string): Promise<{ release(): Promise<void> }> {
+    const holder = new pg.Client({ connectionString: world.config.catalog.url });
+    await holder.connect();
+    await holder.query('begin');
+    await holder.query(`lock table ${table} in access exclusive mode`);
+    let released = false;
+    return {
+      async release() {
+        if (released) return;
+        released = true;
+        await holder.query('rollback').catch(() => undefined);
+        await holder.end().catch(() => undefined);
+      },
+    };
+  }
+
+  /** Sessions of the catalog waiting for a lock on `table`. */
+  async function lockWaiters(table: string): Promise<number> {
+    const rows = await sql<{ n: string }>(
+      world.config.catalog.url,
+      `select count(*)::text as n from pg_locks l join pg_class c on c.oid = l.relation where l.database = (select oid from pg_database where datname = current_database()) and c.relname = '${table}' and not l.granted`,
+    );
+    return Number(rows[0]!.n);
+  }
+
   /** Restores of the big export so far: each must be in the ledger exactly once as started and once as finished. */
   let restores = 0;
 
@@ -126,13 +153,24 @@ describe('a worker killed at each stage leaves exact data and nothing half done'
     assert.deepEqual([actions.filter((a) => a === 'restore.started').length, actions.filter((a) => a === 'restore.finished').length], [restores, restores]);
   }
 
-  it('restore, while it checks the stored objects before connecting to the target', async () => {
+  it('restore, before it checks the stored objects and connects to the target', async () => {
     const target = await freshTarget();
     const restoreId = 'kill-restore-verify-first';
     restores += 1;
-    const restore = await startRestore(client, { restoreId, exportId: bigExport, target: `local:${target.name}`, requestedBy: 'test' });
-    await killWhen('the restore activity', () => pendingActivity(client.temporal.workflow.getHandle(restoreWorkflowId(restoreId)), 'restoreExport'));
-    await restoreSurvives(target, restore.result());
+    // A restore of this export takes well under a second now, less than a poll can be sure to
+    // see: the activity is held at its data-key lookup (export_keys, which neither the client's
+    // check nor the workflow's short steps read) until the worker holding it has been killed.
+    const hold = await holdCatalogTable('export_keys');
+    try {
+      const restore = await startRestore(client, { restoreId, exportId: bigExport, target: `local:${target.name}`, requestedBy: 'test' });
+      await killWhen('the restore activity waiting on its data key', async () =>
+        (await pendingActivity(client.temporal.workflow.getHandle(restoreWorkflowId(restoreId)), 'restoreExport')) && (await lockWaiters('export_keys')) > 0,
+      );
+      await hold.release();
+      await restoreSurvives(target, restore.result());
+    } finally {
+      await hold.release();
+    }
   });
 
   it('restore, mid-COPY inside its transaction: the dead attempt leaves no row and the next loads each once', async () => {
