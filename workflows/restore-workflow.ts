@@ -21,14 +21,15 @@ export async function restoreWorkflow(request: RestoreRequest, auth?: StartAuth)
   const input = { ...parsed.data, requestedBy: caller.subject };
   const subject = input.exportId;
   const about = { restoreId: input.restoreId, target: input.target, targetSchema: input.targetSchema ?? null, tables: input.tables };
-  await ledger.recordLedger({ actor: input.requestedBy, action: 'restore.started', subject, outcome: 'ok', details: about });
+  // `once`: a local activity runs again when its worker dies before the workflow task records it; the entry stays single.
+  await ledger.recordLedger({ actor: input.requestedBy, action: 'restore.started', subject, outcome: 'ok', details: about, once: true });
   try {
     const summary = await data.restoreExport(input);
-    await ledger.recordLedger({ actor: input.requestedBy, action: 'restore.finished', subject, outcome: 'ok', details: { ...about, mode: summary.mode, rows: summary.rows, tables: summary.tables.length } });
+    await ledger.recordLedger({ actor: input.requestedBy, action: 'restore.finished', subject, outcome: 'ok', details: { ...about, mode: summary.mode, rows: summary.rows, tables: summary.tables.length }, once: true });
     return summary;
   } catch (error) {
     await CancellationScope.nonCancellable(() =>
-      ledger.recordLedger({ actor: input.requestedBy, action: 'restore.failed', subject, outcome: 'failed', details: { ...about, error: error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error) } }),
+      ledger.recordLedger({ actor: input.requestedBy, action: 'restore.failed', subject, outcome: 'failed', details: { ...about, error: error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error) }, once: true }),
     );
     throw error;
   }

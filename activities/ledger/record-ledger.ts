@@ -3,9 +3,10 @@ import type { ActivityDeps } from '../deps';
 
 export function createLedgerActivities(deps: ActivityDeps) {
   return {
-    /** Appends one audit entry. Workflows call it for steps that have no catalog row of their own. */
-    async recordLedger(entry: LedgerInput): Promise<number> {
-      const written = await appendLedger(deps.catalog, entry);
+    /** Appends one audit entry (`once`: unless its twin is there, see AppendOptions). Workflows call it for steps that have no catalog row of their own. */
+    async recordLedger(entry: LedgerInput & { readonly once?: boolean }): Promise<number> {
+      const { once, ...fields } = entry;
+      const written = await appendLedger(deps.catalog, fields, { once });
       return Number(written.seq);
     },
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { int8 } from '../int8';
 import { parseInput } from '../parse-input';
 import type { JsonObject } from './canonical-json';
-import { objectSchema, type LedgerEntry } from './ledger-entry';
+import { ledgerRowSchema, objectSchema, type LedgerEntry } from './ledger-entry';
 import { GENESIS_HASH, ledgerHash } from './ledger-hash';
 
 /** Advisory lock key serializing appends, the ASCII tag 'rp-ledgr' read as a bigint. */
@@ -20,6 +20,16 @@ export type LedgerInput = z.input<typeof ledgerInputSchema>;
 
 const headSchema = z.object({ now: z.date(), seq: int8.nullable(), hash: z.string().nullable() });
 
+export interface AppendOptions {
+  /**
+   * Return the newest entry with the same actor, action, subject, outcome and details instead
+   * of appending a second one: for a step that may run again after a worker died before its
+   * result was recorded (a local activity re-runs when its workflow task did not complete).
+   * Only for entries whose details name the one run they belong to (a restore id, say).
+   */
+  readonly once?: boolean;
+}
+
 /**
  * Appends one entry and returns it as stored.
  *
@@ -33,12 +43,20 @@ const headSchema = z.object({ now: z.date(), seq: int8.nullable(), hash: z.strin
  * `details` is normalized through JSON first (Dates become strings, undefined members vanish),
  * so the returned entry equals what a later read gives back.
  */
-export async function appendLedger(db: Knex, input: LedgerInput): Promise<LedgerEntry> {
+export async function appendLedger(db: Knex, input: LedgerInput, { once = false }: AppendOptions = {}): Promise<LedgerEntry> {
   const fields = parseInput(ledgerInputSchema, input, 'ledger entry');
   const details = JSON.parse(JSON.stringify(fields.details)) as JsonObject;
   return db.transaction(
     async (trx) => {
       await trx.raw('select pg_advisory_xact_lock(?::bigint)', [LEDGER_LOCK_KEY]);
+      if (once) {
+        const earlier = await trx('ledger')
+          .where({ subject: fields.subject, action: fields.action, actor: fields.actor, outcome: fields.outcome })
+          .whereRaw('details = ?::jsonb', [JSON.stringify(details)])
+          .orderBy('seq', 'desc')
+          .first();
+        if (earlier) return ledgerRowSchema.parse(earlier);
+      }
       const result = await trx.raw<{ rows: unknown[] }>(
         `select date_trunc('milliseconds', clock_timestamp()) as now, head.seq, head.hash
            from (select 1) as one
