@@ -18,13 +18,12 @@ import type { ManifestPart } from '../core/manifest';
 import { readStackState } from '../stack/state';
 import { LocalStore } from '../storage/local-store';
 import { BENCH_TABLE } from './dataset';
+import { median } from './measurement';
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(name);
   return at === -1 ? fallback : Number(process.argv[at + 1]);
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
   const rounds = option('--rounds', 5);

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { WORKER_NODE_FLAGS } from '../worker/node-flags';
+import { median } from './measurement';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -54,12 +55,6 @@ export async function measureIdleWorker(settleMs: number): Promise<IdleMemory> {
     }
   }
 }
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /** Runs `runs` workers one after another; the medians of their idle RSS and peak (MB). */
 export async function idleWorkerMemory(runs: number, settleMs: number): Promise<{ rssMb: number; hwmMb: number; samples: IdleMemory[] }> {

@@ -21,6 +21,7 @@ import { trackTables } from '../trail';
 import { pagilaDatabase } from '../test/support/pagila';
 import { scratchDatabase } from '../test/support/stack';
 import { startTestWorld } from '../test/support/temporal';
+import { median } from './measurement';
 
 type Event = temporal.api.history.v1.IHistoryEvent;
 
@@ -47,8 +48,6 @@ function split(events: readonly Event[], clientStart: number, clientEnd: number)
     workflowTasks: events.filter((e) => e.workflowTaskCompletedEventAttributes).length,
   };
 }
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(runs: number): Promise<void> {
   const pagila = await pagilaDatabase('probe_pagila');

@@ -27,6 +27,7 @@ import { withDatabase } from '../stack/urls';
 import { trackTables } from '../trail';
 import { describeMachine } from './machine';
 import { WorkerProcess } from './worker-process';
+import { median } from './measurement';
 
 const WINDOW_SECONDS = 10;
 const WARM_UP_WINDOWS = 3;
@@ -37,12 +38,6 @@ function option(name: string, fallback: number): number {
 }
 
 const log = (line: string) => process.stderr.write(`[time-to-detect] ${line}\n`);
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
 async function admin(url: string, sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();

@@ -18,6 +18,7 @@ import { readStackState } from '../stack/state';
 import { postgresBinDir } from '../stack/tools';
 import { withDatabase } from '../stack/urls';
 import { sealTrail, trackTables, untrackTables, verifyTrail } from '../trail';
+import { median } from './measurement';
 
 const SCRIPT = `\\set a random(1, 100000)
 \\set b random(1, 100000)
@@ -33,12 +34,6 @@ function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
   return at >= 0 ? Number(process.argv[at + 1]) : fallback;
 }
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 function pgbench(url: string, script: string, seconds: number, clients: number): number {
   const out = execFileSync(path.join(postgresBinDir(), 'pgbench'), ['-n', '-c', String(clients), '-j', String(Math.min(clients, os.cpus().length)), '-T', String(seconds), '-f', script, url], {
