@@ -9,10 +9,9 @@ import { zstdFrames } from './zstd-frames';
 /**
  * zstd runs as the system `zstd` binary for a large stream: a child process compresses on
  * another core while this one hashes and uploads, and it beat Node's zlib zstd on large
- * input (docs/performance.md). A small stream is compressed in-process (see
- * `zstdCompressorFor`). Its stdin/stdout are
- * joined into one Duplex so it sits in a pipeline() like zlib's streams. Its input is
- * written in chunks of at least 64 KiB (see Coalesce).
+ * input (docs/performance.md); a small stream stays in-process (`zstdSmallInProcess`). The
+ * child's stdin/stdout are joined into one Duplex so it sits in a pipeline() like zlib's
+ * streams. Its input is written in chunks of at least 64 KiB (see Coalesce).
  */
 function zstdProcess(args: readonly string[]): Duplex {
   const child = spawn('zstd', [...args, '-q', '-c'], { stdio: ['pipe', 'pipe', 'pipe'] });
