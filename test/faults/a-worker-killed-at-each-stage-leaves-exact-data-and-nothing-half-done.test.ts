@@ -16,7 +16,7 @@ import { openStore } from '../../storage/open-store';
 import { sql } from '../export/harness';
 import { scratchDatabase, testStack, type ScratchDatabase } from '../support/stack';
 import type { TestWorld } from '../support/temporal';
-import { assertNoOrphans, backends, pendingActivity, startKillWorld, waitFor, type KillWorld } from './fault-world';
+import { assertNoOrphans, backends, pendingActivity, query, startKillWorld, waitFor, type KillWorld } from './fault-world';
 
 const TABLES = ['t1', 't2', 't3', 't4'];
 const ROWS = 20_000;
@@ -134,9 +134,10 @@ describe('a worker killed at each stage leaves exact data and nothing half done'
 
   /** Sessions of the catalog waiting for a lock on `table`. */
   async function lockWaiters(table: string): Promise<number> {
-    const rows = await sql<{ n: string }>(
+    const rows = await query<{ n: string }>(
       world.config.catalog.url,
-      `select count(*)::text as n from pg_locks l join pg_class c on c.oid = l.relation where l.database = (select oid from pg_database where datname = current_database()) and c.relname = '${table}' and not l.granted`,
+      'select count(*)::text as n from pg_locks l join pg_class c on c.oid = l.relation where l.database = (select oid from pg_database where datname = current_database()) and c.relname = $1 and not l.granted',
+      [table],
     );
     return Number(rows[0]!.n);
   }
