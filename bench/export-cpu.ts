@@ -4,7 +4,7 @@
  * (zstd's child excluded) and the time V8 spent collecting garbage, medians. A ballast of
  * live objects stands in for the Temporal worker's heap, which every full collection walks.
  *
- *   node --import tsx bench/export-cpu.ts [--rounds 5] [--ballast-mb 150] [--zstd-level 3]
+ *   node --import tsx bench/export-cpu.ts [--rounds 5] [--ballast-mb 150] [--zstd-level 3] [--encrypt]
  *
  * Needs the benchmark's source database (made by `npm run bench`).
  */
@@ -12,7 +12,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { ObjectCipher } from '../crypto/object-cipher';
 import { exportTable } from '../activities/export/table-export';
 import type { ManifestPart } from '../core/manifest';
 import { readStackState } from '../stack/state';
@@ -28,6 +30,8 @@ function option(name: string, fallback: number): number {
 async function main(): Promise<void> {
   const rounds = option('--rounds', 5);
   const zstdLevel = option('--zstd-level', 3);
+  // As the default stack exports: every part sealed under the export's data key.
+  const cipher = process.argv.includes('--encrypt') ? new ObjectCipher('bench', randomBytes(32)) : undefined;
   // Objects that stay alive, as the worker's ~150 MB of Temporal and SDK state do.
   const ballast = Array.from({ length: option('--ballast-mb', 150) * 1024 }, (_, i) => Array.from({ length: 16 }, (_, j) => ({ i, j, s: `n${i}.${j}` })));
   let gcMs = 0;
@@ -64,7 +68,7 @@ async function main(): Promise<void> {
       const parts: ManifestPart[] = await exportTable(
         client,
         store,
-        { table: { schema: 'public', name: BENCH_TABLE, kind: 'table' }, columns, format: 'csv', compression: 'zstd', zstdLevel, partSizeBytes: 256 << 20, partKey: (n) => `part-${n}.csv.zst`, finishedParts: [] },
+        { table: { schema: 'public', name: BENCH_TABLE, kind: 'table' }, columns, format: 'csv', compression: 'zstd', zstdLevel, partSizeBytes: 256 << 20, partKey: (n) => `part-${n}.csv.zst`, finishedParts: [], cipher },
         { onProgress: () => undefined, onPart: async () => undefined },
       );
       wall.push(performance.now() - started);

@@ -28,7 +28,9 @@ export class WorkerProcess {
 
   static async start(config: Config, options: { configFile: string; logFile: string; cpuProfileDir?: string }): Promise<WorkerProcess> {
     fs.writeFileSync(options.configFile, JSON.stringify(config, null, 1));
-    const nodeArgs = [...WORKER_NODE_FLAGS, '--import', 'tsx'];
+    // RESTOREPOINT_BENCH_WORKER_FLAGS: extra Node/V8 flags to try (space-separated), for A/B runs of GC settings.
+    const extraFlags = (process.env.RESTOREPOINT_BENCH_WORKER_FLAGS ?? '').split(/\s+/).filter(Boolean);
+    const nodeArgs = [...WORKER_NODE_FLAGS, ...extraFlags, '--import', 'tsx'];
     if (options.cpuProfileDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir);
     const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'worker', 'main.ts')], {
       cwd: ROOT,
