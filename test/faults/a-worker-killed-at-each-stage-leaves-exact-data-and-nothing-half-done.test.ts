@@ -201,9 +201,20 @@ describe('a worker killed at each stage leaves exact data and nothing half done'
   it('verification (restore level), while it reads the stored objects back', async () => {
     const runId = 'kill-verify-objects';
     verified += 1;
-    const run = await startVerification(client, { runId, exportId: bigExport, level: 'restore', incremental: false, requestedBy: 'test' });
-    await killWhen('the object read-back', () => pendingActivity(client.temporal.workflow.getHandle(verificationWorkflowId(runId)), 'verifyExportObjects'));
-    await verificationSurvives(runId, run.result());
+    // The read-back of this export is over in well under a second, less than a poll can be sure
+    // to see: the activity is held when it records its first verdict (verified_objects, which
+    // nothing before the read-back touches) until the worker holding it has been killed.
+    const hold = await holdCatalogTable('verified_objects');
+    try {
+      const run = await startVerification(client, { runId, exportId: bigExport, level: 'restore', incremental: false, requestedBy: 'test' });
+      await killWhen('the object read-back, its first verdict waiting', async () =>
+        (await pendingActivity(client.temporal.workflow.getHandle(verificationWorkflowId(runId)), 'verifyExportObjects')) && (await lockWaiters('verified_objects')) > 0,
+      );
+      await hold.release();
+      await verificationSurvives(runId, run.result());
+    } finally {
+      await hold.release();
+    }
   });
 
   it('verification (restore level), mid-restore of its scratch copy', async () => {
