@@ -1,88 +1,109 @@
+import type { Knex } from 'knex';
 import { RestorepointError } from '../../core/errors';
 import type { ExportInput } from '../../core/export-input';
 import { describeScope, isPartialScope } from '../../core/export-scope';
-import { getExport, markExport, upsertExport } from '../../catalog/exports-repo';
+import { markExport, upsertExport } from '../../catalog/exports-repo';
 import { appendLedger } from '../../catalog/ledger';
 import type { ActivityDeps } from '../deps';
 import { loadMasking } from './masking';
 import type { ExportDataResult } from './export-data';
 
-/** Catalog and ledger bookkeeping around an export; every step is idempotent. */
+/**
+ * Catalog and ledger bookkeeping around an export; every step is idempotent. Each step writes
+ * the export's status and its ledger entries in one transaction: a step runs again when its
+ * worker died before its result was recorded, and it decides from the status whether the
+ * entry is still to be written, so the two are never committed apart (a status committed
+ * without its entry would make the re-run skip the entry for good).
+ */
 export function createExportLifecycleActivities(deps: ActivityDeps) {
+  // READ COMMITTED: the ledger's append reads its head after taking its lock (appendLedger).
+  const inOneTransaction = (work: (trx: Knex.Transaction) => Promise<void>) => deps.catalog.transaction(work, { isolationLevel: 'read committed' });
   return {
     async beginExport(input: ExportInput): Promise<void> {
       const masking = input.mask ? loadMasking(deps.config, input.mask) : undefined;
-      const { created, export: existing } = await upsertExport(deps.catalog, {
-        id: input.exportId,
-        mode: input.mode,
-        source: input.source,
-        destination: input.destination,
-        format: input.format,
-        compression: input.compression,
-        tags: input.tags,
-        requestedBy: input.requestedBy,
-        partial: input.mode === 'full' && isPartialScope(input),
-        masking: masking ? { profile: masking.name, rulesDigest: masking.rulesDigest } : null,
-      });
-      if (created) {
-        await appendLedger(deps.catalog, {
-          actor: input.requestedBy,
-          action: 'export.requested',
-          subject: input.exportId,
-          outcome: 'ok',
-          details: {
-            source: input.source,
-            destination: input.destination,
-            format: input.format,
-            compression: input.compression,
-            // Encryption turned off is an explicit choice, and audited.
-            encrypted: input.encrypt,
-            tables: input.tables,
-            schemas: input.schemas,
-            exclude: input.exclude,
-            ...(input.mode === 'full' ? { scope: describeScope(input), partial: isPartialScope(input) } : {}),
-            ...(masking ? { masking: { profile: masking.name, rulesDigest: masking.rulesDigest } } : {}),
-            tags: input.tags,
-          },
+      await inOneTransaction(async (trx) => {
+        const { created, export: existing } = await upsertExport(trx, {
+          id: input.exportId,
+          mode: input.mode,
+          source: input.source,
+          destination: input.destination,
+          format: input.format,
+          compression: input.compression,
+          tags: input.tags,
+          requestedBy: input.requestedBy,
+          partial: input.mode === 'full' && isPartialScope(input),
+          masking: masking ? { profile: masking.name, rulesDigest: masking.rulesDigest } : null,
         });
-      }
-      // A finished export started again (a second workflow run under the same id) is left
-      // as it is: exportData then returns the recorded result without touching anything.
-      if (!created && existing.status === 'succeeded') return;
-      const marked = await markExport(deps.catalog, input.exportId, 'running');
-      if (!marked.ok) {
-        throw new RestorepointError('INPUT_INVALID', `export ${input.exportId} cannot start: ${marked.reason}${'current' in marked ? ` (it is ${marked.current})` : ''}`, { exportId: input.exportId });
-      }
-      if (created) await appendLedger(deps.catalog, { actor: input.requestedBy, action: 'export.started', subject: input.exportId, outcome: 'ok', details: {} });
+        if (created) {
+          await appendLedger(trx, {
+            actor: input.requestedBy,
+            action: 'export.requested',
+            subject: input.exportId,
+            outcome: 'ok',
+            details: {
+              source: input.source,
+              destination: input.destination,
+              format: input.format,
+              compression: input.compression,
+              // Encryption turned off is an explicit choice, and audited.
+              encrypted: input.encrypt,
+              tables: input.tables,
+              schemas: input.schemas,
+              exclude: input.exclude,
+              ...(input.mode === 'full' ? { scope: describeScope(input), partial: isPartialScope(input) } : {}),
+              ...(masking ? { masking: { profile: masking.name, rulesDigest: masking.rulesDigest } } : {}),
+              tags: input.tags,
+            },
+          });
+        }
+        // A finished export started again (a second workflow run under the same id) is left
+        // as it is: exportData then returns the recorded result without touching anything.
+        if (!created && existing.status === 'succeeded') return;
+        const marked = await markExport(trx, input.exportId, 'running');
+        if (!marked.ok) {
+          throw new RestorepointError('INPUT_INVALID', `export ${input.exportId} cannot start: ${marked.reason}${'current' in marked ? ` (it is ${marked.current})` : ''}`, { exportId: input.exportId });
+        }
+        if (created) await appendLedger(trx, { actor: input.requestedBy, action: 'export.started', subject: input.exportId, outcome: 'ok', details: {} });
+      });
     },
 
     async finishExport(result: ExportDataResult & { readonly exportId: string; readonly actor: string }): Promise<void> {
-      const before = await getExport(deps.catalog, result.exportId);
-      await markExport(deps.catalog, result.exportId, 'succeeded', {
-        manifestKey: result.manifestKey,
-        manifestSha256: result.manifestSha256,
-        tablesCount: result.tables,
-        rows: result.rows,
-        bytes: result.bytes,
-        snapshot: { txidSnapshot: result.txidSnapshot },
-      });
-      if (before?.status !== 'succeeded') {
-        await appendLedger(deps.catalog, {
-          actor: result.actor,
-          action: 'export.finished',
-          subject: result.exportId,
-          outcome: 'ok',
-          details: { manifestKey: result.manifestKey, manifestSha256: result.manifestSha256, tables: result.tables, rows: result.rows, bytes: result.bytes, parts: result.parts },
+      await inOneTransaction(async (trx) => {
+        const before = await statusForUpdate(trx, result.exportId);
+        await markExport(trx, result.exportId, 'succeeded', {
+          manifestKey: result.manifestKey,
+          manifestSha256: result.manifestSha256,
+          tablesCount: result.tables,
+          rows: result.rows,
+          bytes: result.bytes,
+          snapshot: { txidSnapshot: result.txidSnapshot },
         });
-      }
+        if (before !== 'succeeded') {
+          await appendLedger(trx, {
+            actor: result.actor,
+            action: 'export.finished',
+            subject: result.exportId,
+            outcome: 'ok',
+            details: { manifestKey: result.manifestKey, manifestSha256: result.manifestSha256, tables: result.tables, rows: result.rows, bytes: result.bytes, parts: result.parts },
+          });
+        }
+      });
     },
 
     async failExport(failure: { readonly exportId: string; readonly actor: string; readonly message: string }): Promise<void> {
-      const before = await getExport(deps.catalog, failure.exportId);
-      await markExport(deps.catalog, failure.exportId, 'failed', { error: failure.message });
-      if (before && before.status !== 'failed') {
-        await appendLedger(deps.catalog, { actor: failure.actor, action: 'export.failed', subject: failure.exportId, outcome: 'failed', details: { error: failure.message } });
-      }
+      await inOneTransaction(async (trx) => {
+        const before = await statusForUpdate(trx, failure.exportId);
+        await markExport(trx, failure.exportId, 'failed', { error: failure.message });
+        if (before && before !== 'failed') {
+          await appendLedger(trx, { actor: failure.actor, action: 'export.failed', subject: failure.exportId, outcome: 'failed', details: { error: failure.message } });
+        }
+      });
     },
   };
+}
+
+/** The export's status, its row locked until the transaction ends: a re-run of the step running at the same time waits, then sees the new status. */
+async function statusForUpdate(trx: Knex.Transaction, exportId: string): Promise<string | undefined> {
+  const row = await trx('exports').where({ id: exportId }).forUpdate().first<{ status: string } | undefined>('status');
+  return row?.status;
 }

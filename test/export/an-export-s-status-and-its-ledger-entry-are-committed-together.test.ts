@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { getExport } from '../../catalog/exports-repo';
+import { listLedger, verifyLedger } from '../../catalog/ledger';
+import { configSchema } from '../../config/schema';
+import { exportInputSchema } from '../../core/export-input';
+import { createExportLifecycleActivities } from '../../activities/export/export-lifecycle';
+import { openStore } from '../../storage/open-store';
+import { freshCatalog, type FreshCatalog } from '../catalog/fresh-catalog';
+
+/**
+ * The export's short steps (begin, finish, fail) decide from the export's status whether their
+ * ledger entry is still to be written. A step killed between the two writes runs again; had the
+ * status been committed alone, the re-run would skip the entry for good. Here the ledger's
+ * insert is made to fail (as a worker dying at that moment would leave it): the step changes
+ * nothing, and its re-run writes the status and the entry once.
+ */
+describe("an export's status and its ledger entry are committed together", () => {
+  let catalog: FreshCatalog;
+  let steps: ReturnType<typeof createExportLifecycleActivities>;
+
+  before(async () => {
+    catalog = await freshCatalog();
+    const config = configSchema.parse({ catalog: { url: catalog.url }, temporal: {}, gcs: {}, worker: {}, export: {} });
+    steps = createExportLifecycleActivities({ config, catalog: catalog.db, openStore: (d) => openStore(d, config.gcs), clock: () => new Date() });
+    // While `ledger_refuses` has a row, every ledger insert fails (the worker "dies" there).
+    await catalog.db.raw(`create table ledger_refuses (why text)`);
+    await catalog.db.raw(`create function refuse_ledger() returns trigger language plpgsql as $$
+      begin
+        if exists (select 1 from ledger_refuses) then raise exception 'the step died before its ledger entry'; end if;
+        return new;
+      end $$`);
+    await catalog.db.raw(`create trigger refuse_ledger before insert on ledger for each row execute function refuse_ledger()`);
+  });
+  after(() => catalog?.close());
+
+  async function dyingAtTheLedger(step: () => Promise<void>): Promise<void> {
+    await catalog.db('ledger_refuses').insert({ why: 'test' });
+    try {
+      await assert.rejects(step, /the step died before its ledger entry/);
+    } finally {
+      await catalog.db('ledger_refuses').delete();
+    }
+  }
+
+  const actions = async (exportId: string) => (await listLedger(catalog.db, { subject: exportId })).map((e) => e.action);
+  const input = (exportId: string) => exportInputSchema.parse({ exportId, source: 'shop', destination: 'file:///tmp/restorepoint-lifecycle', requestedBy: 'alice' });
+  const result = (exportId: string) => ({ exportId, actor: 'alice', manifestKey: `${exportId}/manifest.json`, manifestSha256: 'a'.repeat(64), tables: 1, rows: 10, bytes: 100, parts: 1, txidSnapshot: '1:1:' });
+
+  it('begin: a dead first attempt leaves no export row; the re-run records requested and started once', async () => {
+    await dyingAtTheLedger(() => steps.beginExport(input('exp-begin')));
+    assert.equal(await getExport(catalog.db, 'exp-begin'), undefined);
+    assert.deepEqual(await actions('exp-begin'), []);
+
+    await steps.beginExport(input('exp-begin'));
+    await steps.beginExport(input('exp-begin'));
+    assert.equal((await getExport(catalog.db, 'exp-begin'))?.status, 'running');
+    assert.deepEqual(await actions('exp-begin'), ['export.requested', 'export.started']);
+  });
+
+  it('finish: a dead first attempt leaves the export running; the re-run marks it succeeded with one export.finished', async () => {
+    await steps.beginExport(input('exp-finish'));
+    await dyingAtTheLedger(() => steps.finishExport(result('exp-finish')));
+    const stillRunning = await getExport(catalog.db, 'exp-finish');
+    assert.equal(stillRunning?.status, 'running');
+    assert.equal(stillRunning?.manifestKey, null);
+
+    await steps.finishExport(result('exp-finish'));
+    await steps.finishExport(result('exp-finish'));
+    assert.equal((await getExport(catalog.db, 'exp-finish'))?.status, 'succeeded');
+    assert.deepEqual(await actions('exp-finish'), ['export.requested', 'export.started', 'export.finished']);
+  });
+
+  it('fail: a dead first attempt leaves the export running; the re-run marks it failed with one export.failed', async () => {
+    await steps.beginExport(input('exp-fail'));
+    const failure = { exportId: 'exp-fail', actor: 'alice', message: 'the source went away' };
+    await dyingAtTheLedger(() => steps.failExport(failure));
+    assert.equal((await getExport(catalog.db, 'exp-fail'))?.status, 'running');
+
+    await steps.failExport(failure);
+    await steps.failExport(failure);
+    assert.equal((await getExport(catalog.db, 'exp-fail'))?.status, 'failed');
+    assert.deepEqual(await actions('exp-fail'), ['export.requested', 'export.started', 'export.failed']);
+    const chain = await verifyLedger(catalog.db);
+    assert.equal(chain.ok, true);
+  });
+});
