@@ -3,7 +3,7 @@ import { RestorepointError } from '../../core/errors';
 import type { ExportInput } from '../../core/export-input';
 import { describeScope, isPartialScope } from '../../core/export-scope';
 import { markExport, upsertExport } from '../../catalog/exports-repo';
-import { appendLedger } from '../../catalog/ledger';
+import { appendLedger, withLedgerTransaction } from '../../catalog/ledger';
 import type { ActivityDeps } from '../deps';
 import { loadMasking } from './masking';
 import type { ExportDataResult } from './export-data';
@@ -16,8 +16,7 @@ import type { ExportDataResult } from './export-data';
  * without its entry would make the re-run skip the entry for good).
  */
 export function createExportLifecycleActivities(deps: ActivityDeps) {
-  // READ COMMITTED: the ledger's append reads its head after taking its lock (appendLedger).
-  const inOneTransaction = (work: (trx: Knex.Transaction) => Promise<void>) => deps.catalog.transaction(work, { isolationLevel: 'read committed' });
+  const inOneTransaction = (work: (trx: Knex.Transaction) => Promise<void>) => withLedgerTransaction(deps.catalog, work);
   return {
     async beginExport(input: ExportInput): Promise<void> {
       const masking = input.mask ? loadMasking(deps.config, input.mask) : undefined;

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type pg from 'pg';
 import { recordTrailRange } from '../../catalog/chain-repo';
-import { anchorLedger, appendLedger } from '../../catalog/ledger';
+import { anchorLedger, appendLedger, withLedgerTransaction } from '../../catalog/ledger';
 import { RestorepointError } from '../../core/errors';
 import { exportInputSchema, type ExportInput, type ExportRequest } from '../../core/export-input';
 import { MANIFEST_VERSION } from '../../core/manifest';
@@ -168,17 +168,23 @@ function count(entry: ArchivableEntry, counts: Map<string, Counts>): void {
   if (tally) tally[entry.op] += 1;
 }
 
-/** Writes the range to the catalog (before the export is marked finished) and, once, to the ledger. */
+/**
+ * Writes the range to the catalog (before the export is marked finished) and, once, to the
+ * ledger, in one transaction: a retry decides from the recorded range whether the entry is
+ * still to be written, so the two never commit apart.
+ */
 async function recordRange(deps: ActivityDeps, input: ExportInput, range: Parameters<typeof recordTrailRange>[2] & { from: TrailPoint; to: TrailPoint }): Promise<void> {
-  const before = await deps.catalog('exports').where({ id: input.exportId }).first<{ trail_to_position: string | null } | undefined>('trail_to_position');
-  await recordTrailRange(deps.catalog, input.exportId, range);
-  if (before?.trail_to_position !== null && before?.trail_to_position !== undefined) return;
-  await appendLedger(deps.catalog, {
-    actor: input.requestedBy,
-    action: 'trail.archived',
-    subject: `trail:${input.source}`,
-    outcome: 'ok',
-    details: { exportId: input.exportId, from: range.from, to: range.to, parentExportId: range.parentExportId ?? null, baseExportId: range.baseExportId ?? null },
+  await withLedgerTransaction(deps.catalog, async (trx) => {
+    const before = await trx('exports').where({ id: input.exportId }).forUpdate().first<{ trail_to_position: string | null } | undefined>('trail_to_position');
+    await recordTrailRange(trx, input.exportId, range);
+    if (before?.trail_to_position !== null && before?.trail_to_position !== undefined) return;
+    await appendLedger(trx, {
+      actor: input.requestedBy,
+      action: 'trail.archived',
+      subject: `trail:${input.source}`,
+      outcome: 'ok',
+      details: { exportId: input.exportId, from: range.from, to: range.to, parentExportId: range.parentExportId ?? null, baseExportId: range.baseExportId ?? null },
+    });
   });
 }
 

@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { appendLedger } from '../../catalog/ledger';
+import { appendLedger, withLedgerTransaction } from '../../catalog/ledger';
 import { isRestorepointError, isRetryableSqlState } from '../../core/errors';
 import type { PlannedExport } from '../../core/retention';
 import { addApplied, NOTHING_APPLIED, type RetentionApplied } from '../../core/retention-run-input';
@@ -92,10 +92,13 @@ export function createFinishRetentionRunActivity(deps: ActivityDeps) {
     const status = input.error === undefined ? 'finished' : 'failed';
     const applied = await tallyRetentionRun(deps.catalog, input.planId);
     const outcome = { ...applied, ...(input.error === undefined ? {} : { error: input.error }) };
-    const changed = await setRetentionRunStatus(deps.catalog, input.planId, status, outcome);
-    if (changed) {
-      await appendLedger(deps.catalog, { actor: input.actor, action: `retention.${status}`, subject: input.planId, outcome: status === 'finished' ? 'ok' : 'failed', details: outcome });
-    }
+    // The status and its entry commit together: a re-run finds the status set and writes no entry.
+    await withLedgerTransaction(deps.catalog, async (trx) => {
+      const changed = await setRetentionRunStatus(trx, input.planId, status, outcome);
+      if (changed) {
+        await appendLedger(trx, { actor: input.actor, action: `retention.${status}`, subject: input.planId, outcome: status === 'finished' ? 'ok' : 'failed', details: outcome });
+      }
+    });
     return applied;
   };
 }

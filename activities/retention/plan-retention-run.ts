@@ -2,7 +2,7 @@ import { RestorepointError } from '../../core/errors';
 import { planRetention, retentionPolicySchema, type RetentionPolicy } from '../../core/retention';
 import { findOrphans, orphanCutoff } from './orphans';
 import type { RetentionRunInput } from '../../core/retention-run-input';
-import { appendLedger } from '../../catalog/ledger';
+import { appendLedger, withLedgerTransaction } from '../../catalog/ledger';
 import type { ActivityDeps } from '../deps';
 import type { WorkflowProbe } from './busy-exports';
 import { findBusyExports } from './busy-exports';
@@ -35,16 +35,20 @@ export function createPlanRetentionRunActivity(deps: ActivityDeps, probe: () => 
     const planned = planRetention(summaries, policy, now);
     const orphans = await findOrphans(deps, orphanCutoff(now, policy));
     const plan = { ...planned, warnings: [...planned.warnings, ...badRows, ...orphans.warnings], orphans: orphans.found };
-    const { created, run } = await saveRetentionRun(deps.catalog, { id: input.planId, dryRun: input.dryRun, requestedBy: input.requestedBy, policy, plan });
-    if (created) {
-      await appendLedger(deps.catalog, {
-        actor: input.requestedBy,
-        action: 'retention.planned',
-        subject: input.planId,
-        outcome: 'ok',
-        details: { dryRun: input.dryRun, totals: plan.totals, orphans: plan.orphans.length, warnings: plan.warnings.map((w) => `${w.code} ${w.subject}`), busy: busy.map((b) => `${b.exportId} (${b.what})`) },
-      });
-    }
+    // The plan and its entry commit together: a re-run finds the plan and writes no entry.
+    const { run } = await withLedgerTransaction(deps.catalog, async (trx) => {
+      const saved = await saveRetentionRun(trx, { id: input.planId, dryRun: input.dryRun, requestedBy: input.requestedBy, policy, plan });
+      if (saved.created) {
+        await appendLedger(trx, {
+          actor: input.requestedBy,
+          action: 'retention.planned',
+          subject: input.planId,
+          outcome: 'ok',
+          details: { dryRun: input.dryRun, totals: plan.totals, orphans: plan.orphans.length, warnings: plan.warnings.map((w) => `${w.code} ${w.subject}`), busy: busy.map((b) => `${b.exportId} (${b.what})`) },
+        });
+      }
+      return saved;
+    });
     if (input.dryRun) await setRetentionRunStatus(deps.catalog, input.planId, 'finished', null);
     return { planId: run.id, totals: run.plan.totals, warnings: run.plan.warnings.length, orphans: run.plan.orphans?.length ?? 0 };
   };

@@ -1,4 +1,4 @@
-import { appendLedger } from '../../catalog/ledger';
+import { appendLedger, withLedgerTransaction } from '../../catalog/ledger';
 import { RestorepointError } from '../../core/errors';
 import { ALL_RECOVERY_FEATURES, featuresRefusing, RECOVERY_FEATURE_LABELS } from '../../core/rollback/recovery-features';
 import { rollbackInputSchema, type RollbackRequest } from '../../core/rollback/rollback-input';
@@ -30,15 +30,18 @@ export function createRollbackStepActivities(deps: ActivityDeps) {
      */
     async registerRollback(request: RollbackRequest): Promise<void> {
       const input = rollbackInputSchema.parse(request);
-      if (await insertRollback(deps.catalog, input)) {
-        await appendLedger(deps.catalog, {
-          actor: input.requestedBy,
-          action: 'rollback.requested',
-          subject: input.rollbackId,
-          outcome: 'ok',
-          details: { source: input.source, target: input.target, tables: input.tables, keys: input.keys, where: input.where, mode: input.mode, reason: input.reason, undoOf: input.undoOf ?? null },
-        });
-      }
+      // The row and its entry commit together: a re-run finds the row and writes no entry.
+      await withLedgerTransaction(deps.catalog, async (trx) => {
+        if (await insertRollback(trx, input)) {
+          await appendLedger(trx, {
+            actor: input.requestedBy,
+            action: 'rollback.requested',
+            subject: input.rollbackId,
+            outcome: 'ok',
+            details: { source: input.source, target: input.target, tables: input.tables, keys: input.keys, where: input.where, mode: input.mode, reason: input.reason, undoOf: input.undoOf ?? null },
+          });
+        }
+      });
       const refusing = featuresRefusing(deps.config.sources[input.source]?.features ?? ALL_RECOVERY_FEATURES, input);
       if (refusing.length === 0) return;
       const details = { source: input.source, disabled: refusing };
@@ -50,8 +53,10 @@ export function createRollbackStepActivities(deps: ActivityDeps) {
 
     /** One ledger entry per rollback step, and the catalog row brought up to date with it. */
     async recordRollbackStep(step: RollbackStep): Promise<void> {
-      await appendLedger(deps.catalog, { actor: step.actor, action: step.action, subject: step.rollbackId, outcome: step.outcome, details: step.details ?? {} });
-      if (step.changes) await updateRollback(deps.catalog, step.rollbackId, step.changes);
+      await withLedgerTransaction(deps.catalog, async (trx) => {
+        await appendLedger(trx, { actor: step.actor, action: step.action, subject: step.rollbackId, outcome: step.outcome, details: step.details ?? {} });
+        if (step.changes) await updateRollback(trx, step.rollbackId, step.changes);
+      });
     },
   };
 }

@@ -1,4 +1,4 @@
-import { appendLedger } from '../../catalog/ledger';
+import { appendLedger, withLedgerTransaction } from '../../catalog/ledger';
 import { finishRun, getRun, markVerification, saveResults, startRun } from '../../catalog/verification-repo';
 import { RestorepointError } from '../../core/errors';
 import type { RestoreOutcome } from '../../core/verification/table-verdict';
@@ -29,16 +29,19 @@ export function createVerificationLifecycleActivities(deps: ActivityDeps) {
     async beginVerification(input: VerifyExportInput): Promise<BegunVerification> {
       const record = await finishedExport(deps, input.exportId);
       const incremental = input.incremental && input.level !== 'restore';
-      const { created } = await startRun(deps.catalog, { id: input.runId, exportId: input.exportId, level: input.level, requestedBy: input.requestedBy, incremental });
-      if (created) {
-        await appendLedger(deps.catalog, {
-          actor: input.requestedBy,
-          action: 'verification.started',
-          subject: input.exportId,
-          outcome: 'ok',
-          details: { runId: input.runId, level: input.level, incremental },
-        });
-      }
+      // The run and its entry commit together: a re-run finds the run and writes no entry.
+      await withLedgerTransaction(deps.catalog, async (trx) => {
+        const { created } = await startRun(trx, { id: input.runId, exportId: input.exportId, level: input.level, requestedBy: input.requestedBy, incremental });
+        if (created) {
+          await appendLedger(trx, {
+            actor: input.requestedBy,
+            action: 'verification.started',
+            subject: input.exportId,
+            outcome: 'ok',
+            details: { runId: input.runId, level: input.level, incremental },
+          });
+        }
+      });
       return {
         scratch: { target: deps.config.verification.scratchTarget ?? record.source, schema: scratchSchemaFor(input.runId) },
         restorableAlone: record.mode === 'full',
@@ -55,13 +58,10 @@ export function createVerificationLifecycleActivities(deps: ActivityDeps) {
      * the export's verification status is left as it was; the ledger says why.
      */
     async abandonVerification(input: Pick<VerifyExportInput, 'runId' | 'exportId' | 'requestedBy'> & { readonly error: string }): Promise<void> {
-      await deps.catalog.transaction(
-        async (trx) => {
-          if (!(await finishRun(trx, input.runId, 'errored'))) return;
-          await appendLedger(trx, { actor: input.requestedBy, action: 'verification.errored', subject: input.exportId, outcome: 'failed', details: { runId: input.runId, error: input.error } });
-        },
-        { isolationLevel: 'read committed' },
-      );
+      await withLedgerTransaction(deps.catalog, async (trx) => {
+        if (!(await finishRun(trx, input.runId, 'errored'))) return;
+        await appendLedger(trx, { actor: input.requestedBy, action: 'verification.errored', subject: input.exportId, outcome: 'failed', details: { runId: input.runId, error: input.error } });
+      });
     },
 
     /**
@@ -74,22 +74,19 @@ export function createVerificationLifecycleActivities(deps: ActivityDeps) {
       if (!run) throw new RestorepointError('INPUT_INVALID', `no verification run "${input.runId}"`, { runId: input.runId });
       const results = { objects: run.results.objects ?? [], tables: run.results.tables ?? [], ...(run.results.restore ? { restore: run.results.restore } : {}) };
       const report = summarizeResults({ runId: run.id, exportId: run.exportId, level: run.level }, results);
-      const ended = await deps.catalog.transaction(
-        async (trx) => {
-          if (!(await finishRun(trx, run.id, report.status))) return false;
-          await markVerification(trx, run.exportId, report.status === 'passed' ? 'verified' : 'corrupt');
-          await appendLedger(trx, {
-            actor: input.requestedBy,
-            action: 'verification.finished',
-            subject: run.exportId,
-            outcome: report.status,
-            details: { runId: run.id, level: run.level, incremental: run.incremental, counts: report.counts, failures: report.messages.slice(0, 20), truncated: report.messages.length > 20 || report.truncated },
-          });
-          if (report.status === 'failed') await appendLedger(trx, corruptionAlertEntry(report, input.requestedBy));
-          return true;
-        },
-        { isolationLevel: 'read committed' },
-      );
+      const ended = await withLedgerTransaction(deps.catalog, async (trx) => {
+        if (!(await finishRun(trx, run.id, report.status))) return false;
+        await markVerification(trx, run.exportId, report.status === 'passed' ? 'verified' : 'corrupt');
+        await appendLedger(trx, {
+          actor: input.requestedBy,
+          action: 'verification.finished',
+          subject: run.exportId,
+          outcome: report.status,
+          details: { runId: run.id, level: run.level, incremental: run.incremental, counts: report.counts, failures: report.messages.slice(0, 20), truncated: report.messages.length > 20 || report.truncated },
+        });
+        if (report.status === 'failed') await appendLedger(trx, corruptionAlertEntry(report, input.requestedBy));
+        return true;
+      });
       if (ended) {
         countVerificationRun(report);
         if (report.status === 'failed') emitCorruptionAlert(report);

@@ -90,3 +90,13 @@ export async function appendLedger(db: Knex, input: LedgerInput, { once = false 
     { isolationLevel: 'read committed' },
   );
 }
+
+/**
+ * Runs `work` in one transaction in which entries may be appended (READ COMMITTED, as
+ * appendLedger needs): for a step whose catalog change and ledger entry must commit together.
+ * A step that decides from the catalog whether its entry is still to be written would, after
+ * dying between two separate commits, skip the entry for good when it runs again.
+ */
+export function withLedgerTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return db.transaction(work, { isolationLevel: 'read committed' });
+}

@@ -5,24 +5,29 @@ import { listLedger, verifyLedger } from '../../catalog/ledger';
 import { configSchema } from '../../config/schema';
 import { exportInputSchema } from '../../core/export-input';
 import { createExportLifecycleActivities } from '../../activities/export/export-lifecycle';
+import { createVerificationLifecycleActivities } from '../../activities/verify/run-lifecycle';
+import { verifyExportInputSchema } from '../../core/verification/verification-input';
 import { openStore } from '../../storage/open-store';
 import { freshCatalog, type FreshCatalog } from '../catalog/fresh-catalog';
 
 /**
- * The export's short steps (begin, finish, fail) decide from the export's status whether their
- * ledger entry is still to be written. A step killed between the two writes runs again; had the
- * status been committed alone, the re-run would skip the entry for good. Here the ledger's
- * insert is made to fail (as a worker dying at that moment would leave it): the step changes
- * nothing, and its re-run writes the status and the entry once.
+ * Short steps (an export's begin, finish and fail; a verification's begin) decide from the
+ * catalog whether their ledger entry is still to be written. A step killed between the two
+ * writes runs again; had the catalog change been committed alone, the re-run would skip the
+ * entry for good. Here the ledger's insert is made to fail (as a worker dying at that moment
+ * would leave it): the step changes nothing, and its re-run writes the change and the entry once.
  */
-describe("an export's status and its ledger entry are committed together", () => {
+describe("a step's catalog change and its ledger entry commit together", () => {
   let catalog: FreshCatalog;
   let steps: ReturnType<typeof createExportLifecycleActivities>;
+  let verification: ReturnType<typeof createVerificationLifecycleActivities>;
 
   before(async () => {
     catalog = await freshCatalog();
     const config = configSchema.parse({ catalog: { url: catalog.url }, temporal: {}, gcs: {}, worker: {}, export: {} });
-    steps = createExportLifecycleActivities({ config, catalog: catalog.db, openStore: (d) => openStore(d, config.gcs), clock: () => new Date() });
+    const deps = { config, catalog: catalog.db, openStore: (d: string) => openStore(d, config.gcs), clock: () => new Date() };
+    steps = createExportLifecycleActivities(deps);
+    verification = createVerificationLifecycleActivities(deps);
     // While `ledger_refuses` has a row, every ledger insert fails (the worker "dies" there).
     await catalog.db.raw(`create table ledger_refuses (why text)`);
     await catalog.db.raw(`create function refuse_ledger() returns trigger language plpgsql as $$
@@ -83,5 +88,18 @@ describe("an export's status and its ledger entry are committed together", () =>
     assert.deepEqual(await actions('exp-fail'), ['export.requested', 'export.started', 'export.failed']);
     const chain = await verifyLedger(catalog.db);
     assert.equal(chain.ok, true);
+  });
+
+  it('verification begin: a dead first attempt records no run; the re-run records it with one verification.started', async () => {
+    await steps.beginExport(input('exp-verified'));
+    await steps.finishExport(result('exp-verified'));
+    const run = verifyExportInputSchema.parse({ runId: 'run-1', exportId: 'exp-verified', level: 'checksums', requestedBy: 'alice' });
+    await dyingAtTheLedger(() => verification.beginVerification(run).then(() => undefined));
+    assert.deepEqual(await catalog.db('verification_runs').where({ id: 'run-1' }).select('id'), []);
+
+    await verification.beginVerification(run);
+    await verification.beginVerification(run);
+    assert.deepEqual((await catalog.db('verification_runs').where({ id: 'run-1' }).select('status')).map((r: { status: string }) => r.status), ['running']);
+    assert.deepEqual(await actions('exp-verified'), ['export.requested', 'export.started', 'export.finished', 'verification.started']);
   });
 });
