@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { RestorepointError } from '../core/errors';
 
@@ -13,6 +13,12 @@ import { RestorepointError } from '../core/errors';
  * chunks reordered, or a chunk or object moved to another export or key fails authentication.
  */
 export const ENCRYPTION_SCHEME = 'aes-256-gcm-chunked-v1';
+/**
+ * A data key as the functions below take it: the 32 bytes, or a KeyObject made of them once
+ * (`createSecretKey`). Every chunk needs its own cipher (its own nonce), and a cipher made from
+ * raw bytes imports the key again: ~40 µs a chunk, against ~6 µs from a KeyObject.
+ */
+export type DataKey = Buffer | KeyObject;
 export const CHUNK_BYTES = 64 * 1024;
 const MAGIC = Buffer.from('RPE1');
 const HEADER_BYTES = MAGIC.length + 8;
@@ -45,13 +51,13 @@ function decryptionFailed(binding: ObjectBinding, why: string): RestorepointErro
   });
 }
 
-function sealChunk(dataKey: Buffer, prefix: Buffer, binding: ObjectBinding, index: number, plain: Buffer, final: boolean): Buffer {
+function sealChunk(dataKey: DataKey, prefix: Buffer, binding: ObjectBinding, index: number, plain: Buffer, final: boolean): Buffer {
   const cipher = createCipheriv('aes-256-gcm', dataKey, nonce(prefix, index));
   cipher.setAAD(associatedData(binding, index, final));
   return Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
 }
 
-function openChunk(dataKey: Buffer, prefix: Buffer, binding: ObjectBinding, index: number, sealed: Buffer, final: boolean): Buffer {
+function openChunk(dataKey: DataKey, prefix: Buffer, binding: ObjectBinding, index: number, sealed: Buffer, final: boolean): Buffer {
   const decipher = createDecipheriv('aes-256-gcm', dataKey, nonce(prefix, index));
   decipher.setAAD(associatedData(binding, index, final));
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
@@ -70,7 +76,7 @@ export class EncryptStream extends Transform {
   private index = 0;
 
   constructor(
-    private readonly dataKey: Buffer,
+    private readonly dataKey: DataKey,
     private readonly binding: ObjectBinding,
   ) {
     super();
@@ -107,7 +113,7 @@ export class DecryptStream extends Transform {
   private index = 0;
 
   constructor(
-    private readonly dataKey: Buffer,
+    private readonly dataKey: DataKey,
     private readonly binding: ObjectBinding,
   ) {
     super();
@@ -153,7 +159,7 @@ export class DecryptStream extends Transform {
 }
 
 /** A small object in one go, in the same format as the streams. */
-export function sealBytes(dataKey: Buffer, binding: ObjectBinding, plain: Buffer): Buffer {
+export function sealBytes(dataKey: DataKey, binding: ObjectBinding, plain: Buffer): Buffer {
   const prefix = randomBytes(8);
   const sealed: Buffer[] = [MAGIC, prefix];
   let index = 0;
@@ -165,7 +171,7 @@ export function sealBytes(dataKey: Buffer, binding: ObjectBinding, plain: Buffer
 }
 
 /** The plaintext of a small stored object; DECRYPTION_FAILED when any chunk does not authenticate. */
-export function openBytes(dataKey: Buffer, binding: ObjectBinding, stored: Buffer): Buffer {
+export function openBytes(dataKey: DataKey, binding: ObjectBinding, stored: Buffer): Buffer {
   if (stored.length < HEADER_BYTES || !stored.subarray(0, MAGIC.length).equals(MAGIC)) throw decryptionFailed(binding, 'not an encrypted object');
   const prefix = stored.subarray(MAGIC.length, HEADER_BYTES);
   const sealedBytes = CHUNK_BYTES + TAG_BYTES;

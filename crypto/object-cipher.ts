@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { DecryptStream, EncryptStream, openBytes, sealBytes } from './chunked-aead';
 
 /**
@@ -9,11 +9,14 @@ import { DecryptStream, EncryptStream, openBytes, sealBytes } from './chunked-ae
  */
 export class ObjectCipher {
   private readonly macKey: Buffer;
+  /** The data key imported once: each 64 KiB chunk gets a cipher of its own (crypto/chunked-aead.ts). */
+  private readonly dataKey: KeyObject;
 
   constructor(
     readonly exportId: string,
-    private readonly dataKey: Buffer,
+    dataKey: Buffer,
   ) {
+    this.dataKey = createSecretKey(dataKey);
     this.macKey = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), 'restorepoint manifest mac', 32));
   }
 
