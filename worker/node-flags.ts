@@ -1,6 +1,8 @@
 /**
  * Node flags the worker process runs with. `npm run worker`, the Dockerfile's CMD and
- * scripts/demo.sh spell them out too (they cannot import this); keep them in step.
+ * scripts/demo.sh spell them out too (they cannot import this); keep them in step. The bench's
+ * and the tests' worker processes start with them, so what they measure and prove is the worker
+ * as deployed.
  *
  * `--max-semi-space-size=4`: a young generation of 4 MiB semi-spaces. An export allocates
  * little JavaScript but ~60 MB of short-lived buffers per 200k rows (socket reads, COPY

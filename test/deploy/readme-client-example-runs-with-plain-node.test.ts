@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { runCli, worldCliEnv } from '../support/cli';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
 import { startTestWorld, type TestWorld } from '../support/temporal';
+import { WORKER_NODE_FLAGS } from '../../worker/node-flags';
 
 /**
  * The package as a user gets it: `npm run build` output only, resolved through the `exports` map
@@ -49,7 +50,7 @@ describe("README's client example runs with plain node against the built package
     execFileSync('psql', ['-q', '-d', db.url, '-c', "create table item (id int primary key, label text); insert into item select g, 'item ' || g from generate_series(1, 50) g"]);
     world = await startTestWorld({});
     env = { ...worldCliEnv(world), RESTOREPOINT_SOURCE_DEMO: db.url, EXPORT_TO: `file://${folder}/exports` };
-    worker = spawn(process.execPath, [path.join(ROOT, 'dist/worker/main.js')], { env: plainEnv(env), stdio: ['ignore', 'pipe', 'inherit'] });
+    worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, path.join(ROOT, 'dist/worker/main.js')], { env: plainEnv(env), stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve, reject) => {
       worker.once('exit', (code) => reject(new Error(`the built worker exited (${code})`)));
       worker.stdout!.on('data', (chunk: Buffer) => {

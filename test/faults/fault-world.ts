@@ -16,6 +16,7 @@ import { connectClient, type RestorepointClient } from '../../client/connect';
 import { scratchDatabase, type ScratchDatabase } from '../support/stack';
 import { startTestWorld, type TestWorld } from '../support/temporal';
 import type { ObjectStore } from '../../storage/object-store';
+import { WORKER_NODE_FLAGS } from '../../worker/node-flags';
 
 /**
  * A worker in a process of its own (test/export/worker-process.ts), so a test can SIGKILL it
@@ -25,7 +26,7 @@ export class WorkerProcess {
   private constructor(private readonly child: ChildProcess) {}
 
   static async start(config: Config): Promise<WorkerProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../export/worker-process.ts')], {
+    const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', path.join(__dirname, '../export/worker-process.ts')], {
       env: { ...process.env, RESTOREPOINT_TEST_WORKER_CONFIG: JSON.stringify(config) },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

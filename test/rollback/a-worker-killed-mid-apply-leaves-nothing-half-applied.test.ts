@@ -13,12 +13,13 @@ import { databaseFingerprint, pagilaDatabase } from '../support/pagila';
 import type { ScratchDatabase } from '../support/stack';
 import { startTestWorld, type TestWorld } from '../support/temporal';
 import { APPROVERS, sql, waitForStage } from './rollback-world';
+import { WORKER_NODE_FLAGS } from '../../worker/node-flags';
 
 /** The worker as operators run it (`npm run worker`), in a process of its own that the test can kill. */
 async function workerProcess(config: Config, dir: string): Promise<ChildProcess> {
   const file = path.join(dir, 'config.json');
   fs.writeFileSync(file, JSON.stringify(config));
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../worker/main.ts')], { env: { ...process.env, RESTOREPOINT_CONFIG: file }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', path.join(__dirname, '../../worker/main.ts')], { env: { ...process.env, RESTOREPOINT_CONFIG: file }, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('worker started')) resolve();

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { testStack } from './stack';
 import type { TestWorld } from './temporal';
+import { WORKER_NODE_FLAGS } from '../../worker/node-flags';
 
 /** `url` with the user `postgres` and `password` in it (the stack trusts local connections, so it still connects). */
 export function withPassword(url: string, password: string): string {
@@ -35,7 +36,7 @@ export interface LoggedWorker {
 export async function startLoggedWorker(world: TestWorld, sourceUrl: string, options: { readonly password: string; readonly logLevel: 'debug' | 'info' }): Promise<LoggedWorker> {
   let stdout = '';
   let stderr = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../worker/main.ts')], {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', path.join(__dirname, '../../worker/main.ts')], {
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: world.config.temporal.address,
