@@ -142,6 +142,22 @@ describe('a worker killed at each stage leaves exact data and nothing half done'
     return Number(rows[0]!.n);
   }
 
+  /**
+   * Starts a run while `table` of the catalog is locked, kills the worker once the run's data
+   * activity is pending (`pending`) and waiting on that lock, then lets the next worker go on:
+   * for a point the activity would otherwise pass between two polls.
+   */
+  async function killWhileWaitingOn<T>(table: string, start: () => Promise<T>, pending: () => Promise<unknown>): Promise<T> {
+    const hold = await holdCatalogTable(table);
+    try {
+      const started = await start();
+      await killWhen(`the data activity waiting on ${table}`, async () => (await pending()) && (await lockWaiters(table)) > 0);
+      return started;
+    } finally {
+      await hold.release();
+    }
+  }
+
   /** Restores of the big export so far: each must be in the ledger exactly once as started and once as finished. */
   let restores = 0;
 
@@ -161,17 +177,12 @@ describe('a worker killed at each stage leaves exact data and nothing half done'
     // A restore of this export takes well under a second now, less than a poll can be sure to
     // see: the activity is held at its data-key lookup (export_keys, which neither the client's
     // check nor the workflow's short steps read) until the worker holding it has been killed.
-    const hold = await holdCatalogTable('export_keys');
-    try {
-      const restore = await startRestore(client, { restoreId, exportId: bigExport, target: `local:${target.name}`, requestedBy: 'test' });
-      await killWhen('the restore activity waiting on its data key', async () =>
-        (await pendingActivity(client.temporal.workflow.getHandle(restoreWorkflowId(restoreId)), 'restoreExport')) && (await lockWaiters('export_keys')) > 0,
-      );
-      await hold.release();
-      await restoreSurvives(target, restore.result());
-    } finally {
-      await hold.release();
-    }
+    const restore = await killWhileWaitingOn(
+      'export_keys',
+      () => startRestore(client, { restoreId, exportId: bigExport, target: `local:${target.name}`, requestedBy: 'test' }),
+      () => pendingActivity(client.temporal.workflow.getHandle(restoreWorkflowId(restoreId)), 'restoreExport'),
+    );
+    await restoreSurvives(target, restore.result());
   });
 
   it('restore, mid-COPY inside its transaction: the dead attempt leaves no row and the next loads each once', async () => {
@@ -204,17 +215,12 @@ describe('a worker killed at each stage leaves exact data and nothing half done'
     // The read-back of this export is over in well under a second, less than a poll can be sure
     // to see: the activity is held when it records its first verdict (verified_objects, which
     // nothing before the read-back touches) until the worker holding it has been killed.
-    const hold = await holdCatalogTable('verified_objects');
-    try {
-      const run = await startVerification(client, { runId, exportId: bigExport, level: 'restore', incremental: false, requestedBy: 'test' });
-      await killWhen('the object read-back, its first verdict waiting', async () =>
-        (await pendingActivity(client.temporal.workflow.getHandle(verificationWorkflowId(runId)), 'verifyExportObjects')) && (await lockWaiters('verified_objects')) > 0,
-      );
-      await hold.release();
-      await verificationSurvives(runId, run.result());
-    } finally {
-      await hold.release();
-    }
+    const run = await killWhileWaitingOn(
+      'verified_objects',
+      () => startVerification(client, { runId, exportId: bigExport, level: 'restore', incremental: false, requestedBy: 'test' }),
+      () => pendingActivity(client.temporal.workflow.getHandle(verificationWorkflowId(runId)), 'verifyExportObjects'),
+    );
+    await verificationSurvives(runId, run.result());
   });
 
   it('verification (restore level), mid-restore of its scratch copy', async () => {
