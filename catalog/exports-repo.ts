@@ -127,8 +127,17 @@ export async function markExport(
   return { ok: false, reason, current: current.status };
 }
 
-export async function getExport(db: Knex, id: string): Promise<ExportRecord | undefined> {
-  const row: unknown = await db('exports').where({ id }).first();
+/**
+ * The export's row. `forUpdate` (inside a transaction): the row stays locked until it ends, so a
+ * step that decides from the status what to write next sees any concurrent change first.
+ */
+export async function getExport(db: Knex, id: string, { forUpdate = false }: { readonly forUpdate?: boolean } = {}): Promise<ExportRecord | undefined> {
+  const row: unknown = await db('exports')
+    .where({ id })
+    .modify((q) => {
+      if (forUpdate) q.forUpdate();
+    })
+    .first();
   return row === undefined ? undefined : exportRowSchema.parse(row);
 }
 

@@ -1,8 +1,7 @@
-import type { Knex } from 'knex';
 import { RestorepointError } from '../../core/errors';
 import type { ExportInput } from '../../core/export-input';
 import { describeScope, isPartialScope } from '../../core/export-scope';
-import { markExport, upsertExport } from '../../catalog/exports-repo';
+import { getExport, markExport, upsertExport } from '../../catalog/exports-repo';
 import { appendLedger, withLedgerTransaction } from '../../catalog/ledger';
 import type { ActivityDeps } from '../deps';
 import { loadMasking } from './masking';
@@ -16,11 +15,10 @@ import type { ExportDataResult } from './export-data';
  * without its entry would make the re-run skip the entry for good).
  */
 export function createExportLifecycleActivities(deps: ActivityDeps) {
-  const inOneTransaction = (work: (trx: Knex.Transaction) => Promise<void>) => withLedgerTransaction(deps.catalog, work);
   return {
     async beginExport(input: ExportInput): Promise<void> {
       const masking = input.mask ? loadMasking(deps.config, input.mask) : undefined;
-      await inOneTransaction(async (trx) => {
+      await withLedgerTransaction(deps.catalog, async (trx) => {
         const { created, export: existing } = await upsertExport(trx, {
           id: input.exportId,
           mode: input.mode,
@@ -67,8 +65,8 @@ export function createExportLifecycleActivities(deps: ActivityDeps) {
     },
 
     async finishExport(result: ExportDataResult & { readonly exportId: string; readonly actor: string }): Promise<void> {
-      await inOneTransaction(async (trx) => {
-        const before = await statusForUpdate(trx, result.exportId);
+      await withLedgerTransaction(deps.catalog, async (trx) => {
+        const before = await getExport(trx, result.exportId, { forUpdate: true });
         await markExport(trx, result.exportId, 'succeeded', {
           manifestKey: result.manifestKey,
           manifestSha256: result.manifestSha256,
@@ -77,7 +75,7 @@ export function createExportLifecycleActivities(deps: ActivityDeps) {
           bytes: result.bytes,
           snapshot: { txidSnapshot: result.txidSnapshot },
         });
-        if (before !== 'succeeded') {
+        if (before?.status !== 'succeeded') {
           await appendLedger(trx, {
             actor: result.actor,
             action: 'export.finished',
@@ -90,19 +88,13 @@ export function createExportLifecycleActivities(deps: ActivityDeps) {
     },
 
     async failExport(failure: { readonly exportId: string; readonly actor: string; readonly message: string }): Promise<void> {
-      await inOneTransaction(async (trx) => {
-        const before = await statusForUpdate(trx, failure.exportId);
+      await withLedgerTransaction(deps.catalog, async (trx) => {
+        const before = await getExport(trx, failure.exportId, { forUpdate: true });
         await markExport(trx, failure.exportId, 'failed', { error: failure.message });
-        if (before && before !== 'failed') {
+        if (before && before.status !== 'failed') {
           await appendLedger(trx, { actor: failure.actor, action: 'export.failed', subject: failure.exportId, outcome: 'failed', details: { error: failure.message } });
         }
       });
     },
   };
-}
-
-/** The export's status, its row locked until the transaction ends: a re-run of the step running at the same time waits, then sees the new status. */
-async function statusForUpdate(trx: Knex.Transaction, exportId: string): Promise<string | undefined> {
-  const row = await trx('exports').where({ id: exportId }).forUpdate().first<{ status: string } | undefined>('status');
-  return row?.status;
 }
