@@ -24,7 +24,13 @@ export async function verifyExportWorkflow(request: VerifyExportRequest, auth?: 
   const input = { ...parsed.data, requestedBy: caller.subject };
   const begun = await catalog.beginVerification(input);
   try {
-    const found = await data.verifyExportObjects({ runId: input.runId, exportId: input.exportId, level: input.level, incremental: input.incremental });
+    const found = await data.verifyExportObjects({
+      runId: input.runId,
+      exportId: input.exportId,
+      level: input.level,
+      incremental: input.incremental,
+      ...(input.maxBytesPerSecond ? { maxBytesPerSecond: input.maxBytesPerSecond } : {}),
+    });
     if (input.level === 'restore') {
       if (found.status === 'failed') {
         await catalog.saveRestoreOutcome({ runId: input.runId, outcome: { status: 'not attempted', reason: `${found.counts.failed} checks failed at the decode level` } });

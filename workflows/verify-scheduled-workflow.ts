@@ -56,7 +56,7 @@ export async function scheduledVerificationWorkflow(request: ScheduledVerificati
       await ifAuthorizePatched('authorize-v2', () => delegateTo(verificationWorkflowId(runId), caller, 'verify', '*'), undefined);
       const report = await executeChild(verifyExportWorkflow, {
         workflowId: verificationWorkflowId(runId),
-        args: [{ runId, exportId: run.exportId, level: input.level, incremental: run.incremental, requestedBy: input.requestedBy }],
+        args: [{ runId, exportId: run.exportId, level: input.level, incremental: run.incremental, requestedBy: input.requestedBy, ...(input.maxBytesPerSecond ? { maxBytesPerSecond: input.maxBytesPerSecond } : {}) }],
       });
       (report.status === 'passed' ? passed : corrupt).push(run.exportId);
     } catch (error) {

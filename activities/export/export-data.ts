@@ -18,7 +18,7 @@ import { ENCRYPTION_SCHEME } from '../../crypto/chunked-aead';
 import { cipherForNewExport, getExportKey, recordManifestMac } from '../../crypto/export-keys';
 import { sealManifest } from '../../crypto/manifest-seal';
 import { recordParts } from './part-catalog';
-import { ByteRateLimit } from './rate-limit';
+import { ByteRateLimit } from '../../streams/byte-rate-limit';
 import { newestCheckpoint, storedCheckpoint } from './stored-checkpoint';
 import { ProgressReporter } from './progress-reporter';
 import { acquireSnapshot, keepSnapshotForRetry, releaseSnapshot } from './snapshot-registry';

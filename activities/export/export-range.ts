@@ -12,7 +12,7 @@ import { sha256Hex } from '../../streams/sha256';
 import { keyProviderOf, resolveSource, type ActivityDeps } from '../deps';
 import type { ExportCheckpoint } from './export-data';
 import { recordParts } from './part-catalog';
-import { ByteRateLimit } from './rate-limit';
+import { ByteRateLimit } from '../../streams/byte-rate-limit';
 import { newestCheckpoint, storedCheckpoint } from './stored-checkpoint';
 import { exportTable, ResumedPrefixChanged } from './table-export';
 

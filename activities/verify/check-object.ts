@@ -6,6 +6,7 @@ import type { ObjectVerdict } from '../../core/verification/object-verdict';
 import { levelCovers, type VerificationLevel } from '../../core/verification/verification-level';
 import type { ObjectCipher } from '../../crypto/object-cipher';
 import type { ObjectStat, ObjectStore } from '../../storage/object-store';
+import { throttled, type ByteRateLimit } from '../../streams/byte-rate-limit';
 import { ChecksumStream, type Checksums } from '../../streams/checksum-stream';
 import { expectationsOf, type ExpectedObject } from './expected-objects';
 import { openPartDecoder, type PartDecoder, type PartDecoding } from './part-decoder';
@@ -19,6 +20,8 @@ export interface CheckOptions {
   readonly level: VerificationLevel;
   /** The export's data key, to decode an encrypted part. */
   readonly cipher?: ObjectCipher;
+  /** Shared by the run's reads: each waits its turn before passing bytes on. */
+  readonly rateLimit?: ByteRateLimit;
 }
 
 export interface CheckedObject {
@@ -43,21 +46,23 @@ export async function checkObject(store: ObjectStore, expected: ExpectedObject, 
     if (record.bytes !== stat.size) return { stat, verdict: { key, kind, status: 'size mismatch', against, expected: record.bytes, actual: stat.size } };
   }
 
-  if (!options.decode || !expected.table) return readBack(store, expected, stat);
+  if (!options.decode || !expected.table) return readBack(store, expected, stat, undefined, options.rateLimit);
   const decoder = await openPartDecoder(key, options.decode, options.cipher);
   try {
-    return await readBack(store, expected, stat, decoder);
+    return await readBack(store, expected, stat, decoder, options.rateLimit);
   } finally {
     await decoder.dispose();
   }
 }
 
 /** Streams the object through the checksums (and the decoder, if any) and compares what they found with every record. */
-async function readBack(store: ObjectStore, expected: ExpectedObject, stat: ObjectStat, decoder?: PartDecoder): Promise<CheckedObject> {
+async function readBack(store: ObjectStore, expected: ExpectedObject, stat: ObjectStat, decoder?: PartDecoder, rateLimit?: ByteRateLimit): Promise<CheckedObject> {
   const { key, kind } = expected;
   const checksum = new ChecksumStream();
   try {
-    await pipeline(store.openRead(key), checksum, ...(decoder?.stages ?? [discard()]));
+    const sink = decoder?.stages ?? ([discard()] as const);
+    // The throttle's backpressure slows the read itself, wherever it sits in the pipeline.
+    await pipeline(store.openRead(key), checksum, ...(rateLimit ? ([throttled(rateLimit), ...sink] as const) : sink));
   } catch (error) {
     if (isRestorepointError(error) && error.code === 'OBJECT_MISSING') return { verdict: { key, kind, status: 'missing' } };
     if (isRestorepointError(error) && error.code === 'CHECKSUM_MISMATCH') {

@@ -4,6 +4,7 @@ import type { ExportRecord } from '../../catalog/export-records';
 import { forgetVerifiedObject, listVerifiedObjects, rememberVerifiedObject, saveResults, type VerifiedObject } from '../../catalog/verification-repo';
 import { RestorepointError } from '../../core/errors';
 import type { TableVerdict } from '../../core/verification/table-verdict';
+import { ByteRateLimit } from '../../streams/byte-rate-limit';
 import { summarizeResults, type VerificationReport } from '../../core/verification/verification-report';
 import type { VerificationLevel } from '../../core/verification/verification-level';
 import { keyProviderOf, type ActivityDeps } from '../deps';
@@ -24,6 +25,8 @@ export interface VerifyObjectsInput {
   readonly exportId: string;
   readonly level: VerificationLevel;
   readonly incremental: boolean;
+  /** Most bytes read from the store per second, across the parallel reads. */
+  readonly maxBytesPerSecond?: number;
 }
 
 /** Objects read back at once: reading is I/O-bound, and a verification should not starve exports. */
@@ -52,11 +55,12 @@ export function createVerifyObjectsActivity(deps: ActivityDeps) {
     const decodingOf = manifest ? partDecodings(manifest) : undefined;
     const prior = input.incremental && input.level !== 'restore' ? recentReads(await listVerifiedObjects(deps.catalog, input.exportId), deps) : new Map();
 
+    const rateLimit = input.maxBytesPerSecond ? new ByteRateLimit(input.maxBytesPerSecond) : undefined;
     let done = 0;
     const progress = () => ({ objects: done, of: objects.length });
     const verdicts = await keepHeartbeating(progress, () => mapLimited(objects, PARALLEL_READS, async (object) => {
       const decode = objectLevel === 'decode' && object.kind === 'part' && object.table && decodingOf ? decodingOf(object.table) : undefined;
-      const { verdict, stat } = await checkObject(store, object, { decode, prior: prior.get(object.key), level: objectLevel, cipher });
+      const { verdict, stat } = await checkObject(store, object, { decode, prior: prior.get(object.key), level: objectLevel, cipher, rateLimit });
       if (verdict.status === 'ok' && stat) {
         await rememberVerifiedObject(deps.catalog, {
           exportId: input.exportId,

@@ -4,6 +4,13 @@ import { verificationLevelSchema } from './verification-level';
 
 const runIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/);
 
+/**
+ * Most bytes read back from the store per second, across the run's parallel reads (unset:
+ * as fast as the store answers). A verification of a large archive in production should
+ * not take the egress an export or a restore needs at the same time.
+ */
+const maxReadRateSchema = z.number().int().min(1024).optional();
+
 /** One verification of one export (verifyExportWorkflow's input). */
 export const verifyExportInputSchema = z.object({
   runId: runIdSchema,
@@ -16,6 +23,7 @@ export const verifyExportInputSchema = z.object({
    */
   incremental: z.boolean().default(true),
   requestedBy: z.string().min(1).default('unknown'),
+  maxBytesPerSecond: maxReadRateSchema,
 });
 export type VerifyExportInput = z.infer<typeof verifyExportInputSchema>;
 export type VerifyExportRequest = z.input<typeof verifyExportInputSchema>;
@@ -33,6 +41,8 @@ export const scheduledVerificationInputSchema = z.object({
   /** How many already-verified exports to re-read in full, least recently verified first. */
   sampleOlder: z.number().int().min(0).max(1000).default(2),
   requestedBy: z.string().min(1).default('schedule'),
+  /** Passed to each verification the run starts. */
+  maxBytesPerSecond: maxReadRateSchema,
 });
 export type ScheduledVerificationInput = z.infer<typeof scheduledVerificationInputSchema>;
 export type ScheduledVerificationRequest = z.input<typeof scheduledVerificationInputSchema>;

@@ -20,6 +20,7 @@ import { assertNoOrphans, backends, pendingActivity, startKillWorld, waitFor, ty
 const SMALL_ROWS = 20_000;
 const BIG_ROWS = 200_000;
 const TABLES = ['t1', 't2', 'big'];
+const READ_BACK_BYTES_PER_SECOND = 1024 * 1024;
 
 /**
  * More kill -9 points (docs/reliability.md, rows 28–33): verification at the checksums and
@@ -91,7 +92,9 @@ describe('a worker killed mid-read-back, mid-jsonl or parquet export or mid-rest
   async function verificationKilledWhileReading(level: 'checksums' | 'decode'): Promise<void> {
     const runId = `more-kills-verify-${level}`;
     verified += 1;
-    const run = await startVerification(client, { runId, exportId: manyParts, level, incremental: false, requestedBy: 'test' });
+    // Unthrottled, reading ~100 small parts back can end between two polls on a fast machine;
+    // at 1 MB/s it takes seconds, so the kill lands mid-read-back every time.
+    const run = await startVerification(client, { runId, exportId: manyParts, level, incremental: false, maxBytesPerSecond: READ_BACK_BYTES_PER_SECOND, requestedBy: 'test' });
     const handle = client.temporal.workflow.getHandle(verificationWorkflowId(runId));
     await killWhen(`the ${level} read-back`, () => pendingActivity(handle, 'verifyExportObjects'));
     const report = await run.result();

@@ -92,6 +92,15 @@ describe('schedules through the CLI', () => {
     assert.equal((incremental.action.args?.[0] as { export: { mode: string } }).export.mode, 'incremental');
   });
 
+  it('a verify schedule with --max-rate hands the cap to each run; a cap under 1 KiB is bad usage', async () => {
+    assert.equal((await cli('schedule', 'verify', '--every', '1d', '--id', 'rp-verify-slow', '--max-rate', '100')).code, 2);
+    await assert.rejects(client.temporal.schedule.getHandle('rp-verify-slow').describe());
+    assert.equal((await json<{ created: boolean }>('schedule', 'verify', '--every', '1d', '--id', 'rp-verify-capped', '--max-rate', '50MB')).created, true);
+    const capped = await client.temporal.schedule.getHandle('rp-verify-capped').describe();
+    assert.equal((capped.action.args?.[0] as { maxBytesPerSecond?: number }).maxBytesPerSecond, 50 * 1024 * 1024);
+    assert.equal((await json<{ deleted: boolean }>('schedule', 'delete', 'rp-verify-capped', '--confirm')).deleted, true);
+  });
+
   it('bad timing, a policy that does not parse and an id of another kind are bad usage, and change nothing', async () => {
     assert.equal((await cli('schedule', 'retention')).code, 2);
     assert.equal((await cli('schedule', 'retention', '--cron', '0 3 * * *', '--every', '1d')).code, 2);

@@ -5,17 +5,9 @@ import { describeScope } from '../../../core/export-scope';
 import { exportHandle, startExport, type ExportHandle } from '../../exports';
 import { withClient } from '../context';
 import { patternList, schemaList } from '../name-list';
+import { parseSize } from '../parse-size';
 import { action, emit } from '../output';
 import { ProgressView } from '../progress-view';
-
-
-function parseSize(text: string, option = '--part-size'): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?$/i.exec(text.trim());
-  if (!match) throw new RestorepointError('INPUT_INVALID', `${option} "${text}": expected a size such as 256MB`);
-  const unit = (match[2] ?? 'b').toLowerCase();
-  const factor = unit.startsWith('g') ? 1024 ** 3 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('k') ? 1024 : 1;
-  return Math.round(Number(match[1]) * factor);
-}
 
 export function parseTags(pairs: readonly string[]): Record<string, string> {
   const allowed: Record<string, string> = { environment: 'environment', env: 'environment', 'data-domain': 'dataDomain', domain: 'dataDomain', purpose: 'purpose' };
@@ -103,7 +95,7 @@ export function registerExportCommands(program: Command): void {
             format: o.format as 'csv',
             compression: o.compression as 'zstd',
             encrypt: o.encryption !== false,
-            partSizeBytes: o.partSize ? parseSize(o.partSize as string) : undefined,
+            partSizeBytes: o.partSize ? parseSize(o.partSize as string, '--part-size') : undefined,
             concurrency: o.concurrency ? Number(o.concurrency) : undefined,
             maxConnections: o.maxConnections ? Number(o.maxConnections) : undefined,
             maxBytesPerSecond: o.maxRate ? parseSize(o.maxRate as string, '--max-rate') : undefined,

@@ -12,6 +12,7 @@ import { withClient } from '../context';
 import { confirmOption, withDryRunNote } from '../confirm';
 import { action, emit, table } from '../output';
 import { patternList, schemaList } from '../name-list';
+import { parseSize } from '../parse-size';
 import { parseTags } from './export';
 import { readPolicyFile } from './retention';
 
@@ -109,11 +110,13 @@ export function registerScheduleCommands(program: Command): void {
   scheduled(schedule.command('verify').description('re-verify exports on a schedule: those not verified since they changed, plus a sample of older ones'), 'restorepoint-verify-<level>')
     .option('--level <level>', VERIFICATION_LEVELS.join('|'), 'checksums')
     .option('--sample-older <n>', 'already-verified exports to re-read in full each run', '2')
+    .option('--max-rate <size>', 'most bytes each verification reads back from the store per second, e.g. 50MB')
     .action(
-      action(async (o: TimingOptions & { id?: string; level: string; sampleOlder: string; json?: boolean }) => {
+      action(async (o: TimingOptions & { id?: string; level: string; sampleOlder: string; maxRate?: string; json?: boolean }) => {
         const t = timing(o);
         const scheduleId = o.id ?? `restorepoint-verify-${o.level}`;
-        const parsed = scheduledVerificationInputSchema.safeParse({ level: o.level, sampleOlder: Number(o.sampleOlder), requestedBy: `schedule:${scheduleId}` });
+        const maxBytesPerSecond = o.maxRate ? parseSize(o.maxRate, '--max-rate') : undefined;
+        const parsed = scheduledVerificationInputSchema.safeParse({ level: o.level, sampleOlder: Number(o.sampleOlder), requestedBy: `schedule:${scheduleId}`, ...(maxBytesPerSecond ? { maxBytesPerSecond } : {}) });
         if (!parsed.success) throw new RestorepointError('INPUT_INVALID', `invalid verification options: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'level'}: ${i.message}`).join('; ')}`);
         const input = parsed.data;
         await save(

@@ -8,6 +8,7 @@ import type { VerificationReport } from '../../../core/verification/verification
 import { startVerification } from '../../verifications';
 import { sourceOfRow, withCatalogDb, withClient } from '../context';
 import { action, emit, EXIT, table } from '../output';
+import { parseSize } from '../parse-size';
 import { currentUser } from './export';
 
 export function registerVerifyCommands(program: Command): void {
@@ -16,14 +17,16 @@ export function registerVerifyCommands(program: Command): void {
     .description('prove an export restorable: read every object back (checksums), also parse every part (decode), also restore into a scratch schema and compare (restore); exits 1 if anything differs')
     .option('--level <level>', VERIFICATION_LEVELS.join('|'), 'checksums')
     .option('--full', 'read every object again, even those verified before and unchanged since')
+    .option('--max-rate <size>', 'most bytes read back from the store per second, e.g. 50MB (default: as fast as it answers)')
     .option('--requested-by <who>', 'recorded in the ledger', currentUser())
     .option('--json', 'print the report as JSON')
     .action(
-      action(async (exportId: string, o: { level: string; full?: boolean; requestedBy: string; json?: boolean }) => {
+      action(async (exportId: string, o: { level: string; full?: boolean; maxRate?: string; requestedBy: string; json?: boolean }) => {
         const level = verificationLevelSchema.safeParse(o.level);
         if (!level.success) throw new RestorepointError('INPUT_INVALID', `--level must be one of ${VERIFICATION_LEVELS.join(', ')}, not "${o.level}"`);
         return withClient(async (client) => {
-          const run = await startVerification(client, { exportId, level: level.data, incremental: !o.full, requestedBy: o.requestedBy });
+          const maxBytesPerSecond = o.maxRate ? parseSize(o.maxRate, '--max-rate') : undefined;
+          const run = await startVerification(client, { exportId, level: level.data, incremental: !o.full, requestedBy: o.requestedBy, ...(maxBytesPerSecond ? { maxBytesPerSecond } : {}) });
           const report = await run.result();
           emit(o, { ok: report.status === 'passed', ...report }, () => renderReport(report));
           return report.status === 'passed' ? EXIT.ok : EXIT.failed;
