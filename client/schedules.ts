@@ -160,14 +160,18 @@ export async function describeSchedule(client: RestorepointClient, scheduleId: s
   }
 }
 
-/** Deletes a restorepoint schedule; runs it already started go on. False when there was none. */
-export async function deleteSchedule(client: RestorepointClient, scheduleId: string): Promise<boolean> {
+/**
+ * Deletes a restorepoint schedule; runs it already started go on. False when there was none.
+ * `beforeDelete` runs once the schedule is known to exist and be ours, just before it goes.
+ */
+export async function deleteSchedule(client: RestorepointClient, scheduleId: string, { beforeDelete }: { readonly beforeDelete?: () => Promise<unknown> } = {}): Promise<boolean> {
   const handle = client.temporal.schedule.getHandle(scheduleId);
   try {
     const existing = await withTemporalErrors(() => handle.describe());
     if (typeof existing.memo?.restorepoint !== 'string') {
       throw new RestorepointError('INPUT_INVALID', `schedule "${scheduleId}" was not created by restorepoint; delete it with the temporal CLI`, { scheduleId });
     }
+    await beforeDelete?.();
     await withTemporalErrors(() => handle.delete());
     return true;
   } catch (error) {

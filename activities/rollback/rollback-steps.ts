@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { appendLedger, withLedgerTransaction } from '../../catalog/ledger';
 import { RestorepointError } from '../../core/errors';
 import { ALL_RECOVERY_FEATURES, featuresRefusing, RECOVERY_FEATURE_LABELS } from '../../core/rollback/recovery-features';
@@ -51,10 +52,17 @@ export function createRollbackStepActivities(deps: ActivityDeps) {
       throw new RestorepointError('FEATURE_DISABLED', `${what} switched off for source "${input.source}" (${flags} is false in the worker's config); nothing was changed`, details);
     },
 
-    /** One ledger entry per rollback step, and the catalog row brought up to date with it. */
+    /**
+     * One ledger entry per rollback step, and the catalog row brought up to date with it. The
+     * entry names the workflow's call (`step`: run id and activity id, the same in every attempt),
+     * so an attempt that committed but whose completion was lost (its worker died) is not
+     * written twice when the step runs again.
+     */
     async recordRollbackStep(step: RollbackStep): Promise<void> {
+      const { workflowExecution, activityId } = Context.current().info;
+      const details = { ...step.details, step: `${workflowExecution?.runId ?? '-'}/${activityId}` };
       await withLedgerTransaction(deps.catalog, async (trx) => {
-        await appendLedger(trx, { actor: step.actor, action: step.action, subject: step.rollbackId, outcome: step.outcome, details: step.details ?? {} });
+        await appendLedger(trx, { actor: step.actor, action: step.action, subject: step.rollbackId, outcome: step.outcome, details }, { once: true });
         if (step.changes) await updateRollback(trx, step.rollbackId, step.changes);
       });
     },

@@ -1,4 +1,5 @@
-import { appendLedger } from '../../catalog/ledger';
+import { Context } from '@temporalio/activity';
+import { appendLedger, findLedgerEntry } from '../../catalog/ledger';
 import { connectClient, type RestorepointClient } from '../../client/connect';
 import { deleteSchedule, scheduleResource, upsertSchedule, type ScheduleOutcome, type ScheduleRequest } from '../../client/schedules';
 import type { ActivityDeps } from '../deps';
@@ -38,10 +39,20 @@ export function createScheduleActivities(deps: ActivityDeps) {
       return outcome;
     },
 
+    /**
+     * The schedule is deleted in Temporal, outside the catalog, so no transaction can tie it to
+     * its entry. The intent (`schedule.delete-requested`) is written first instead: an attempt
+     * that deleted the schedule and died before `schedule.deleted` leaves it behind, and the
+     * next attempt, finding the schedule gone, knows it was this request's doing and writes
+     * the entry. Both are written once per request (its workflow id), however many attempts.
+     */
     async removeSchedule(request: { readonly scheduleId: string; readonly by: string }): Promise<boolean> {
-      const deleted = await withTemporal((client) => deleteSchedule(client, request.scheduleId));
-      if (deleted) await appendLedger(deps.catalog, { actor: request.by, action: 'schedule.deleted', subject: `schedule:${request.scheduleId}`, outcome: 'ok', details: {} });
-      return deleted;
+      const entry = { actor: request.by, subject: `schedule:${request.scheduleId}`, outcome: 'ok', details: { request: Context.current().info.workflowExecution?.workflowId ?? '-' } };
+      const intent = { ...entry, action: 'schedule.delete-requested' };
+      const deleted = await withTemporal((client) => deleteSchedule(client, request.scheduleId, { beforeDelete: () => appendLedger(deps.catalog, intent, { once: true }) }));
+      if (!deleted && !(await findLedgerEntry(deps.catalog, intent))) return false;
+      await appendLedger(deps.catalog, { ...entry, action: 'schedule.deleted' }, { once: true });
+      return true;
     },
   };
 }

@@ -50,12 +50,8 @@ export async function appendLedger(db: Knex, input: LedgerInput, { once = false 
     async (trx) => {
       await trx.raw('select pg_advisory_xact_lock(?::bigint)', [LEDGER_LOCK_KEY]);
       if (once) {
-        const earlier = await trx('ledger')
-          .where({ subject: fields.subject, action: fields.action, actor: fields.actor, outcome: fields.outcome })
-          .whereRaw('details = ?::jsonb', [JSON.stringify(details)])
-          .orderBy('seq', 'desc')
-          .first();
-        if (earlier) return ledgerRowSchema.parse(earlier);
+        const earlier = await findLedgerEntry(trx, { ...fields, details });
+        if (earlier) return earlier;
       }
       const result = await trx.raw<{ rows: unknown[] }>(
         `select date_trunc('milliseconds', clock_timestamp()) as now, head.seq, head.hash
@@ -89,6 +85,21 @@ export async function appendLedger(db: Knex, input: LedgerInput, { once = false 
     },
     { isolationLevel: 'read committed' },
   );
+}
+
+/**
+ * The newest entry with exactly this actor, action, subject, outcome and details (compared as
+ * JSON), if any: what `appendLedger(..., { once: true })` returns instead of appending. A step
+ * also reads it to learn whether an earlier attempt of its own got as far as that entry.
+ */
+export async function findLedgerEntry(db: Knex, input: LedgerInput): Promise<LedgerEntry | undefined> {
+  const fields = parseInput(ledgerInputSchema, input, 'ledger entry');
+  const row: unknown = await db('ledger')
+    .where({ subject: fields.subject, action: fields.action, actor: fields.actor, outcome: fields.outcome })
+    .whereRaw('details = ?::jsonb', [JSON.stringify(fields.details)])
+    .orderBy('seq', 'desc')
+    .first();
+  return row ? ledgerRowSchema.parse(row) : undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 /** The audit ledger: append-only, hash-chained records of who did what, kept in the catalog. */
-export { appendLedger, withLedgerTransaction, type LedgerInput } from './append-ledger';
+export { appendLedger, findLedgerEntry, withLedgerTransaction, type LedgerInput } from './append-ledger';
 export type { JsonObject, JsonValue } from './canonical-json';
 export type { LedgerEntry } from './ledger-entry';
 export { GENESIS_HASH, ledgerHash } from './ledger-hash';
