@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config/schema';
-import { payloadCodecs } from '../identity/payload-codec';
+import { dataConverterFor } from '../identity/data-converter';
 import { temporalTransport } from '../identity/temporal-transport';
 import type { RolesByResource } from '../identity/permissions';
 import type { CallerCredential } from '../identity/principal';
@@ -34,7 +34,7 @@ export async function connectClient(config: Config, options: ConnectOptions = {}
   const connection = await Connection.connect(temporalTransport(config.temporal));
   const tokens = options.tokens ?? defaultTokenSource;
   return {
-    temporal: new Client({ connection, namespace: config.temporal.namespace, dataConverter: { payloadCodecs: payloadCodecs(config.identity?.payloadKeyFile) } }),
+    temporal: new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config.identity?.payloadKeyFile) }),
     taskQueue: config.temporal.taskQueue,
     credential: async (as) => {
       const token = await tokens(as);

@@ -3,7 +3,7 @@ import type { Config } from '../config/schema';
 import { openCatalog, migrateCatalog } from '../catalog/catalog-db';
 import { createActivities } from '../activities';
 import { openStore } from '../storage/open-store';
-import { payloadCodecs } from '../identity/payload-codec';
+import { dataConverterFor } from '../identity/data-converter';
 import { temporalTransport } from '../identity/temporal-transport';
 import { createLogger, type Logger } from '../observability/log';
 import type { RestorepointMetrics } from '../observability/metrics';
@@ -42,13 +42,15 @@ export async function createWorker(config: Config, connection?: NativeConnection
   const catalog = openCatalog(config.catalog.url);
   await migrateCatalog(catalog);
   const metrics = observability.metrics;
+  const dataConverter = dataConverterFor(config.identity?.payloadKeyFile);
   const worker = await Worker.create({
     connection: connection ?? ownConnection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowBundle: await buildWorkflowBundle(),
     // The same key as clients: histories hold only ciphertext, so exporting one hands out no token.
-    dataConverter: { payloadCodecs: payloadCodecs(config.identity?.payloadKeyFile) },
+    // Workflow code converts its failures inside the bundle, so the bundle takes the same converter.
+    dataConverter,
+    workflowBundle: await buildWorkflowBundle({ failureConverterPath: dataConverter.failureConverterPath }),
     activities: createActivities({ config, catalog, openStore: (destination) => openStore(destination, config.gcs), clock: () => new Date() }),
     interceptors: {
       activity: [

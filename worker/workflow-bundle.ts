@@ -9,12 +9,12 @@ import path from 'node:path';
  * compilation grows the heap by some 200 MB that V8 never hands back, and an idle worker
  * only needs the bundle's code (docs/performance.md, "Idle worker memory").
  */
-export async function buildWorkflowBundle(): Promise<{ code: string }> {
+export async function buildWorkflowBundle({ failureConverterPath }: { readonly failureConverterPath?: string } = {}): Promise<{ code: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'restorepoint-bundle-'));
   const out = path.join(dir, 'workflows.js');
   try {
     await new Promise<void>((resolve, reject) => {
-      execFile(process.execPath, [...loaderFlags(), __filename, out], { maxBuffer: 16 * 1024 * 1024 }, (error, _stdout, stderr) =>
+      execFile(process.execPath, [...loaderFlags(), __filename, out, ...(failureConverterPath ? [failureConverterPath] : [])], { maxBuffer: 16 * 1024 * 1024 }, (error, _stdout, stderr) =>
         error ? reject(new Error(`building the workflow bundle failed: ${stderr.trim().slice(-4000) || error.message}`)) : resolve(),
       );
     });
@@ -44,9 +44,9 @@ export function loaderFlags(execArgv: readonly string[] = process.execArgv): str
   return kept;
 }
 
-async function writeBundle(out: string): Promise<void> {
+async function writeBundle(out: string, failureConverterPath: string | undefined): Promise<void> {
   const { bundleWorkflowCode } = await import('@temporalio/worker');
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger, ...(failureConverterPath ? { failureConverterPath } : {}) });
   fs.writeFileSync(out, code);
 }
 
@@ -54,7 +54,7 @@ const ignore = () => undefined;
 const quietLogger = { log: ignore, trace: ignore, debug: ignore, info: ignore, warn: ignore, error: (message: string) => process.stderr.write(`${message}\n`) };
 
 if (require.main === module) {
-  writeBundle(process.argv[2]!).catch((error: unknown) => {
+  writeBundle(process.argv[2]!, process.argv[3]).catch((error: unknown) => {
     process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
     process.exit(1);
   });

@@ -79,6 +79,33 @@ describe("a rollback's row values (predicate, keys, preview samples) are ciphert
     rollbackWorkflowId = rollback.workflowId;
   });
 
+  it('a rollback refused on its predicate: the client reads the failure, its history holds every failure message encrypted', async () => {
+    const exportId = await rw.exportApp();
+    // The refusal's message names the predicate, which holds a row value; a failed cast runs only once rows are read.
+    const rollback = await startRollback(rw.client, {
+      source: 'app',
+      target: { exportId },
+      tables: ['contact'],
+      where: { contact: `email = '${SENTINELS.predicate}' and note::int > 0` },
+      requestedBy: 'alice',
+      reason: 'codec failure test',
+    });
+    const ended = await rollback.result().catch(() => rollback.status());
+    assert.equal(ended.stage, 'failed');
+    assert.equal(ended.failure?.code, 'ROLLBACK_SCOPE_INVALID');
+    assert.ok(ended.failure?.message.includes(SENTINELS.predicate), 'the client, holding the key, reads the whole message');
+
+    const history = await rw.world.env.client.workflow.getHandle(rollback.workflowId).fetchHistory();
+    const messages: string[] = [];
+    JSON.stringify(history, (key, value: unknown) => {
+      if (key === 'failure' && value && typeof value === 'object' && 'message' in value) messages.push(String((value as { message: unknown }).message));
+      return value;
+    });
+    assert.ok(messages.length > 0, 'the refusal is in the history as a failure');
+    // Temporal's placeholder: the message and stack trace travel in the failure's encoded (encrypted) attributes.
+    assert.deepEqual([...new Set(messages)], ['Encoded failure']);
+  });
+
   it('no history of any workflow of the run (rollback, safety snapshot, exports) holds a sentinel in clear', async () => {
     // A client without the payload key reads what `temporal workflow show` and the UI show without a codec endpoint.
     const raw = rw.world.env.client;
