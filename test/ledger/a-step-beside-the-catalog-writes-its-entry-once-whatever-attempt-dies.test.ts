@@ -8,6 +8,7 @@ import { openCatalog } from '../../catalog/catalog-db';
 import { listLedger, verifyLedger } from '../../catalog/ledger';
 import { openStore } from '../../storage/open-store';
 import { startTestWorld, type TestWorld } from '../support/temporal';
+import { refuseLedgerEntries } from './ledger-refusal';
 
 /**
  * Steps whose change is not a catalog row cannot commit it with their ledger entry: deleting a
@@ -20,6 +21,7 @@ describe('a step beside the catalog writes its entry once, whatever attempt dies
   let catalog: Knex;
   let schedules: ReturnType<typeof createScheduleActivities>;
   let rollbackSteps: ReturnType<typeof createRollbackStepActivities>;
+  let dyingAtTheLedger: Awaited<ReturnType<typeof refuseLedgerEntries>>;
 
   before(async () => {
     world = await startTestWorld({});
@@ -27,14 +29,7 @@ describe('a step beside the catalog writes its entry once, whatever attempt dies
     const deps = { config: world.config, catalog, openStore: (d: string) => openStore(d, world.config.gcs), clock: () => new Date() };
     schedules = createScheduleActivities(deps);
     rollbackSteps = createRollbackStepActivities(deps);
-    // An entry whose action is listed in `ledger_refuses` fails to insert (the worker "dies" there).
-    await catalog.raw('create table ledger_refuses (action text)');
-    await catalog.raw(`create function refuse_ledger() returns trigger language plpgsql as $$
-      begin
-        if exists (select 1 from ledger_refuses where action = new.action) then raise exception 'the step died before %', new.action; end if;
-        return new;
-      end $$`);
-    await catalog.raw('create trigger refuse_ledger before insert on ledger for each row execute function refuse_ledger()');
+    dyingAtTheLedger = await refuseLedgerEntries(catalog);
   });
 
   after(async () => {
@@ -44,15 +39,6 @@ describe('a step beside the catalog writes its entry once, whatever attempt dies
 
   /** One attempt of an activity of the workflow `workflowId`, activity id `activityId`. */
   const attempt = (workflowId: string, activityId = '1') => new MockActivityEnvironment({ workflowExecution: { workflowId, runId: `${workflowId}-run` }, activityId });
-
-  async function dyingBefore<T>(action: string, step: () => Promise<T>): Promise<void> {
-    await catalog('ledger_refuses').insert({ action });
-    try {
-      await assert.rejects(step, new RegExp(`the step died before ${action}`));
-    } finally {
-      await catalog('ledger_refuses').delete();
-    }
-  }
 
   const actions = async (subject: string) => (await listLedger(catalog, { subject })).map((e) => e.action);
 
@@ -75,7 +61,7 @@ describe('a step beside the catalog writes its entry once, whatever attempt dies
   it('a schedule deleted by an attempt that died before schedule.deleted gets its entry from the next attempt', async () => {
     await createOurSchedule('nightly-gone');
     const request = attempt('schedule-delete-nightly-gone-1');
-    await dyingBefore('schedule.deleted', () => request.run(schedules.removeSchedule, { scheduleId: 'nightly-gone', by: 'ada' }));
+    await dyingAtTheLedger(() => request.run(schedules.removeSchedule, { scheduleId: 'nightly-gone', by: 'ada' }), 'schedule.deleted');
     assert.equal(await scheduleExists('nightly-gone'), false, 'the dead attempt did delete it');
     assert.deepEqual(await actions('schedule:nightly-gone'), ['schedule.delete-requested']);
 
@@ -98,7 +84,7 @@ describe('a step beside the catalog writes its entry once, whatever attempt dies
   it('an attempt that died before it deleted leaves the schedule and its intent; the retry deletes it with one intent', async () => {
     await createOurSchedule('hourly-kept');
     const request = attempt('schedule-delete-hourly-kept-1');
-    await dyingBefore('schedule.delete-requested', () => request.run(schedules.removeSchedule, { scheduleId: 'hourly-kept', by: 'ada' }));
+    await dyingAtTheLedger(() => request.run(schedules.removeSchedule, { scheduleId: 'hourly-kept', by: 'ada' }), 'schedule.delete-requested');
     assert.equal(await scheduleExists('hourly-kept'), true, 'no intent written, nothing deleted');
     assert.deepEqual(await actions('schedule:hourly-kept'), []);
     assert.equal(await request.run(schedules.removeSchedule, { scheduleId: 'hourly-kept', by: 'ada' }), true);

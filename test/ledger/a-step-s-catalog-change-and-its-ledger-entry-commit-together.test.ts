@@ -9,6 +9,7 @@ import { createVerificationLifecycleActivities } from '../../activities/verify/r
 import { verifyExportInputSchema } from '../../core/verification/verification-input';
 import { openStore } from '../../storage/open-store';
 import { freshCatalog, type FreshCatalog } from '../catalog/fresh-catalog';
+import { refuseLedgerEntries } from './ledger-refusal';
 
 /**
  * Short steps (an export's begin, finish and fail; a verification's begin) decide from the
@@ -21,6 +22,7 @@ describe("a step's catalog change and its ledger entry commit together", () => {
   let catalog: FreshCatalog;
   let steps: ReturnType<typeof createExportLifecycleActivities>;
   let verification: ReturnType<typeof createVerificationLifecycleActivities>;
+  let dyingAtTheLedger: Awaited<ReturnType<typeof refuseLedgerEntries>>;
 
   before(async () => {
     catalog = await freshCatalog();
@@ -28,25 +30,9 @@ describe("a step's catalog change and its ledger entry commit together", () => {
     const deps = { config, catalog: catalog.db, openStore: (d: string) => openStore(d, config.gcs), clock: () => new Date() };
     steps = createExportLifecycleActivities(deps);
     verification = createVerificationLifecycleActivities(deps);
-    // While `ledger_refuses` has a row, every ledger insert fails (the worker "dies" there).
-    await catalog.db.raw(`create table ledger_refuses (why text)`);
-    await catalog.db.raw(`create function refuse_ledger() returns trigger language plpgsql as $$
-      begin
-        if exists (select 1 from ledger_refuses) then raise exception 'the step died before its ledger entry'; end if;
-        return new;
-      end $$`);
-    await catalog.db.raw(`create trigger refuse_ledger before insert on ledger for each row execute function refuse_ledger()`);
+    dyingAtTheLedger = await refuseLedgerEntries(catalog.db);
   });
   after(() => catalog?.close());
-
-  async function dyingAtTheLedger(step: () => Promise<void>): Promise<void> {
-    await catalog.db('ledger_refuses').insert({ why: 'test' });
-    try {
-      await assert.rejects(step, /the step died before its ledger entry/);
-    } finally {
-      await catalog.db('ledger_refuses').delete();
-    }
-  }
 
   const actions = async (exportId: string) => (await listLedger(catalog.db, { subject: exportId })).map((e) => e.action);
   const input = (exportId: string) => exportInputSchema.parse({ exportId, source: 'shop', destination: 'file:///tmp/restorepoint-lifecycle', requestedBy: 'alice' });
@@ -94,7 +80,7 @@ describe("a step's catalog change and its ledger entry commit together", () => {
     await steps.beginExport(input('exp-verified'));
     await steps.finishExport(result('exp-verified'));
     const run = verifyExportInputSchema.parse({ runId: 'run-1', exportId: 'exp-verified', level: 'checksums', requestedBy: 'alice' });
-    await dyingAtTheLedger(() => verification.beginVerification(run).then(() => undefined));
+    await dyingAtTheLedger(() => verification.beginVerification(run));
     assert.deepEqual(await catalog.db('verification_runs').where({ id: 'run-1' }).select('id'), []);
 
     await verification.beginVerification(run);
