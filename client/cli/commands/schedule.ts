@@ -116,7 +116,7 @@ export function registerScheduleCommands(program: Command): void {
         const t = timing(o);
         const scheduleId = o.id ?? `restorepoint-verify-${o.level}`;
         const maxBytesPerSecond = o.maxRate ? parseSize(o.maxRate, '--max-rate') : undefined;
-        const parsed = scheduledVerificationInputSchema.safeParse({ level: o.level, sampleOlder: Number(o.sampleOlder), requestedBy: `schedule:${scheduleId}`, ...(maxBytesPerSecond ? { maxBytesPerSecond } : {}) });
+        const parsed = scheduledVerificationInputSchema.safeParse({ level: o.level, sampleOlder: Number(o.sampleOlder), requestedBy: `schedule:${scheduleId}`, maxBytesPerSecond });
         if (!parsed.success) throw new RestorepointError('INPUT_INVALID', `invalid verification options: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'level'}: ${i.message}`).join('; ')}`);
         const input = parsed.data;
         await save(

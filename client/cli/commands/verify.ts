@@ -26,7 +26,7 @@ export function registerVerifyCommands(program: Command): void {
         if (!level.success) throw new RestorepointError('INPUT_INVALID', `--level must be one of ${VERIFICATION_LEVELS.join(', ')}, not "${o.level}"`);
         return withClient(async (client) => {
           const maxBytesPerSecond = o.maxRate ? parseSize(o.maxRate, '--max-rate') : undefined;
-          const run = await startVerification(client, { exportId, level: level.data, incremental: !o.full, requestedBy: o.requestedBy, ...(maxBytesPerSecond ? { maxBytesPerSecond } : {}) });
+          const run = await startVerification(client, { exportId, level: level.data, incremental: !o.full, requestedBy: o.requestedBy, maxBytesPerSecond });
           const report = await run.result();
           emit(o, { ok: report.status === 'passed', ...report }, () => renderReport(report));
           return report.status === 'passed' ? EXIT.ok : EXIT.failed;
